@@ -1,0 +1,5 @@
+"""``python -m qualcode``."""
+
+from qualcode.cli import app
+
+app(prog_name="qualcode")

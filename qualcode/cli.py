@@ -1,0 +1,238 @@
+"""The ``qualcode`` command: a thin layer over the Python API.
+
+Each command parses its options, calls one library function and prints a summary. Input
+problems (:class:`~qualcode.errors.QualcodeError`) are printed as one line on stderr with exit
+status 1; usage errors keep click's status 2; bugs keep their traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from qualcode.errors import QualcodeError
+
+app = typer.Typer(help="Team-based qualitative analysis of focus-group transcripts.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+codebook_app = typer.Typer(help="Show, check and export the study's codebook.",
+                           no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable)
+
+StudyDir = Annotated[Path, typer.Option("--study", "-s", help="The study folder.",
+                                        file_okay=False)]
+
+
+def friendly(command: F) -> F:
+    """Turn a QualcodeError into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except QualcodeError as error:
+            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _paths(paths, root: Path) -> None:
+    out.print("Wrote:")
+    for path in paths:
+        out.print(f"  {Path(path).resolve().relative_to(root.resolve())}", markup=False,
+                  highlight=False)
+
+
+def _table(frame, title: str) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if"
+                         else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    return table
+
+
+@app.command()
+@friendly
+def init(directory: Annotated[Path, typer.Argument(help="The new study folder.")],
+         demo: Annotated[bool, typer.Option(help="Copy the fictional demo study.")] = False
+         ) -> None:
+    """Create a study folder (study.yaml, identities.csv, codebooks/, transcripts/...).
+
+    Example: qualcode init my-study --demo
+    """
+    from qualcode.scaffold import init_study
+
+    target = init_study(directory, demo=demo)
+    out.print(f"Created {target}. Next: cd {target} && qualcode run", markup=False)
+
+
+@app.command("import")
+@friendly
+def import_(study: StudyDir = Path("."),
+            preview: Annotated[bool, typer.Option(help="Show the detected speakers and "
+                                                  "turns; write nothing.")] = False,
+            name_check: Annotated[bool, typer.Option(help="Look for person names unknown "
+                                                     "to identities.csv (spaCy NER).")] = True
+            ) -> None:
+    """Import the transcripts: speaker turns, pseudonymisation, segments.
+
+    Writes analyses/segments.csv, analyses/import.csv and analyses/transcripts/*.txt.
+
+    Example: qualcode import --preview
+    """
+    from qualcode.imports import import_study, preview_import
+    from qualcode.pipeline import ANALYSES, write_import
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    if preview:
+        out.print(_table(preview_import(manifest), "Speakers detected (nothing written)"))
+        return
+    imported = _with_progress(manifest, import_study)
+    written = write_import(imported, manifest.root / ANALYSES)
+    out.print(_table(imported.summary, "Imported transcripts"))
+    if name_check:
+        _name_check(imported.segments, manifest)
+    _paths(written, manifest.root)
+
+
+def _with_progress(manifest, function):
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Importing transcripts", total=len(manifest.groups))
+        return function(manifest, progress=lambda _: progress.advance(task))
+
+
+def _name_check(segments, manifest) -> None:
+    from qualcode.imports import find_person_names
+
+    names = find_person_names(segments[segments["codable"]], manifest)
+    if names.empty:
+        out.print("Name check: no unknown person name found.")
+        return
+    err.print(f"Name check: {len(names)} possible person name(s) not in identities.csv "
+              "(add real ones to identities.csv, others to names_allowed in study.yaml):",
+              markup=False)
+    for row in names.itertuples(index=False):
+        err.print(f"  {row.segment_id}: {row.name}", markup=False, highlight=False)
+
+
+@app.command()
+@friendly
+def run(study: StudyDir = Path("."),
+        name_check: Annotated[bool, typer.Option(help="Look for person names unknown to "
+                                                 "identities.csv (spaCy NER).")] = True
+        ) -> None:
+    """Run every stage on the study and write the analysis into analyses/.
+
+    Example: qualcode run            (in a clone of qualcode: analyses the demo study)
+    """
+    from qualcode.pipeline import run_study
+    from qualcode.study import load_study
+
+    result = _with_progress(load_study(study), run_study)
+    out.print(_table(result.imported.summary, f"{result.study.title}: imported transcripts"))
+    out.print(f"Codebook '{result.codebook.id}': {len(result.codebook.domains)} domains, "
+              f"{len(result.codebook.codable)} codable codes.", markup=False)
+    if name_check:
+        _name_check(result.imported.segments, result.study)
+    _paths(result.written, result.study.root)
+
+
+class Format(StrEnum):
+    md = "md"
+    docx = "docx"
+
+
+def _codebook(study: Path, file: Path | None):
+    from qualcode.codebook import load_codebook
+    from qualcode.study import load_study
+
+    if file is not None:
+        return load_codebook(file), None
+    manifest = load_study(study)
+    return load_codebook(manifest.codebook), manifest
+
+
+CodebookFile = Annotated[Path | None, typer.Argument(
+    help="A codebook YAML file (default: the study's codebook).", dir_okay=False)]
+
+
+@codebook_app.command("show")
+@friendly
+def codebook_show(file: CodebookFile = None, study: StudyDir = Path("."),
+                  language: Annotated[str | None, typer.Option(help="fr or en.")] = None
+                  ) -> None:
+    """Print the codebook as a tree, with segment counts once codings exist.
+
+    Example: qualcode codebook show --language en
+    """
+    from qualcode.pipeline import ANALYSES, code_counts
+
+    codebook, manifest = _codebook(study, file)
+    counts = code_counts(manifest.root / ANALYSES) if manifest else None
+    lang = language or codebook.language
+    tree = Tree(codebook.text(codebook.title, lang))
+    nodes = {None: tree}
+    for code in codebook.codes:
+        count = "" if counts is None else f"  [{int(counts.get(code.id, 0))}]"
+        mark = "" if code.codable else " (category)"
+        nodes[code.id] = nodes[code.parent].add(
+            f"{codebook.text(code.label, lang)}  [dim]{code.id}{mark}[/dim]{count}")
+    out.print(tree)
+
+
+@codebook_app.command("check")
+@friendly
+def codebook_check(file: CodebookFile = None, study: StudyDir = Path(".")) -> None:
+    """Validate the codebook and print what it holds.
+
+    Example: qualcode codebook check codebooks/htes.yaml
+    """
+    codebook, _ = _codebook(study, file)
+    n_req = sum(code.requirement is not None for code in codebook.codable)
+    out.print(f"{codebook.path}: valid. {len(codebook.domains)} domains, {len(codebook.codes)} "
+              f"codes of which {len(codebook.codable)} codable, {n_req} with a requirement.",
+              markup=False)
+
+
+@codebook_app.command("export")
+@friendly
+def codebook_export(file: CodebookFile = None, study: StudyDir = Path("."),
+                    format: Annotated[Format, typer.Option("--format", "-f")] = Format.docx,
+                    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                      help="Default: analyses/codebook.<format>.")] = None,
+                    language: Annotated[str | None, typer.Option(help="fr or en.")] = None
+                    ) -> None:
+    """Export the codebook as Markdown or as a Word document for coders.
+
+    Example: qualcode codebook export --format docx -o codebook.docx
+    """
+    from qualcode.pipeline import ANALYSES
+    from qualcode.report.codebook import codebook_markdown, write_codebook_docx
+    from qualcode.report.files import write_text
+
+    codebook, manifest = _codebook(study, file)
+    lang = language or (manifest.language if manifest else codebook.language)
+    base = manifest.root / ANALYSES if manifest else Path(".")
+    target = output or base / f"codebook.{format.value}"
+    if format is Format.md:
+        write_text(target, codebook_markdown(codebook, language=lang))
+    else:
+        write_codebook_docx(codebook, target, language=lang)
+    out.print(f"Wrote {target}", markup=False)

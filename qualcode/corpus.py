@@ -1,0 +1,367 @@
+"""From transcript lines to pseudonymised, segmented text: the ``segments`` table.
+
+Three steps, each a pure function:
+
+1. :func:`detect_turns` finds speaker turns in the lines of a transcript, following the
+   conventions of French transcribers (``Camille :``, ``CAMILLE:``, ``[I3]``, ``**Lucas**``,
+   ``Intervenant 1 :``, ``M :``, with or without a timestamp such as ``[00:01:23]``);
+2. :func:`build_transcript` maps speakers to participant ids and replaces every known name
+   inside the text by its pseudonym, giving one canonical plain text per transcript;
+3. :func:`segment_transcripts` splits turns into sentences with spaCy's ``fr_core_news_sm``
+   (its ``senter`` component only), giving the ``segments`` table.
+
+This is the only module that imports spaCy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.errors import TranscriptError
+from qualcode.schema import SourceText, Turn
+from qualcode.study import Group, Identity, Study
+
+# --- speaker turns -------------------------------------------------------------------------
+
+_TS = r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?"
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]{0,30}"
+_PARTICLE = r"(?:de|du|des|la|le|d'|d’|van|von|da|di|ben|el)"
+_LABEL = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_WORD}|\d{{1,3}})){{0,3}}"
+_B = r"(?:\*\*|__)?"
+_PATTERNS = (
+    # Camille : ... | NAME: ... | **Camille :** ... | [00:01:23] Intervenant 1 : ...
+    re.compile(rf"^(?P<ts>{_TS})?[ \t]*[-–]?[ \t]*{_B}(?P<label>{_LABEL}){_B}[ \t]*[:：]"
+               rf"{_B}[ \t]*(?P<text>.*)$"),
+    # **Camille** ...
+    re.compile(rf"^(?P<ts>{_TS})?[ \t]*\*\*(?P<label>{_LABEL})\*\*[ \t]*(?P<text>.*)$"),
+    # [Camille] ... | [I3] : ...
+    re.compile(rf"^(?P<ts>{_TS})?[ \t]*\[(?P<label>{_LABEL})\][ \t]*[:：]?[ \t]*(?P<text>.*)$"),
+    # 00:01:23 Camille   (text on the next lines)
+    re.compile(rf"^(?P<ts>{_TS})[ \t]+(?P<label>{_LABEL})[ \t]*$"),
+)
+_KNOWN_ONLY = (
+    # 00:01:23 Camille ... | CAMILLE   (only for labels the study knows)
+    re.compile(rf"^(?P<ts>{_TS})?[ \t]*(?P<label>{_LABEL})(?:[ \t]+(?P<text>.*))?$"),
+)
+# Words that start a sentence followed by a colon, or non-verbal notes in brackets: not speakers.
+_NOT_LABELS = frozenset((
+    "ah alors après attention bah ben bon bref car ça ca conclusion donc eh elle enfin ensuite et "
+    "euh eux exemple hein lui là mais moi non note nous oh ok or ou oui ouais puis question "
+    "remarque résumé si toi voilà vous rires rire silence inaudible pause brouhaha "
+    "applaudissements toux hésitation coupure incompréhensible interruption bruit sonnerie fin "
+    "début").split())
+_TIMESTAMP = re.compile(_TS)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents, keeping one character per character."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters, such as "İ", lower-case to two characters
+        lowered = "".join(c.lower()[0] for c in text)
+    return lowered.translate(_FOLD_TABLE)
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and len(base) == 1:
+            table[code] = base.lower()
+    table.update({ord("’"): "'", ord("\u00a0"): " ", ord("\u202f"): " "})
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
+def label_key(label: str) -> str:
+    """Canonical form of a speaker label: folded, single spaces, no trailing colon."""
+    return " ".join(fold(label).strip(" :：*_[]").split())
+
+
+def detect_turns(source: SourceText, *, known_labels: Iterable[str] = ()) -> tuple[Turn, ...]:
+    """Speaker turns of a transcript.
+
+    A line that starts with a speaker label starts a turn; other lines continue the current
+    turn as new paragraphs. Lines before the first label (title, date) and Markdown headings
+    are not part of any turn. Non-verbal notes such as ``[rires]`` stay in the text.
+    ``known_labels`` (folded with :func:`label_key`) also lets bare labels without a colon
+    (``CAMILLE`` alone on a line, ``00:01:23 Camille bonjour``) start a turn.
+    """
+    known = frozenset(known_labels)
+    turns: list[Turn] = []
+    speaker = location = time = None
+    paragraphs: list[str] = []
+
+    def close() -> None:
+        text = "\n".join(p for p in paragraphs if p)
+        if speaker is not None and text:
+            if source.cues and turns and turns[-1].speaker == speaker:
+                last = turns.pop()
+                turns.append(Turn(speaker, f"{last.text} {text}", last.location, last.time))
+            else:
+                turns.append(Turn(speaker, text, location, time))
+
+    for line in source.lines:
+        text = " ".join(line.text.split())
+        found = (line.speaker, text, None) if line.speaker else _find_label(text, known)
+        if found is not None:
+            close()
+            speaker, first, stamp = found
+            location, paragraphs = line.location, [first]
+            time = line.time if line.time is not None else stamp
+        elif speaker is not None and text and not text.startswith("#"):
+            paragraphs.append(text)
+    close()
+    return tuple(turns)
+
+
+def _find_label(text: str, known: frozenset[str]) -> tuple[str, str, float | None] | None:
+    from qualcode.io.transcripts import parse_clock
+
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match and _is_label(match["label"], known):
+            stamp = match["ts"]
+            return (match["label"].strip(), (match["text"] or "").strip(),
+                    parse_clock(stamp.strip("[]()")) if stamp else None)
+    if known:
+        for pattern in _KNOWN_ONLY:
+            match = pattern.match(text)
+            if match and label_key(match["label"]) in known:
+                stamp = match["ts"]
+                return (match["label"].strip(), (match["text"] or "").strip(),
+                        parse_clock(stamp.strip("[]()")) if stamp else None)
+    return None
+
+
+def _is_label(label: str, known: frozenset[str]) -> bool:
+    key = label_key(label)
+    return key in known or (key not in _NOT_LABELS and not _TIMESTAMP.fullmatch(label))
+
+
+# --- pseudonymisation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A transcript in canonical form: pseudonymised NFC text, and its turns' offsets.
+
+    Each turn is written ``<participant id> : <text>`` and turns are separated by a blank
+    line; ``turns`` holds ``(participant_id, start, end, time)`` of each turn's text.
+    """
+
+    id: str
+    group_id: str
+    site_id: str
+    text: str
+    turns: tuple[tuple[str, int, int, float | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownSpeaker:
+    path: str
+    location: int | str
+    label: str
+
+    def __str__(self) -> str:
+        where = f":{self.location}" if isinstance(self.location, int) else \
+            f" ({self.location})"
+        return f"{self.path}{where} '{self.label}'"
+
+
+class Pseudonymiser:
+    """Replaces speaker labels and known names by participant ids.
+
+    Labels are matched case- and accent-insensitively. Inside the text, each identity's full
+    name and first name (the first word of ``name``) are replaced by its id; names are
+    looked up first among the identities of the transcript's own group, then the rows that
+    apply to every group, then the other groups. A first name shared by two people of the
+    same rank is replaced by ``[?]`` rather than guessed.
+    """
+
+    def __init__(self, study: Study, identities: Sequence[Identity]) -> None:
+        self._ids = study.speaker_ids()
+        self._identities = tuple(identities)
+
+    def speaker_id(self, label: str, group_id: str) -> str | None:
+        if label in self._ids:
+            return label
+        key = label_key(label)
+        matches = [i for i in self._identities if i.speaker and label_key(i.speaker) == key
+                   and i.group_id in ("", group_id)]
+        matches.sort(key=lambda i: i.group_id == "")
+        return matches[0].participant_id if matches else None
+
+    def known_labels(self, group_id: str) -> frozenset[str]:
+        return frozenset(label_key(i.speaker) for i in self._identities
+                         if i.speaker and i.group_id in ("", group_id)) | \
+            frozenset(label_key(i) for i in self._ids)
+
+    @functools.cache  # noqa: B019 - one cache entry per group, for the object's lifetime
+    def _names(self, group_id: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        replacements: dict[str, tuple[int, str]] = {}
+        for identity in self._identities:
+            rank = 0 if identity.group_id == group_id else 1 if not identity.group_id else 2
+            words = identity.name.split()
+            for name in {identity.name, words[0] if words else ""} - {""}:
+                key = fold(name)
+                if len(key) < 2:
+                    continue
+                best = replacements.get(key)
+                if best is None or rank < best[0]:
+                    replacements[key] = (rank, identity.participant_id)
+                elif rank == best[0] and best[1] != identity.participant_id:
+                    replacements[key] = (rank, "[?]")
+        if not replacements:
+            return None, {}
+        keys = sorted(replacements, key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)")
+        return pattern, {k: v for k, (_, v) in replacements.items()}
+
+    def pseudonymise(self, text: str, group_id: str) -> str:
+        """``text`` with every known name replaced by its pseudonym id."""
+        pattern, replacements = self._names(group_id)
+        if pattern is None:
+            return text
+        folded = fold(text)
+        pieces, last = [], 0
+        for match in pattern.finditer(folded):
+            pieces += [text[last:match.start()], replacements[match.group()]]
+            last = match.end()
+        return "".join(pieces) + text[last:] if pieces else text
+
+
+def build_transcript(turns: Sequence[Turn], group: Group, pseudonymiser: Pseudonymiser,
+                     *, unknown: list[UnknownSpeaker]) -> Transcript:
+    """The canonical, pseudonymised text of one group's transcript.
+
+    Speakers that map to nobody are appended to ``unknown`` (so that every problem of every
+    transcript can be reported at once) and their turns are left out.
+    """
+    parts: list[str] = []
+    spans: list[tuple[str, int, int, float | None]] = []
+    offset = 0
+    for turn in turns:
+        participant = pseudonymiser.speaker_id(turn.speaker, group.id)
+        if participant is None:
+            unknown.append(UnknownSpeaker(str(group.transcript), turn.location, turn.speaker))
+            continue
+        prefix = f"{participant} : "
+        text = pseudonymiser.pseudonymise(turn.text, group.id)
+        start = offset + len(prefix)
+        spans.append((participant, start, start + len(text), turn.time))
+        parts.append(prefix + text + "\n\n")
+        offset += len(parts[-1])
+    text = "".join(parts)[:-1]
+    return Transcript(group.id, group.id, group.site, text, tuple(spans))
+
+
+# --- segmentation --------------------------------------------------------------------------
+
+_ABBREVIATIONS = ("dr.", "m.", "mme.", "mlle.", "pr.", "me.", "st.", "ste.", "cf.", "p.ex.",
+                  "ex.", "env.", "n°.")
+
+
+@functools.cache
+def sentence_pipeline():
+    """``fr_core_news_sm`` with only its ``senter`` component: loaded once per process."""
+    import spacy
+
+    nlp = spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser",
+                                                 "attribute_ruler", "lemmatizer", "ner"])
+    nlp.enable_pipe("senter")
+    return nlp
+
+
+@functools.cache
+def ner_pipeline():
+    """``fr_core_news_sm`` with only its named-entity recogniser (it has its own tok2vec)."""
+    import spacy
+
+    return spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser",
+                                                  "attribute_ruler", "lemmatizer", "senter"])
+
+
+def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list[tuple[int, int]]]:
+    """Sentence spans ``(start, end)`` of each text, with spaCy's ``senter``.
+
+    Three corrections for spoken French: a split after a title abbreviation (``Mme.``,
+    ``Dr.``) is undone; so is a split after ``…`` or ``etc.`` before a lower-case word, where
+    the speaker went on with the same sentence; and a piece with no letter or digit (a stray
+    ``«`` or ``».``) joins its neighbour.
+    """
+    nlp = sentence_pipeline()
+    result = []
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        spans: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            if spans and (_continues(doc.text, spans[-1], start)
+                          or _punctuation_only(doc.text, spans[-1])
+                          or _punctuation_only(doc.text, (start, end))):
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        result.append(spans)
+    return result
+
+
+def _punctuation_only(text: str, span: tuple[int, int]) -> bool:
+    """A stray « or ». split off on its own: it belongs to a neighbouring sentence."""
+    return not any(c.isalnum() for c in text[span[0]:span[1]])
+
+
+def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
+    before = text[previous[0]:previous[1]].rstrip()
+    last_word = before.rsplit(None, 1)[-1].lower() if before else ""
+    if last_word in _ABBREVIATIONS:
+        return True
+    following = text[start:start + 1]
+    return following.islower() and (before.endswith(("…", "...", "etc.")))
+
+
+def segment_transcripts(transcripts: Sequence[Transcript], study: Study) -> pd.DataFrame:
+    """The ``segments`` table: one row per sentence (or per turn, by ``study.coding_unit``).
+
+    ``segment_id`` is ``<transcript id>-<number>`` numbered in transcript order; ``start`` and
+    ``end`` are offsets into the canonical text; ``codable`` is false for the moderator and
+    other roles; ``turn`` is the 1-based turn number.
+    """
+    codable_ids = study.codable_ids()
+    turns = [(t, i, turn) for t in transcripts for i, turn in enumerate(t.turns, 1)]
+    if study.coding_unit == "turn":
+        spans = [[(0, turn[2] - turn[1])] for _, _, turn in turns]
+    else:
+        spans = split_sentences(t.text[turn[1]:turn[2]] for t, _, turn in turns)
+    rows: list[tuple] = []
+    numbers: dict[str, int] = {}
+    for (transcript, number, (participant, start, _end, time)), sentences in zip(turns, spans,
+                                                                                 strict=True):
+        for s_start, s_end in sentences:
+            text = transcript.text[start + s_start:start + s_end]
+            if not text.strip():
+                continue
+            numbers[transcript.id] = numbers.get(transcript.id, 0) + 1
+            rows.append((f"{transcript.id}-{numbers[transcript.id]:04d}", transcript.id,
+                         transcript.group_id, transcript.site_id, participant, number,
+                         start + s_start, start + s_end, text, participant in codable_ids,
+                         time))
+    frame = pd.DataFrame(rows, columns=list(S.SEGMENT_COLUMNS))
+    return frame.astype({S.START: "int64", S.END: "int64", S.TURN: "int64",
+                         S.CODABLE: "bool", S.TIME: "float64"})
+
+
+def check_turns(source: SourceText, turns: Sequence[Turn]) -> None:
+    """Refuse a transcript in which no speaker turn was found."""
+    if not turns:
+        raise TranscriptError("no speaker turns found; start each turn with a speaker label "
+                              "such as 'Camille :' or '[00:01:23] P03 :' (see the README)",
+                              path=source.path)

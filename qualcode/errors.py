@@ -1,0 +1,64 @@
+"""Errors that qualcode reports to its users.
+
+Every error says *what* is wrong, *where* (file, and line, row or element) and *how to fix it*.
+The command line prints ``str(error)`` on one line and exits with status 1; anything that is not
+a :class:`QualcodeError` is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CodebookError",
+    "QualcodeError",
+    "QualcodeWarning",
+    "StudyError",
+    "TranscriptError",
+]
+
+
+class QualcodeError(Exception):
+    """An input problem the user can fix.
+
+    Parameters
+    ----------
+    message
+        What is wrong and how to fix it.
+    path
+        The file concerned, if any.
+    line
+        A 1-based line number in ``path``, or another location such as ``"paragraph 12"``.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None,
+                 line: int | str | None = None) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}" if isinstance(self.line, int) else f" ({self.line})"
+            where += ": "
+        return " ".join((where + self.message).split())
+
+
+class StudyError(QualcodeError):
+    """``study.yaml`` or ``identities.csv`` is wrong."""
+
+
+class TranscriptError(QualcodeError):
+    """A transcript cannot be read or its speakers cannot be identified."""
+
+
+class CodebookError(QualcodeError, ValueError):
+    """The codebook is malformed."""
+
+
+class QualcodeWarning(UserWarning):
+    """Something the researcher should look at, which does not stop the analysis."""

@@ -1,0 +1,137 @@
+"""Import a study's transcripts: read, detect turns, pseudonymise, segment.
+
+:func:`import_study` returns everything the later stages need (the ``segments`` table and the
+canonical transcripts) without writing anything; :func:`preview_import` shows what would be
+imported; :func:`find_person_names` is the optional spaCy NER pass that looks for names the
+identities table does not know.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.corpus import (
+    Pseudonymiser,
+    Transcript,
+    UnknownSpeaker,
+    build_transcript,
+    check_turns,
+    detect_turns,
+    fold,
+    label_key,
+    segment_transcripts,
+)
+from qualcode.errors import TranscriptError
+from qualcode.io.transcripts import read_transcript
+from qualcode.study import Study, load_identities
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The canonical transcripts, their segments, and one summary row per transcript."""
+
+    transcripts: tuple[Transcript, ...]
+    segments: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def read_transcripts(study: Study, *, progress: Progress | None = None
+                     ) -> tuple[Transcript, ...]:
+    """Every group's transcript in canonical, pseudonymised form.
+
+    Raises a :class:`TranscriptError` listing *every* speaker label, in every transcript,
+    that ``identities.csv`` does not map to a participant or role.
+    """
+    pseudonymiser = Pseudonymiser(study, load_identities(study))
+    unknown: list[UnknownSpeaker] = []
+    transcripts = []
+    for group in study.groups:
+        source = read_transcript(group.transcript)
+        turns = detect_turns(source, known_labels=pseudonymiser.known_labels(group.id))
+        check_turns(source, turns)
+        transcripts.append(build_transcript(turns, group, pseudonymiser, unknown=unknown))
+        if progress:
+            progress(group.id)
+    if unknown:
+        raise TranscriptError(_unknown_message(unknown, study))
+    return tuple(transcripts)
+
+
+def _unknown_message(unknown: list[UnknownSpeaker], study: Study) -> str:
+    by_label: dict[tuple[str, str], list[UnknownSpeaker]] = defaultdict(list)
+    for item in unknown:
+        by_label[item.path, item.label].append(item)
+    listed = "; ".join(f"{items[0]}" + (f" (+{len(items) - 1} more turns)" if len(items) > 1
+                                         else "") for items in by_label.values())
+    relative = listed.replace(f"{study.root}/", "")
+    return (f"{len(by_label)} speaker label(s) map to nobody: {relative}. Add each to "
+            "identities.csv (group_id,speaker,name,participant_id) or correct the transcript")
+
+
+def import_study(study: Study, *, progress: Progress | None = None) -> ImportResult:
+    """Read, pseudonymise and segment every transcript of ``study``; writes nothing."""
+    transcripts = read_transcripts(study, progress=progress)
+    segments = segment_transcripts(transcripts, study)
+    return ImportResult(transcripts, segments, summarise(transcripts, segments))
+
+
+def summarise(transcripts: tuple[Transcript, ...], segments: pd.DataFrame) -> pd.DataFrame:
+    """One row per transcript: turns, segments, words and distinct speakers."""
+    rows = []
+    for t in transcripts:
+        mine = segments[segments[S.TRANSCRIPT_ID] == t.id]
+        words = sum(len(t.text[start:end].split()) for _, start, end, _ in t.turns)
+        rows.append((t.id, t.group_id, t.site_id, len(t.turns), len(mine), words,
+                     len({pid for pid, *_ in t.turns})))
+    return pd.DataFrame(rows, columns=list(S.SUMMARY_COLUMNS))
+
+
+def preview_import(study: Study) -> pd.DataFrame:
+    """One row per transcript and speaker label: how many turns, and whom it maps to.
+
+    Nothing is written and unknown labels are not an error here: they show as ``?``.
+    """
+    pseudonymiser = Pseudonymiser(study, load_identities(study))
+    rows = []
+    for group in study.groups:
+        source = read_transcript(group.transcript)
+        turns = detect_turns(source, known_labels=pseudonymiser.known_labels(group.id))
+        counts: dict[str, list] = {}
+        for turn in turns:
+            entry = counts.setdefault(label_key(turn.speaker), [turn.speaker, 0, turn.location])
+            entry[1] += 1
+        for label, n, first in counts.values():
+            rows.append((group.id, label, pseudonymiser.speaker_id(label, group.id) or "?", n,
+                         str(first)))
+        if not turns:
+            rows.append((group.id, "(no speaker turn found)", "?", 0, ""))
+    return pd.DataFrame(rows, columns=[S.TRANSCRIPT_ID, "speaker", S.PARTICIPANT_ID,
+                                       "n_turns", "first_turn_at"])
+
+
+def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Person names that spaCy's NER finds in the (already pseudonymised) segments.
+
+    Pseudonym ids and the study's ``names_allowed`` are left out. The result is meant for the
+    console only: it may hold real names, so it must never be written to ``analyses/``.
+    Columns: ``segment_id``, ``name``.
+    """
+    from qualcode.corpus import ner_pipeline
+
+    allowed = {fold(n) for n in study.names_allowed} | {fold(i) for i in study.speaker_ids()}
+    rows = []
+    texts = segments[S.TEXT].tolist()
+    for segment_id, doc in zip(segments[S.SEGMENT_ID], ner_pipeline().pipe(texts,
+                                                                            batch_size=256),
+                               strict=True):
+        for ent in doc.ents:
+            if ent.label_ == "PER" and not set(fold(ent.text).split()) <= allowed:
+                rows.append((segment_id, ent.text))
+    return pd.DataFrame(rows, columns=[S.SEGMENT_ID, "name"])

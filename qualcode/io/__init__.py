@@ -1,0 +1,1 @@
+"""Readers and writers of outside formats: YAML manifests, transcripts and result files."""

@@ -1,0 +1,222 @@
+"""Read transcript files (.txt, .md, .docx, .vtt, .srt) into lines, never modifying them.
+
+Each reader returns a :class:`~qualcode.schema.SourceText`: the file's lines in order, each
+with its location in the file, and the speaker when the format itself marks it. Speaker labels
+written in the text (``Camille :``, ``[I3]``...) are detected later, by :mod:`qualcode.corpus`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from qualcode.errors import TranscriptError
+from qualcode.schema import SourceLine, SourceText
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+
+# Sequences that UTF-8 text takes when it is wrongly decoded as Windows-1252: "é" -> "Ã©".
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|â€")
+
+
+def read_transcript(path: Path) -> SourceText:
+    """Read one transcript file into lines; the format follows the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix not in TRANSCRIPT_SUFFIXES:
+        hint = " (open it in Word and save it as .docx)" if suffix in (".doc", ".odt",
+                                                                       ".rtf") else ""
+        raise TranscriptError(f"unsupported transcript format '{suffix}'{hint}; qualcode reads "
+                              f"{', '.join(TRANSCRIPT_SUFFIXES)}", path=path)
+    if not path.is_file():
+        raise TranscriptError("transcript file not found; check the path in study.yaml",
+                              path=path)
+    if suffix == ".docx":
+        return _read_docx(path)
+    text = decode_text(path.read_bytes(), path)
+    if suffix == ".vtt":
+        return _read_vtt(text, path)
+    if suffix == ".srt":
+        return _read_srt(text, path)
+    lines = tuple(SourceLine(line, number) for number, line in enumerate(text.split("\n"), 1))
+    return SourceText(str(path), lines)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode transcript bytes to NFC text with ``\\n`` line ends.
+
+    Tried in order: a byte-order mark (UTF-8, UTF-16), UTF-16 without a mark (NUL bytes),
+    UTF-8, then Windows-1252 (a superset of Latin-1 for printable text, used by French Windows
+    software). A file that is neither, or that mixes UTF-8 and Windows-1252, is refused.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text = _decode(data[3:], "utf-8", path)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode(data, "utf-16", path)
+    elif b"\x00" in data[:4000]:
+        text = _decode(data, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", path)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode(data, "cp1252", path)
+            bad = _MOJIBAKE.search(text)
+            if bad:
+                line = text.count("\n", 0, bad.start()) + 1
+                raise TranscriptError("mixes UTF-8 and Windows-1252 encodings; open it in a "
+                                      "text editor and save it as UTF-8", path=path,
+                                      line=line) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _decode(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise TranscriptError(
+            f"byte 0x{data[err.start]:02x} cannot be read as {encoding} or any other encoding "
+            "qualcode recognises; save the file as UTF-8", path=path, line=line) from None
+
+
+# --- Word ---------------------------------------------------------------------------------
+
+_HEADER_WORDS = {"locuteur", "locutrice", "intervenant", "speaker", "nom", "texte", "verbatim",
+                 "propos", "temps", "heure", "time", "text", "name"}
+_TIME_CELL = re.compile(r"^\[?\(?(\d{1,2}:)?\d{1,2}:\d{2}([.,]\d+)?\)?\]?$")
+
+
+def _read_docx(path: Path) -> SourceText:
+    """Paragraphs and table rows of a Word file, in document order.
+
+    A paragraph that starts with a bold run (``**Camille :** ...``) gives its speaker; a table
+    of two columns (speaker | text) or three (time | speaker | text) gives one line per row.
+    """
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from lxml import etree
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
+            etree.XMLSyntaxError) as err:
+        raise TranscriptError(f"not a readable Word .docx file ({err}); open it in Word or "
+                              "LibreOffice and save it again as .docx", path=path) from None
+    lines: list[SourceLine] = []
+    n_paragraphs = n_tables = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            n_tables += 1
+            lines.extend(_table_lines(block, n_tables))
+        else:
+            n_paragraphs += 1
+            lines.append(_paragraph_line(block, f"paragraph {n_paragraphs}"))
+    return SourceText(str(path), tuple(lines))
+
+
+def _paragraph_line(paragraph, location: str) -> SourceLine:
+    text = unicodedata.normalize("NFC", paragraph.text)
+    bold_prefix = ""
+    for run in paragraph.runs:
+        if not (run.bold or (run.style is not None and run.style.font.bold)):
+            break
+        bold_prefix += run.text
+    label = unicodedata.normalize("NFC", bold_prefix).strip().rstrip(":：").strip()
+    rest = text[len(bold_prefix):].lstrip().lstrip(":：").strip()
+    if label and len(label) <= 40 and rest:
+        return SourceLine(rest, location, label)
+    return SourceLine(text, location)
+
+
+def _table_lines(table, number: int) -> list[SourceLine]:
+    lines = []
+    for r, row in enumerate(table.rows, 1):
+        cells = [unicodedata.normalize("NFC", cell.text).strip() for cell in row.cells]
+        location = f"table {number}, row {r}"
+        if len(cells) < 2:
+            lines.append(SourceLine(cells[0] if cells else "", location))
+            continue
+        if r == 1 and cells[0].lower().rstrip(" :") in _HEADER_WORDS:
+            continue
+        time = None
+        if len(cells) >= 3 and _TIME_CELL.match(cells[0]):
+            time = parse_clock(cells[0].strip("[]()"))
+            cells = cells[1:]
+        speaker, text = cells[0].rstrip(":： "), "\n".join(cells[1:]).strip()
+        lines.append(SourceLine(text, location, speaker or None, time))
+    return lines
+
+
+# --- Subtitles ----------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[a-z][^>]*>|<\d[\d:.]*>")
+
+
+def parse_clock(value: str) -> float | None:
+    """``'01:02:03.5'``, ``'02:03'`` or ``'00:00:01,250'`` in seconds; None if malformed."""
+    match = _CLOCK.match(value.strip())
+    if not match:
+        return None
+    hours, minutes, seconds, fraction = match.groups()
+    return (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+            + (int(fraction.ljust(3, "0")) / 1000 if fraction else 0.0))
+
+
+def _read_vtt(text: str, path: Path) -> SourceText:
+    """WebVTT cues (Teams, Zoom): ``<v Name>`` voice tags give the speaker, timestamps kept."""
+    if not text.lstrip("\ufeff").startswith("WEBVTT"):
+        raise TranscriptError("a WebVTT file must start with the line 'WEBVTT'; check that "
+                              "this is a .vtt subtitle file", path=path, line=1)
+    return _read_cues(text, path, separator=".", skip_first_block=True)
+
+
+def _read_srt(text: str, path: Path) -> SourceText:
+    """SubRip cues: a number, a timing line ``00:00:01,000 --> 00:00:04,000``, the text."""
+    return _read_cues(text, path, separator=",", skip_first_block=False)
+
+
+def _read_cues(text: str, path: Path, *, separator: str, skip_first_block: bool) -> SourceText:
+    lines: list[SourceLine] = []
+    raw = text.split("\n")
+    for start, block in _blocks(raw):
+        if (skip_first_block and start == 1) or block[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        timing = next((i for i, line in enumerate(block) if "-->" in line), None)
+        if timing is None or timing > 1:
+            raise TranscriptError("subtitle block without a timing line 'start --> end'; "
+                                  "fix or remove this block", path=path, line=start)
+        begin = block[timing].split("-->")[0].strip()
+        end = block[timing].split("-->")[1].strip().split(" ")[0]
+        seconds = parse_clock(begin)
+        if seconds is None or parse_clock(end) is None:
+            raise TranscriptError(f"broken timestamp '{block[timing].strip()}'; write it as "
+                                  f"00:01:23{separator}456 --> 00:01:25{separator}000",
+                                  path=path, line=start + timing)
+        payload = " ".join(line.strip() for line in block[timing + 1:] if line.strip())
+        voice = _VOICE.search(payload)
+        words = " ".join(_TAG.sub("", payload).split())
+        if words:
+            lines.append(SourceLine(words, start + timing + 1,
+                                    voice.group(1).strip() if voice else None, seconds))
+    return SourceText(str(path), tuple(lines), cues=True)
+
+
+def _blocks(lines: list[str]):
+    """(first line number, lines) of each block of non-empty lines."""
+    block: list[str] = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block

@@ -1,0 +1,1 @@
+"""Writers of qualcode's outputs: layout only, no statistics."""

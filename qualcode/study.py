@@ -1,0 +1,346 @@
+"""The study manifest (``study.yaml``) and the identities table (``identities.csv``).
+
+``study.yaml`` says what the study is: sites, groups (focus groups or interviews) with their
+transcript, participants with their pseudonym id and attributes, roles such as the moderator,
+and coders. ``identities.csv`` maps the speaker labels and names that appear in the
+transcripts to those ids; it holds real names, so it stays out of version control and nothing
+from it is ever written to ``analyses/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import StudyError
+from qualcode.io.yamlfile import check_keys, line_of, read_yaml
+
+STUDY_FILE = "study.yaml"
+IDENTITIES_FILE = "identities.csv"
+CODING_UNITS = ("sentence", "turn")
+LANGUAGES = ("fr", "en")
+IDENTITY_COLUMNS = ("group_id", "speaker", "name", "participant_id")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A focus group (or interview) held at one site, with its transcript."""
+
+    id: str
+    site: str
+    transcript: Path
+    date: dt.date | None = None
+    moderator: str | None = None
+    observer: str | None = None
+    invited: int | None = None
+    attended: int | None = None
+    location: str | None = None
+    duration_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: str
+    group: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A speaker who is not a participant: moderator, observer, or a third party."""
+
+    id: str
+    label: str
+    codable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A validated ``study.yaml``; paths are absolute."""
+
+    root: Path
+    title: str
+    language: str
+    codebook: Path
+    coding_unit: str
+    sites: tuple[Site, ...]
+    groups: tuple[Group, ...]
+    participants: tuple[Participant, ...]
+    roles: tuple[Role, ...] = ()
+    coders: tuple[Coder, ...] = ()
+    fictional: bool = False
+    names_allowed: tuple[str, ...] = ()
+
+    def site(self, site_id: str) -> Site:
+        return next(site for site in self.sites if site.id == site_id)
+
+    def speaker_ids(self) -> set[str]:
+        """Every id a speaker can be mapped to: participants and roles."""
+        return {p.id for p in self.participants} | {r.id for r in self.roles}
+
+    def codable_ids(self) -> set[str]:
+        """Speakers whose segments are coded: participants, and roles marked ``codable``."""
+        return {p.id for p in self.participants} | {r.id for r in self.roles if r.codable}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One row of ``identities.csv``: a speaker label and/or real name -> a pseudonym id.
+
+    ``group_id`` empty means the row applies to every group.
+    """
+
+    participant_id: str
+    speaker: str = ""
+    name: str = ""
+    group_id: str = ""
+    row: int = 0
+
+
+_STUDY_KEYS = ("title", "language", "codebook", "coding_unit", "sites", "groups",
+               "participants", "roles", "coders", "fictional", "names_allowed", "description",
+               "checklist")
+
+
+def load_study(root: Path) -> Study:
+    """Read and validate ``root/study.yaml``; raises :class:`StudyError` naming the line."""
+    root = Path(root).resolve()
+    path = root / STUDY_FILE
+    if not path.is_file():
+        raise StudyError(f"no {STUDY_FILE} here; run qualcode in a study folder, or create one "
+                         "with 'qualcode init DIR' (add --demo for the demo study)", path=path)
+    data = read_yaml(path, StudyError)
+    data = check_keys(data, what="study.yaml", path=path, error=StudyError,
+                      required=("title", "codebook", "sites", "groups", "participants"),
+                      optional=_STUDY_KEYS)
+    language = data.get("language", "fr")
+    _check_choice(language, LANGUAGES, "language", data, path)
+    unit = data.get("coding_unit", "sentence")
+    _check_choice(unit, CODING_UNITS, "coding_unit", data, path)
+    codebook = root / str(data["codebook"])
+    if not codebook.is_file():
+        raise StudyError(f"codebook file '{data['codebook']}' not found; fix the 'codebook' "
+                         "path (relative to the study folder)", path=path,
+                         line=line_of(data, "codebook"))
+    sites = tuple(_site(item, path) for item in _items(data, "sites", path))
+    _unique(sites, "site", data, "sites", path)
+    roles = tuple(_role(item, path) for item in _items(data, "roles", path, required=False))
+    groups = tuple(_group(item, root, path, {s.id for s in sites}) for item in
+                   _items(data, "groups", path))
+    _unique(groups, "group", data, "groups", path)
+    participants = tuple(_participant(item, path, {g.id for g in groups}) for item in
+                         _items(data, "participants", path))
+    _unique(participants + roles, "participant or role", data, "participants", path)
+    coders = tuple(_coder(item, path) for item in _items(data, "coders", path, required=False))
+    _unique(coders, "coder", data, "coders", path)
+    study = Study(root=root, title=str(data["title"]), language=language, codebook=codebook,
+                  coding_unit=unit, sites=sites, groups=groups, participants=participants,
+                  roles=roles, coders=coders, fictional=bool(data.get("fictional", False)),
+                  names_allowed=tuple(str(n) for n in data.get("names_allowed") or ()))
+    _check_groups(study, data, path)
+    return study
+
+
+def _items(data: dict, key: str, path: Path, *, required: bool = True) -> list:
+    items = data.get(key) or []
+    if not isinstance(items, list) or (required and not items):
+        raise StudyError(f"'{key}' must be a non-empty list (one '- id: ...' entry each)",
+                         path=path, line=line_of(data, key))
+    return items
+
+
+def _check_id(item: dict, what: str, path: Path) -> str:
+    value = str(item["id"])
+    if not _ID.match(value):
+        raise StudyError(f"{what} id '{value}' may only hold letters, digits, '_', '-' and '.'",
+                         path=path, line=line_of(item, "id"))
+    return value
+
+
+def _check_choice(value: Any, choices: tuple[str, ...], key: str, data: dict,
+                  path: Path) -> None:
+    if value not in choices:
+        raise StudyError(f"{key} '{value}' is not one of {', '.join(choices)}", path=path,
+                         line=line_of(data, key))
+
+
+def _unique(items: tuple, what: str, data: dict, key: str, path: Path) -> None:
+    counts = Counter(item.id for item in items)
+    duplicates = sorted(i for i, n in counts.items() if n > 1)
+    if duplicates:
+        raise StudyError(f"duplicate {what} id '{duplicates[0]}'; every id must be unique",
+                         path=path, line=line_of(data, key))
+
+
+def _site(item: Any, path: Path) -> Site:
+    item = check_keys(item, what="a site", path=path, error=StudyError,
+                      required=("id", "kind"), optional=("name",))
+    return Site(_check_id(item, "site", path), str(item.get("name") or item["id"]),
+                str(item["kind"]))
+
+
+def _role(item: Any, path: Path) -> Role:
+    item = check_keys(item, what="a role", path=path, error=StudyError,
+                      required=("id", "label"), optional=("codable",))
+    return Role(_check_id(item, "role", path), str(item["label"]),
+                bool(item.get("codable", False)))
+
+
+def _coder(item: Any, path: Path) -> Coder:
+    item = check_keys(item, what="a coder", path=path, error=StudyError,
+                      required=("id",), optional=("name",))
+    return Coder(_check_id(item, "coder", path), item.get("name"))
+
+
+def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:
+    item = check_keys(item, what="a group", path=path, error=StudyError,
+                      required=("id", "site", "transcript"),
+                      optional=("date", "moderator", "observer", "invited", "attended",
+                                "location", "duration_minutes"))
+    group_id = _check_id(item, "group", path)
+    if item["site"] not in site_ids:
+        raise StudyError(f"group '{group_id}' names unknown site '{item['site']}'; use one of "
+                         f"{', '.join(sorted(site_ids))}", path=path,
+                         line=line_of(item, "site"))
+    transcript = root / str(item["transcript"])
+    if not transcript.is_file():
+        raise StudyError(f"transcript '{item['transcript']}' of group '{group_id}' not found; "
+                         "put the file there or fix the path (relative to the study folder)",
+                         path=path, line=line_of(item, "transcript"))
+    counts = {}
+    for key in ("invited", "attended", "duration_minutes"):
+        value = item.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < 0):
+            raise StudyError(f"'{key}' of group '{group_id}' must be a whole number, "
+                             f"not {value!r}", path=path, line=line_of(item, key))
+        counts[key] = value
+    date = item.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        raise StudyError(f"date '{date}' of group '{group_id}' must be written YYYY-MM-DD",
+                         path=path, line=line_of(item, "date"))
+    return Group(group_id, str(item["site"]), transcript, date, item.get("moderator"),
+                 item.get("observer"), counts["invited"], counts["attended"],
+                 item.get("location"), counts["duration_minutes"])
+
+
+def _participant(item: Any, path: Path, group_ids: set[str]) -> Participant:
+    item = check_keys(item, what="a participant", path=path, error=StudyError,
+                      required=("id", "group"), optional=("attributes",))
+    participant_id = _check_id(item, "participant", path)
+    if item["group"] not in group_ids:
+        raise StudyError(f"participant '{participant_id}' names unknown group "
+                         f"'{item['group']}'; use one of {', '.join(sorted(group_ids))}",
+                         path=path, line=line_of(item, "group"))
+    attributes = item.get("attributes") or {}
+    if not isinstance(attributes, dict) or any(isinstance(v, dict | list)
+                                               for v in attributes.values()):
+        raise StudyError(f"attributes of participant '{participant_id}' must be a mapping of "
+                         "names to single values (semester: 5, sex: F)", path=path,
+                         line=line_of(item, "attributes"))
+    return Participant(participant_id, str(item["group"]), dict(attributes))
+
+
+def _check_groups(study: Study, data: dict, path: Path) -> None:
+    role_ids = {r.id for r in study.roles}
+    for group, item in zip(study.groups, data["groups"], strict=True):
+        for key in ("moderator", "observer"):
+            value = getattr(group, key)
+            if value is not None and value not in role_ids:
+                raise StudyError(f"{key} '{value}' of group '{group.id}' is not a role id; "
+                                 "declare it under 'roles' (id: MOD, label: Modératrice)",
+                                 path=path, line=line_of(item, key))
+        n = sum(p.group == group.id for p in study.participants)
+        if group.attended is not None and group.attended != n:
+            raise StudyError(f"group '{group.id}' says attended: {group.attended} but lists "
+                             f"{n} participants; make them agree", path=path,
+                             line=line_of(item, "attended"))
+        if None not in (group.invited, group.attended) and group.invited < group.attended:
+            raise StudyError(f"group '{group.id}' has more participants attending "
+                             f"({group.attended}) than invited ({group.invited})", path=path,
+                             line=line_of(item, "invited"))
+
+
+def load_identities(study: Study) -> tuple[Identity, ...]:
+    """Read ``identities.csv`` (columns group_id, speaker, name, participant_id).
+
+    Lines starting with ``#`` are comments.
+    A study without the file has no identities: speakers must then be written in the
+    transcripts as their participant or role ids.
+    """
+    path = study.root / IDENTITIES_FILE
+    if not path.is_file():
+        return ()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            rows = [(reader.line_num, row) for row in reader
+                    if row and not row[0].lstrip().startswith("#")]
+    except UnicodeDecodeError:
+        raise StudyError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
+    except csv.Error as err:
+        raise StudyError(f"not a valid CSV file ({err})", path=path) from None
+    if not rows:
+        raise StudyError(f"empty file; it needs the header {','.join(IDENTITY_COLUMNS)}",
+                         path=path, line=1)
+    header = [h.strip() for h in rows[0][1]]
+    missing = [c for c in ("speaker", "participant_id") if c not in header]
+    unknown = [c for c in header if c not in IDENTITY_COLUMNS]
+    if missing or unknown:
+        raise StudyError(f"header must name the columns {','.join(IDENTITY_COLUMNS)} "
+                         f"(missing: {', '.join(missing) or '-'}; unknown: "
+                         f"{', '.join(unknown) or '-'})", path=path, line=rows[0][0])
+    return _identities(rows[1:], header, study, path)
+
+
+def _identities(rows: list[tuple[int, list[str]]], header: list[str], study: Study,
+                path: Path) -> tuple[Identity, ...]:
+    known_ids, group_ids = study.speaker_ids(), {g.id for g in study.groups}
+    identities, seen = [], {}
+    for number, values in rows:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise StudyError(f"{len(values)} values for {len(header)} columns; check the "
+                             "delimiter (it must be a comma) and quoting", path=path,
+                             line=number)
+        row = dict(zip(header, (v.strip() for v in values), strict=True))
+        identity = Identity(row["participant_id"], row["speaker"], row.get("name", ""),
+                            row.get("group_id", ""), number)
+        if identity.participant_id not in known_ids:
+            raise StudyError(f"participant_id '{identity.participant_id}' is not a participant "
+                             "or role of study.yaml", path=path, line=number)
+        if identity.group_id and identity.group_id not in group_ids:
+            raise StudyError(f"group_id '{identity.group_id}' is not a group of study.yaml",
+                             path=path, line=number)
+        if not identity.speaker and not identity.name:
+            raise StudyError("a row needs a speaker label, a name, or both", path=path,
+                             line=number)
+        key = (identity.group_id, identity.speaker.casefold())
+        if identity.speaker and seen.get(key, identity.participant_id) != \
+                identity.participant_id:
+            raise StudyError(f"speaker '{identity.speaker}' is mapped to two ids "
+                             f"({seen[key]} and {identity.participant_id}); keep one, or "
+                             "set group_id to tell them apart", path=path, line=number)
+        seen[key] = identity.participant_id
+        identities.append(identity)
+    return tuple(identities)
