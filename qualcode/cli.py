@@ -55,7 +55,13 @@ def _paths(paths, root: Path) -> None:
                   highlight=False)
 
 
+_SHORT = {"transcript_id": "transcript", "group_id": "group", "site_id": "site",
+          "participant_id": "participant", "n_turns": "turns", "n_segments": "segments",
+          "n_words": "words", "n_speakers": "speakers"}
+
+
 def _table(frame, title: str) -> Table:
+    frame = frame.rename(columns=_SHORT)
     table = Table(title=title)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if"

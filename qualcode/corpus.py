@@ -25,6 +25,7 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.errors import TranscriptError
+from qualcode.io.transcripts import parse_clock
 from qualcode.schema import SourceText, Turn
 from qualcode.study import Group, Identity, Study
 
@@ -46,10 +47,7 @@ _PATTERNS = (
     # 00:01:23 Camille   (text on the next lines)
     re.compile(rf"^(?P<ts>{_TS})[ \t]+(?P<label>{_LABEL})[ \t]*$"),
 )
-_KNOWN_ONLY = (
-    # 00:01:23 Camille ... | CAMILLE   (only for labels the study knows)
-    re.compile(rf"^(?P<ts>{_TS})?[ \t]*(?P<label>{_LABEL})(?:[ \t]+(?P<text>.*))?$"),
-)
+_LEADING_TS = re.compile(rf"^(?P<ts>{_TS})?[ \t]*")
 # Words that start a sentence followed by a colon, or non-verbal notes in brackets: not speakers.
 _NOT_LABELS = frozenset((
     "ah alors après attention bah ben bon bref car ça ca conclusion donc eh elle enfin ensuite et "
@@ -124,22 +122,30 @@ def detect_turns(source: SourceText, *, known_labels: Iterable[str] = ()) -> tup
 
 
 def _find_label(text: str, known: frozenset[str]) -> tuple[str, str, float | None] | None:
-    from qualcode.io.transcripts import parse_clock
+    """``(label, text after it, timestamp)`` when ``text`` starts a turn, else None.
 
+    Labels the study knows are looked for first, with or without a colon.
+    """
+    if known:
+        stamp = _LEADING_TS.match(text)
+        words = text[stamp.end():].split(" ")
+        for n in range(min(4, len(words)), 0, -1):
+            if any(c.isalnum() for c in words[n - 1]) and label_key(" ".join(words[:n])) \
+                    in known:
+                label = " ".join(words[:n]).strip("*_[] :：")
+                return (label, " ".join(words[n:]).lstrip(" :：*_]").strip(),
+                        parse_clock(stamp["ts"].strip("[]()")) if stamp["ts"] else None)
     for pattern in _PATTERNS:
         match = pattern.match(text)
         if match and _is_label(match["label"], known):
-            stamp = match["ts"]
-            return (match["label"].strip(), (match["text"] or "").strip(),
-                    parse_clock(stamp.strip("[]()")) if stamp else None)
-    if known:
-        for pattern in _KNOWN_ONLY:
-            match = pattern.match(text)
-            if match and label_key(match["label"]) in known:
-                stamp = match["ts"]
-                return (match["label"].strip(), (match["text"] or "").strip(),
-                        parse_clock(stamp.strip("[]()")) if stamp else None)
+            return _found(match)
     return None
+
+
+def _found(match: re.Match[str]) -> tuple[str, str, float | None]:
+    stamp, rest = match["ts"], match.groupdict().get("text") or ""
+    return (match["label"].strip(), rest.strip(),
+            parse_clock(stamp.strip("[]()")) if stamp else None)
 
 
 def _is_label(label: str, known: frozenset[str]) -> bool:

@@ -116,22 +116,36 @@ def preview_import(study: Study) -> pd.DataFrame:
                                        "n_turns", "first_turn_at"])
 
 
+_NOT_NAMES = frozenset(("m. mme mlle dr pr me docteur docteure madame monsieur mademoiselle "
+                        "professeur bah ben bon hein ouais euh sinon donc voila oui non").split())
+
+
 def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Person names that spaCy's NER finds in the (already pseudonymised) segments.
 
-    Pseudonym ids and the study's ``names_allowed`` are left out. The result is meant for the
-    console only: it may hold real names, so it must never be written to ``analyses/``.
-    Columns: ``segment_id``, ``name``.
+    spaCy's small French model tags many capitalised words of spoken French as persons, so a
+    candidate is kept only when every word of it is capitalised, it is not a pseudonym id, a
+    title, an interjection or one of the study's ``names_allowed``, and, when it is one word
+    at the start of a segment, the same word also appears capitalised inside a sentence
+    somewhere in the study. This is a help for the researcher, not a guarantee.
+
+    The result is meant for the console only: it may hold real names, so it must never be
+    written to ``analyses/``. Columns: ``segment_id``, ``name``.
     """
     from qualcode.corpus import ner_pipeline
 
-    allowed = {fold(n) for n in study.names_allowed} | {fold(i) for i in study.speaker_ids()}
-    rows = []
+    allowed = _NOT_NAMES | {fold(n) for n in study.names_allowed} | \
+        {fold(i) for i in study.speaker_ids()}
     texts = segments[S.TEXT].tolist()
-    for segment_id, doc in zip(segments[S.SEGMENT_ID], ner_pipeline().pipe(texts,
-                                                                            batch_size=256),
-                               strict=True):
+    candidates = []
+    for segment_id, doc in zip(segments[S.SEGMENT_ID],
+                               ner_pipeline().pipe(texts, batch_size=256), strict=True):
         for ent in doc.ents:
-            if ent.label_ == "PER" and not set(fold(ent.text).split()) <= allowed:
-                rows.append((segment_id, ent.text))
+            words = [t.text for t in ent if not t.is_punct]
+            if (ent.label_ == "PER" and words and all(w.istitle() for w in words)
+                    and not {fold(w) for w in words} <= allowed):
+                candidates.append((segment_id, ent.text, ent.start == 0 and len(words) == 1))
+    inside = {name for _, name, initial in candidates if not initial}
+    inside |= {w for text in texts for w in text.split()[1:] if w.istitle()}
+    rows = [(sid, name) for sid, name, initial in candidates if not initial or name in inside]
     return pd.DataFrame(rows, columns=[S.SEGMENT_ID, "name"])

@@ -1,0 +1,78 @@
+"""Shared fixtures: small French studies built in temporary folders, and the demo study."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from qualcode.scaffold import DEMO_ITEMS
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def make_study(tmp_path):
+    """Build a one- or two-group study: ``make_study({"fg1.txt": text}, identities=...)``.
+
+    Transcripts are written as given (``str`` as UTF-8, ``bytes`` as is); each becomes a group
+    FG1, FG2... at site ``ville``, with participants P01..P08 in every group.
+    """
+
+    def build(transcripts: dict[str, str | bytes], *, identities: str | None = None,
+              unit: str = "sentence", extra: str = "") -> Path:
+        root = tmp_path / "study"
+        (root / "transcripts").mkdir(parents=True)
+        (root / "codebooks").mkdir()
+        shutil.copy(ROOT / "codebooks" / "htes.yaml", root / "codebooks" / "htes.yaml")
+        groups, participants = [], []
+        for n, (name, content) in enumerate(transcripts.items(), 1):
+            path = root / "transcripts" / name
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+            groups.append(f"  - {{id: FG{n}, site: ville, transcript: transcripts/{name}, "
+                          "moderator: MOD}")
+            participants += [f"  - {{id: P{n}{i}, group: FG{n}}}" for i in range(1, 9)]
+        (root / "study.yaml").write_text(textwrap.dedent(f"""\
+            title: Étude test
+            codebook: codebooks/htes.yaml
+            coding_unit: {unit}
+            sites:
+              - {{id: ville, kind: rural_town}}
+            groups:
+            """) + "\n".join(groups) + "\nparticipants:\n" + "\n".join(participants)
+            + "\nroles:\n  - {id: MOD, label: Modératrice}\n" + extra, encoding="utf-8")
+        if identities is not None:
+            (root / "identities.csv").write_text(textwrap.dedent(identities), encoding="utf-8")
+        return root
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory) -> Path:
+    """A fresh copy of the demo study, analysed once per test session by ``qualcode run``."""
+    from qualcode.pipeline import run
+
+    root = tmp_path_factory.mktemp("demo")
+    for item in DEMO_ITEMS:
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, root / item)
+        else:
+            shutil.copy2(source, root / item)
+    run(root)
+    return root
+
+
+@pytest.fixture
+def shared() -> Path:
+    """``../shared``, the developers' data folder; tests using it skip where it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not available")
+    return SHARED

@@ -1,0 +1,166 @@
+"""Speaker turns, pseudonymisation and sentence segmentation of French transcripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.corpus import Pseudonymiser, detect_turns, fold, label_key, split_sentences
+from qualcode.imports import import_study
+from qualcode.schema import SourceLine, SourceText
+from qualcode.study import Identity, load_study
+
+
+def turns(text: str, known=()):
+    lines = tuple(SourceLine(line, n) for n, line in enumerate(text.split("\n"), 1))
+    return [(t.speaker, t.text, t.time)
+            for t in detect_turns(SourceText("fg.txt", lines), known_labels=known)]
+
+
+@pytest.mark.parametrize("line,speaker,text,time", [
+    ("Camille : Une chambre à moi.", "Camille", "Une chambre à moi.", None),
+    ("CAMILLE: Une chambre à moi.", "CAMILLE", "Une chambre à moi.", None),
+    ("Camille\u00a0: Une chambre à moi.", "Camille", "Une chambre à moi.", None),
+    ("[Camille] Une chambre à moi.", "Camille", "Une chambre à moi.", None),
+    ("[I3] : Une chambre à moi.", "I3", "Une chambre à moi.", None),
+    ("**Camille** Une chambre à moi.", "Camille", "Une chambre à moi.", None),
+    ("**Camille :** Une chambre à moi.", "Camille", "Une chambre à moi.", None),
+    ("Intervenant 1 : Une chambre à moi.", "Intervenant 1", "Une chambre à moi.", None),
+    ("I3 : Une chambre à moi.", "I3", "Une chambre à moi.", None),
+    ("M : Une chambre à moi ?", "M", "Une chambre à moi ?", None),
+    ("Modérateur : Une chambre à vous ?", "Modérateur", "Une chambre à vous ?", None),
+    ("Animatrice : Une chambre à vous ?", "Animatrice", "Une chambre à vous ?", None),
+    ("Sophie Laurent : Une chambre à vous ?", "Sophie Laurent", "Une chambre à vous ?", None),
+    ("Dr. Martin : Une chambre.", "Dr. Martin", "Une chambre.", None),
+    ("[00:01:23] Camille : Une chambre.", "Camille", "Une chambre.", 83.0),
+    ("00:01:23 Camille : Une chambre.", "Camille", "Une chambre.", 83.0),
+    ("(00:01:23) Intervenant 2 : Une chambre.", "Intervenant 2", "Une chambre.", 83.0),
+    ("[01:23] **Hugo** Une chambre.", "Hugo", "Une chambre.", 83.0),
+])
+def test_corpus_speaker_label_conventions(line, speaker, text, time):
+    assert turns(line) == [(speaker, text, time)]
+
+
+def test_corpus_timestamp_and_label_alone_then_text():
+    assert turns("00:01:23 Camille\nLe loyer, surtout.") == [
+        ("Camille", "Le loyer, surtout.", 83.0)]
+
+
+def test_corpus_bare_label_needs_to_be_known():
+    text = "CAMILLE\nLe loyer, surtout.\nHUGO Et le wifi.\n00:02:00 Sophie Laurent Merci."
+    assert turns(text) == []
+    assert turns(text, known={"camille", "hugo", "sophie laurent"}) == [
+        ("CAMILLE", "Le loyer, surtout.", None), ("HUGO", "Et le wifi.", None),
+        ("Sophie Laurent", "Merci.", 120.0)]
+
+
+def test_corpus_multi_paragraph_turns_and_preamble():
+    text = ("Focus group 2 — Mont-de-Marsan — 12 mars 2024\n\nManon : Premier paragraphe.\n"
+            "Et la machine à laver, pareil : en panne.\n\nJulien : Ouais.")
+    assert turns(text) == [
+        ("Manon", "Premier paragraphe.\nEt la machine à laver, pareil : en panne.", None),
+        ("Julien", "Ouais.", None)]
+
+
+@pytest.mark.parametrize("line", ["Bon : on y va.", "Alors voilà : le parking.",
+                                  "Exemple : le wifi.", "[Rires] Oui.", "[rires] oui",
+                                  "Il était 14:30 quand on est arrivés."])
+def test_corpus_sentences_that_look_like_labels_continue_the_turn(line):
+    assert turns(f"Hugo : Bon.\n{line}") == [("Hugo", f"Bon.\n{line}", None)]
+
+
+def test_corpus_non_verbal_notes_stay_in_the_text():
+    assert turns("Léa : Le chien vient avec moi [rires] évidemment.") == [
+        ("Léa", "Le chien vient avec moi [rires] évidemment.", None)]
+
+
+def test_corpus_fold_keeps_length_and_strips_accents():
+    assert fold("Léa CHLOÉ Anaïs Œuvre İ") == "lea chloe anais œuvre i"
+    assert len(fold("İstanbul")) == len("İstanbul")
+    assert label_key(" **Inès :** ") == "ines"
+
+
+@pytest.fixture
+def pseudonymiser(make_study):
+    root = make_study({"fg1.txt": "Camille : Bonjour.\n", "fg2.txt": "Camille : Salut.\n"})
+    study = load_study(root)
+    identities = [Identity("P11", "Camille", "Camille Martin", "FG1"),
+                  Identity("P21", "Camille", "Camille Roux", "FG2"),
+                  Identity("P12", "Hugo", "Hugo Lefèvre", "FG1"),
+                  Identity("MOD", "Animatrice", "Sophie Laurent", "")]
+    return Pseudonymiser(study, identities)
+
+
+def test_corpus_labels_map_case_and_accent_insensitively(pseudonymiser):
+    assert pseudonymiser.speaker_id("CAMILLE", "FG1") == "P11"
+    assert pseudonymiser.speaker_id("camille", "FG2") == "P21"
+    assert pseudonymiser.speaker_id("ANIMATRICE", "FG2") == "MOD"
+    assert pseudonymiser.speaker_id("P12", "FG2") == "P12"  # an id is its own label
+    assert pseudonymiser.speaker_id("Chloé", "FG1") is None
+
+
+def test_corpus_names_in_text_become_pseudonyms(pseudonymiser):
+    text = ("Comme disait CAMILLE, et Hugo Lefevre aussi, hugo l'a dit à Sophie Laurent. "
+            "Camillette n'est pas un prénom connu.")
+    assert pseudonymiser.pseudonymise(text, "FG1") == (
+        "Comme disait P11, et P12 aussi, P12 l'a dit à MOD. Camillette n'est pas un prénom "
+        "connu.")
+    # In group FG2, "Camille" is that group's Camille.
+    assert pseudonymiser.pseudonymise("Merci Camille.", "FG2") == "Merci P21."
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Le Dr. Martin m'a dit que c'était bien. Moi je suis d'accord.",
+     ["Le Dr. Martin m'a dit que c'était bien.", "Moi je suis d'accord."]),
+    ("Mme. Dupuy nous a répondu. Enfin, au bout de trois semaines.",
+     ["Mme. Dupuy nous a répondu.", "Enfin, au bout de trois semaines."]),
+    ("J'ai vu M. Dupont hier. Il était content.",
+     ["J'ai vu M. Dupont hier.", "Il était content."]),
+    ("On avait des chaises, des tables, etc. et franchement ça allait.",
+     ["On avait des chaises, des tables, etc. et franchement ça allait."]),
+    ("Il y a la piscine, le cinéma, etc. Mais le soir c'est mort.",
+     ["Il y a la piscine, le cinéma, etc.", "Mais le soir c'est mort."]),
+    ("Bah… je sais pas… Peut-être qu'on pourrait demander.",
+     ["Bah… je sais pas…", "Peut-être qu'on pourrait demander."]),
+    ("Elle m'a dit « c'est pas possible, on n'a pas le budget ». Et voilà.",
+     ["Elle m'a dit « c'est pas possible, on n'a pas le budget ».", "Et voilà."]),
+    ("Quand on choisit, on se demande « et je dors où ? ». Si c'est écrit, ça monte.",
+     ["Quand on choisit, on se demande « et je dors où ? ».", "Si c'est écrit, ça monte."]),
+    ("Il y a 1.5 km jusqu'au cabinet. C'est rien.",
+     ["Il y a 1.5 km jusqu'au cabinet.", "C'est rien."]),
+    ("Il y a 1,5 km jusqu'au cabinet, 300 euros de loyer. C'est rien.",
+     ["Il y a 1,5 km jusqu'au cabinet, 300 euros de loyer.", "C'est rien."]),
+])
+def test_corpus_french_sentence_splitting_hard_cases(text, expected):
+    [spans] = split_sentences([text])
+    assert [text[start:end] for start, end in spans] == expected
+
+
+def test_corpus_segments_have_stable_ids_and_exact_offsets(make_study):
+    root = make_study({"fg1.txt": "Animatrice : Bonjour. On commence ?\n"
+                                  "Camille : Moi, une chambre. Et le wifi, Hugo l'a dit.\n"
+                                  "Hugo : Oui.\n"},
+                      identities="""\
+                          group_id,speaker,name,participant_id
+                          ,Animatrice,,MOD
+                          FG1,Camille,Camille Martin,P11
+                          FG1,Hugo,Hugo Lefèvre,P12
+                          """)
+    study = load_study(root)
+    first, second = import_study(study), import_study(study)
+    segments = first.segments
+    assert segments.equals(second.segments)
+    assert segments["segment_id"].tolist() == [f"FG1-{i:04d}" for i in range(1, 6)]
+    assert segments["participant_id"].tolist() == ["MOD", "MOD", "P11", "P11", "P12"]
+    assert segments["codable"].tolist() == [False, False, True, True, True]
+    assert segments["text"].tolist()[3] == "Et le wifi, P12 l'a dit."
+    text = first.transcripts[0].text
+    assert all(text[s:e] == t for s, e, t in zip(segments.start, segments.end, segments.text,
+                                                 strict=True))
+    assert text.startswith("MOD : Bonjour. On commence ?\n\nP11 : Moi, une chambre.")
+
+
+def test_corpus_turn_unit_gives_one_segment_per_turn(make_study):
+    root = make_study({"fg1.txt": "P11 : Une phrase. Deux phrases.\nMOD : Merci.\n"},
+                      unit="turn")
+    segments = import_study(load_study(root)).segments
+    assert segments["text"].tolist() == ["Une phrase. Deux phrases.", "Merci."]
