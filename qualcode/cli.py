@@ -42,6 +42,8 @@ def friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except QualcodeError as error:
+            if error.path is not None and error.path.is_relative_to(Path.cwd()):
+                error.path = error.path.relative_to(Path.cwd())
             err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
@@ -119,7 +121,7 @@ def import_(study: StudyDir = Path("."),
 def _with_progress(manifest, function):
     from rich.progress import Progress
 
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("Importing transcripts", total=len(manifest.groups))
         return function(manifest, progress=lambda _: progress.advance(task))
 

@@ -103,9 +103,10 @@ def _read_docx(path: Path) -> SourceText:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError) as err:
-        raise TranscriptError(f"not a readable Word .docx file ({err}); open it in Word or "
-                              "LibreOffice and save it again as .docx", path=path) from None
+            etree.XMLSyntaxError):
+        raise TranscriptError("not a readable Word .docx file (damaged, or another format "
+                              "renamed .docx); open it in Word or LibreOffice and save it "
+                              "again as .docx", path=path) from None
     lines: list[SourceLine] = []
     n_paragraphs = n_tables = 0
     for block in document.iter_inner_content():

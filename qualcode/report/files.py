@@ -6,8 +6,10 @@ the target, which is atomic on POSIX and Windows file systems.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,3 +41,27 @@ def write_text(path: Path, text: str) -> Path:
 def write_csv(path: Path, table: pd.DataFrame) -> Path:
     """Write a table as UTF-8 CSV (comma, ``\\n``), atomically."""
     return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def write_docx(path: Path, document) -> Path:
+    """Save a python-docx document atomically and reproducibly.
+
+    Word files are zip archives that record when each member was written, and python-docx
+    stamps the creation time: both are fixed here, so the same content gives the same bytes.
+    """
+    import datetime as dt
+
+    fixed = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    document.core_properties.created = document.core_properties.modified = fixed
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(buffer) as source, \
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                member = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(member, source.read(info.filename))
+
+    return write_atomic(path, write)

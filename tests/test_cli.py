@@ -1,0 +1,192 @@
+"""The command line, as a researcher meets it: help, set-up, import, errors and outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+from qualcode.corpus import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def commands(group=None, prefix=()):
+    group = group or get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+@pytest.mark.parametrize("path,command", list(commands()), ids=lambda v: " ".join(v)
+                         if isinstance(v, tuple) else "")
+def test_cli_every_command_has_help_with_example_and_is_in_readme(path, command):
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0
+    assert "Example: qualcode " + " ".join(path) in result.output
+    assert "qualcode " + " ".join(path) in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_help_does_not_load_spacy():
+    code = "import sys; from qualcode.cli import app; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_cli_init_demo_then_preview_writes_nothing(tmp_path):
+    target = tmp_path / "etude"
+    assert invoke("init", target, "--demo").exit_code == 0
+    assert (target / "transcripts" / "fg1-bordeaux.docx").is_file()
+    result = invoke("import", "--preview", "--study", target)
+    assert result.exit_code == 0, result.output
+    assert "P16" in result.output and "?" not in result.output.split("Speakers")[1][:0]
+    assert not (target / "analyses").exists()
+
+
+def test_cli_init_empty_study_is_a_template(tmp_path):
+    target = tmp_path / "nouvelle"
+    assert invoke("init", target).exit_code == 0
+    assert (target / "codebooks" / "htes.yaml").is_file()
+    assert "identities.csv" in (target / ".gitignore").read_text(encoding="utf-8")
+    result = invoke("codebook", "check", "--study", target)
+    assert result.exit_code == 1  # the template's empty lists are reported, one line
+    assert result.stderr.count("\n") == 1 and "study.yaml:2: study.yaml has no 'sites'" in \
+        result.stderr
+
+
+def test_cli_init_refuses_a_folder_with_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    result = invoke("init", tmp_path)
+    assert result.exit_code == 1 and "not empty" in result.stderr
+
+
+def test_cli_import_writes_segments_and_summary(make_study):
+    root = make_study({"fg1.txt": "P11 : Une chambre à moi. Et le wifi.\nMOD : Merci.\n"})
+    result = invoke("import", "--study", root, "--no-name-check")
+    assert result.exit_code == 0, result.output
+    assert "analyses/segments.csv" in result.output
+    assert (root / "analyses" / "segments.csv").read_text(encoding="utf-8").count("\n") == 4
+
+
+def bad_docx(root: Path) -> None:
+    (root / "transcripts" / "fg1.txt").unlink()
+    (root / "transcripts" / "fg1.docx").write_bytes(b"PK\x03\x04 broken")
+    manifest = root / "study.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("fg1.txt", "fg1.docx"),
+                        encoding="utf-8")
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (bad_docx, "transcripts/fg1.docx: not a readable Word .docx file"),
+    (lambda root: (root / "transcripts" / "fg1.txt").write_text("Inconnu : Bonjour.\n",
+                                                                 encoding="utf-8"),
+     "1 speaker label(s) map to nobody: transcripts/fg1.txt:1 'Inconnu'"),
+    (lambda root: (root / "study.yaml").write_text("title: x\ncodebook: codebooks/htes.yaml\n",
+                                                   encoding="utf-8"),
+     "study.yaml:1: study.yaml has no 'sites'; add it"),
+])
+@pytest.mark.parametrize("command", ["run", "import"])
+def test_cli_bad_input_is_one_line_exit_1_and_writes_nothing(make_study, breakage, message,
+                                                             command):
+    root = make_study({"fg1.txt": "P11 : Bonjour.\n"})
+    breakage(root)
+    result = invoke(command, "--study", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (root / "analyses").exists()
+
+
+def test_cli_usage_error_is_exit_2():
+    assert invoke("codebook", "export", "--format", "pdf").exit_code == 2
+
+
+def test_cli_codebook_commands(tmp_path):
+    result = invoke("codebook", "check", ROOT / "codebooks" / "htes.yaml")
+    assert result.exit_code == 0 and "41 codable" in result.output
+    result = invoke("codebook", "show", "--study", ROOT, "--language", "en")
+    assert "Private bedroom" in result.output and "housing.private_room" in result.output
+    target = tmp_path / "cb.md"
+    result = invoke("codebook", "export", "--study", ROOT, "--format", "md", "-o", target)
+    assert result.exit_code == 0 and target.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_cli_codebook_show_counts_codings(demo_copy):
+    analyses = demo_copy / "analyses"
+    (analyses / "codings.csv").write_text(
+        "coder,segment_id,code_id,source\ncoder_a,FG1-0010,housing.private_room,sheet\n"
+        "coder_b,FG1-0010,housing.private_room,sheet\n", encoding="utf-8")
+    try:
+        result = invoke("codebook", "show", "--study", demo_copy)
+    finally:
+        (analyses / "codings.csv").unlink()
+    assert "housing.private_room  [1]" in result.output
+
+
+# --- the demo study, end to end --------------------------------------------------------------
+
+
+def output_texts(analyses: Path):
+    for path in sorted(analyses.rglob("*")):
+        if path.suffix == ".docx":
+            document = docx.Document(str(path))
+            cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+            yield path, "\n".join([p.text for p in document.paragraphs] + cells)
+        elif path.is_file():
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_cli_demo_outputs_hold_no_name_from_identities(demo_copy):
+    # What identities.csv promises to replace: speaker labels, full names and first names.
+    rows = (demo_copy / "identities.csv").read_text(encoding="utf-8").splitlines()[2:]
+    names = set()
+    for row in rows:
+        _, speaker, name, _ = row.split(",")
+        names |= {fold(n) for n in (speaker, name, name.split()[0]) if len(n) > 2}
+    assert "camille" in names and "etcheverry" in names
+    outputs = dict(output_texts(demo_copy / "analyses"))
+    assert len(outputs) >= 7
+    for path, text in outputs.items():
+        words = set(fold(text).replace("’", " ").replace("'", " ").split())
+        words |= {w.strip(".,;:!?«»()[]\"…") for w in words}
+        leaked = names & words
+        leaked |= {n for n in names if " " in n and n in fold(text)}
+        assert not leaked, f"{path.name} contains {sorted(leaked)}"
+
+
+def test_cli_demo_import_matches_the_study(demo_copy):
+    summary = (demo_copy / "analyses" / "import.csv").read_text(encoding="utf-8").splitlines()
+    assert summary[0] == "transcript_id,group_id,site_id,n_turns,n_segments,n_words,n_speakers"
+    assert [line.split(",")[-1] for line in summary[1:]] == ["9", "8", "8"]  # + moderator
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
+    inputs = {name: digest(demo_copy / name) for name in ("transcripts", "codebooks")}
+    first = digest(demo_copy / "analyses")
+    result = invoke("run", "--study", demo_copy, "--no-name-check")
+    assert result.exit_code == 0, result.output
+    second = digest(demo_copy / "analyses")
+    assert first == second
+    assert inputs == {name: digest(demo_copy / name) for name in ("transcripts", "codebooks")}
+    assert not list((demo_copy / "analyses").rglob(".*.tmp"))
