@@ -164,3 +164,19 @@ def test_corpus_turn_unit_gives_one_segment_per_turn(make_study):
                       unit="turn")
     segments = import_study(load_study(root)).segments
     assert segments["text"].tolist() == ["Une phrase. Deux phrases.", "Merci."]
+
+
+def test_corpus_name_check_lists_unknown_person_names(make_study):
+    import pandas as pd
+
+    from qualcode.imports import find_person_names
+
+    study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"},
+                                  extra="names_allowed: [Visale]\n"))
+    texts = ["Hier soir, j'en ai parlé avec Mathilde Dubreuil, la coordinatrice.",
+             "Franchement P11 a raison, et la garantie Visale aussi.",
+             "Bah oui, sinon on fait comment ?"]
+    segments = pd.DataFrame({"segment_id": ["FG1-0001", "FG1-0002", "FG1-0003"],
+                             "text": texts})
+    names = find_person_names(segments, study)
+    assert names.values.tolist() == [["FG1-0001", "Mathilde Dubreuil"]]
