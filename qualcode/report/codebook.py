@@ -80,6 +80,7 @@ def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None 
                                                    "examples"), strict=True):
             cell.text = words[key]
             cell.paragraphs[0].runs[0].bold = True
+            _shade(cell, "D9E2F3")
         for code in _descendants(codebook, domain):
             cells = table.add_row().cells
             label = cells[0].paragraphs[0]
@@ -88,6 +89,8 @@ def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None 
             grey.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
             cells[1].text = codebook.text(code.definition, lang)
             if not code.codable:
+                for cell in cells:
+                    _shade(cell)
                 continue
             cells[2].text = codebook.text(code.include, lang) if code.include else ""
             cells[3].text = codebook.text(code.exclude, lang) if code.exclude else ""
@@ -102,6 +105,17 @@ def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None 
 
 def _descendants(codebook: Codebook, domain: Code) -> list[Code]:
     return [c for c in codebook.codes if c.id.startswith(domain.id + ".")]
+
+
+def _shade(cell, fill: str = "E7E6E6") -> None:
+    """Give a table cell a background colour (categories stand out from codes)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _repeat_header(row) -> None:
