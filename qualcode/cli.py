@@ -59,7 +59,8 @@ def _paths(paths, root: Path) -> None:
 
 _SHORT = {"transcript_id": "transcript", "group_id": "group", "site_id": "site",
           "participant_id": "participant", "n_turns": "turns", "n_segments": "segments",
-          "n_words": "words", "n_speakers": "speakers"}
+          "n_words": "words", "n_speakers": "speakers", "n_codings": "codings",
+          "n_codes_used": "codes used", "n_codes_never_used": "codes never used"}
 
 
 def _table(frame, title: str) -> Table:
@@ -157,9 +158,119 @@ def run(study: StudyDir = Path("."),
     out.print(_table(result.imported.summary, f"{result.study.title}: imported transcripts"))
     out.print(f"Codebook '{result.codebook.id}': {len(result.codebook.domains)} domains, "
               f"{len(result.codebook.codable)} codable codes.", markup=False)
+    if result.coding is not None:
+        _coding_summary(result.coding, result.codebook)
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
+
+
+def _coding_summary(stage, codebook) -> None:
+    from qualcode.coding import human_codings, summarise_coders
+
+    summary = summarise_coders(human_codings(stage.codings.codings), codebook)
+    out.print(_table(summary.drop(columns="codes_never_used"), "Codings per coder"))
+    for row in summary.itertuples(index=False):
+        if row.codes_never_used:
+            out.print(f"{row.coder} never used: {row.codes_never_used}", markup=False)
+    out.print(f"Consensus: {stage.consensus_status}.", markup=False)
+
+
+@app.command()
+@friendly
+def sheet(coder: Annotated[str, typer.Option(help="The coder's id in study.yaml.")],
+          study: StudyDir = Path("."),
+          force: Annotated[bool, typer.Option(help="Replace an existing sheet.")] = False
+          ) -> None:
+    """Write a blank Excel coding sheet for one coder, in codings/sheets/<coder>.xlsx.
+
+    Each codable segment is a row (with the previous segment as context); type x under every
+    code that applies. The sheet never shows another coder's codes.
+
+    Example: qualcode sheet --coder A
+    """
+    from qualcode.pipeline import make_sheet
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths([make_sheet(manifest, coder, force=force)], manifest.root)
+
+
+@app.command("export-docx")
+@friendly
+def export_docx(study: StudyDir = Path(".")) -> None:
+    """Write each pseudonymised transcript as Word, to code with comments.
+
+    Copy a file into codings/, select passages and insert comments holding code ids or
+    labels; 'qualcode collect' reads them back.
+
+    Example: qualcode export-docx
+    """
+    from qualcode.pipeline import export_docx as export
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths(export(manifest), manifest.root)
+
+
+@app.command()
+@friendly
+def collect(study: StudyDir = Path(".")) -> None:
+    """Read every coder's files in codings/ into analyses/codings.csv.
+
+    Reads Excel sheets, CSV files (coder,segment_id,code_id or
+    coder,transcript_id,start,end,code_id) and Word files with comments.
+
+    Example: qualcode collect
+    """
+    from qualcode.codebook import load_codebook
+    from qualcode.pipeline import collect as collect_study
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    stage, written = collect_study(manifest)
+    _coding_summary(stage, load_codebook(manifest.codebook))
+    _paths(written, manifest.root)
+
+
+@app.command()
+@friendly
+def disagreements(study: StudyDir = Path(".")) -> None:
+    """List where the coders differ, in analyses/disagreements.xlsx, to decide together.
+
+    Fill in decision (keep or drop), rationale and decided_by, then run 'qualcode consensus'.
+
+    Example: qualcode disagreements
+    """
+    from qualcode.pipeline import collect as collect_study
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    stage, written = collect_study(manifest)
+    out.print(f"{len(stage.disagreements)} disagreements on "
+              f"{stage.disagreements['segment_id'].nunique()} segments; "
+              f"{stage.consensus_status}.", markup=False)
+    _paths([p for p in written if p.name == "disagreements.xlsx"], manifest.root)
+
+
+@app.command()
+@friendly
+def consensus(study: StudyDir = Path(".")) -> None:
+    """Read the decisions in analyses/disagreements.xlsx into codings/consensus.csv.
+
+    Every disagreement needs a decision; the undecided ones are listed in one error.
+
+    Example: qualcode consensus
+    """
+    from qualcode.pipeline import decide_consensus
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    log, written = decide_consensus(manifest)
+    totals = log.groupby("decision")["n"].sum()
+    out.print("Consensus: " + ", ".join(f"{n} {d}" for d, n in totals.items()) + ".",
+              markup=False)
+    _paths(written, manifest.root)
 
 
 class Format(StrEnum):
@@ -231,9 +342,9 @@ def codebook_export(file: CodebookFile = None, study: StudyDir = Path("."),
 
     Example: qualcode codebook export --format docx -o codebook.docx
     """
+    from qualcode.io.files import write_text
     from qualcode.pipeline import ANALYSES
     from qualcode.report.codebook import codebook_markdown, write_codebook_docx
-    from qualcode.report.files import write_text
 
     codebook, manifest = _codebook(study, file)
     lang = language or (manifest.language if manifest else codebook.language)

@@ -11,10 +11,12 @@ from pathlib import Path
 
 __all__ = [
     "CodebookError",
+    "CodingError",
     "QualcodeError",
     "QualcodeWarning",
     "StudyError",
     "TranscriptError",
+    "UndecidedError",
 ]
 
 
@@ -58,6 +60,14 @@ class TranscriptError(QualcodeError):
 
 class CodebookError(QualcodeError, ValueError):
     """The codebook is malformed."""
+
+
+class CodingError(QualcodeError):
+    """A coding file (sheet, CSV, Word comments, decisions) cannot be used as it is."""
+
+
+class UndecidedError(CodingError):
+    """Some disagreements between coders have no consensus decision yet."""
 
 
 class QualcodeWarning(UserWarning):

@@ -1,24 +1,37 @@
 """``run()``: every stage that exists, for one study, into its ``analyses/`` folder.
 
 Everything is computed first and written last, each file atomically, so a failure leaves the
-previous outputs as they were. Later stages (coding, agreement, triangulation, checklist)
-plug in here.
+previous outputs as they were. Later stages (agreement, triangulation, checklist) plug in
+here. The other functions are the steps of the coding workflow, one per command.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from qualcode.codebook import Codebook, load_codebook
+from qualcode.coding import human_codings, summarise_coders
+from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
+from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
+from qualcode.io.codingfolder import DECISIONS_FILE, coding_files
+from qualcode.io.decisions import (
+    read_decisions,
+    read_disagreements,
+    write_decisions,
+    write_disagreements,
+)
+from qualcode.io.files import write_csv, write_text
+from qualcode.io.sheets import sheet_segments, write_sheet
+from qualcode.io.worddocs import write_transcript_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
-from qualcode.report.files import write_csv, write_text
 from qualcode.study import Study, load_study
 
 ANALYSES = "analyses"
+DISAGREEMENTS = "disagreements.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +39,7 @@ class RunResult:
     study: Study
     codebook: Codebook
     imported: ImportResult
+    coding: CodingStage | None
     written: tuple[Path, ...]
 
 
@@ -46,15 +60,95 @@ def run(root: Path = Path("."), *, progress: Progress | None = None) -> RunResul
 
 def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`."""
-    codebook = load_codebook(study.codebook)
-    imported = import_study(study, progress=progress)
+    codebook, imported = prepare(study, progress=progress)
+    stage = coding_stage(study, imported, codebook) if coding_files(study.root / CODINGS) \
+        else None
     analyses = study.root / ANALYSES
     written = write_import(imported, analyses)
     written.append(write_text(analyses / "codebook.md",
                               codebook_markdown(codebook, language=study.language)))
     written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
                                        language=study.language))
-    return RunResult(study, codebook, imported, tuple(written))
+    if stage is not None:
+        written += write_coding(stage, study, codebook)
+    return RunResult(study, codebook, imported, stage, tuple(written))
+
+
+def prepare(study: Study, *, progress: Progress | None = None
+            ) -> tuple[Codebook, ImportResult]:
+    """The study's codebook and imported transcripts, which every step starts from."""
+    return load_codebook(study.codebook), import_study(study, progress=progress)
+
+
+def write_coding(stage: CodingStage, study: Study, codebook: Codebook) -> list[Path]:
+    """``codings.csv``, ``spans.csv``, ``coders.csv``, the disagreements workbook (with the
+    decisions already taken) and, with a consensus, ``consensus-log.csv``; ``disagreements.xlsx``
+    comes second, after ``codings.csv``."""
+    analyses = study.root / ANALYSES
+    humans = human_codings(stage.codings.codings)
+    labels = {code.id: codebook.text(code.label, study.language) for code in codebook.codes}
+    written = [write_csv(analyses / "codings.csv", stage.codings.codings),
+               write_csv(analyses / "spans.csv", stage.codings.spans),
+               write_csv(analyses / "coders.csv", summarise_coders(humans, codebook))]
+    decisions = read_decisions(study.root / CODINGS / DECISIONS_FILE)
+    write_disagreements(analyses / DISAGREEMENTS, stage.disagreements, decisions, labels)
+    written.append(analyses / DISAGREEMENTS)
+    if stage.log is not None:
+        written.append(write_csv(analyses / "consensus-log.csv", stage.log))
+    return written
+
+
+def make_sheet(study: Study, coder: str, *, force: bool = False) -> Path:
+    """A blank coding sheet for ``coder`` in ``codings/sheets/<coder>.xlsx``."""
+    if coder not in {c.id for c in study.coders}:
+        raise QualcodeError(f"'{coder}' is not a coder of study.yaml; add it under 'coders' "
+                            "(- {id: " + coder + "})", path=study.root / "study.yaml")
+    path = study.root / CODINGS / "sheets" / f"{coder}.xlsx"
+    if path.exists() and not force:
+        raise QualcodeError("exists already (it may hold codes); pass --force to replace it "
+                            "with a blank sheet", path=path)
+    codebook, imported = prepare(study)
+    write_sheet(path, sheet_segments(imported.segments), codebook, coder=coder,
+                language=study.language)
+    return path
+
+
+def export_docx(study: Study) -> list[Path]:
+    """Each pseudonymised transcript as Word, for coding with comments, in
+    ``analyses/word/``."""
+    _, imported = prepare(study)
+    paths = []
+    for transcript in imported.transcripts:
+        path = study.root / ANALYSES / "word" / f"{transcript.id}.docx"
+        write_transcript_docx(path, transcript.id, transcript.text,
+                              title=f"{study.title} — {transcript.id}",
+                              language=study.language)
+        paths.append(path)
+    return paths
+
+
+def collect(study: Study) -> tuple[CodingStage, list[Path]]:
+    """Read every coder's files and write the coding tables."""
+    codebook, imported = prepare(study)
+    stage = coding_stage(study, imported, codebook)
+    return stage, write_coding(stage, study, codebook)
+
+
+def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
+    """Read the filled disagreements workbook, check that every disagreement is decided, keep
+    the decisions in ``codings/consensus.csv`` and write the consensus and its log."""
+    workbook = study.root / ANALYSES / DISAGREEMENTS
+    if not workbook.is_file():
+        raise QualcodeError("not found; run 'qualcode disagreements' and fill it in first",
+                            path=workbook)
+    codebook, imported = prepare(study)
+    stage = coding_stage(study, imported, codebook)
+    decisions = read_disagreements(workbook)
+    codings, log = add_consensus(stage.codings, imported.segments, decisions,
+                                 source=str(Path(CODINGS) / DECISIONS_FILE))
+    decided = replace(stage, codings=codings, log=log, consensus_status="consensus complete")
+    written = [write_decisions(study.root / CODINGS / DECISIONS_FILE, decisions)]
+    return log, written + write_coding(decided, study, codebook)
 
 
 def code_counts(analyses: Path) -> pd.Series | None:

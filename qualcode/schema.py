@@ -31,6 +31,15 @@ SOURCE = "source"
 
 CODING_COLUMNS = (CODER, SEGMENT_ID, CODE_ID, SOURCE)
 
+# spans: one row per code a coder applied to a stretch of text (end exclusive)
+SPAN_COLUMNS = (CODER, TRANSCRIPT_ID, START, END, CODE_ID, SOURCE)
+
+# disagreements: one row per (segment, code) on which the coders differ, and the decisions
+DISAGREEMENT_COLUMNS = (SEGMENT_ID, GROUP_ID, PARTICIPANT_ID, TEXT, CODE_ID, "applied_by",
+                        "not_applied_by")
+DECISIONS = ("keep", "drop")
+DECISION_COLUMNS = (SEGMENT_ID, CODE_ID, "decision", "rationale", "decided_by")
+
 # import summary: one row per transcript
 SUMMARY_COLUMNS = (TRANSCRIPT_ID, GROUP_ID, SITE_ID, "n_turns", "n_segments", "n_words",
                    "n_speakers")

@@ -89,6 +89,7 @@ class Study:
     coders: tuple[Coder, ...] = ()
     fictional: bool = False
     names_allowed: tuple[str, ...] = ()
+    span_share: float = 0.5
 
     def site(self, site_id: str) -> Site:
         return next(site for site in self.sites if site.id == site_id)
@@ -118,7 +119,7 @@ class Identity:
 
 _STUDY_KEYS = ("title", "language", "codebook", "coding_unit", "sites", "groups",
                "participants", "roles", "coders", "fictional", "names_allowed", "description",
-               "checklist")
+               "checklist", "span_share")
 
 
 def load_study(root: Path) -> Study:
@@ -152,10 +153,15 @@ def load_study(root: Path) -> Study:
     _unique(participants + roles, "participant or role", data, "participants", path)
     coders = tuple(_coder(item, path) for item in _items(data, "coders", path, required=False))
     _unique(coders, "coder", data, "coders", path)
+    share = data.get("span_share", 0.5)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise StudyError(f"span_share must be a number above 0 and at most 1, not {share!r}",
+                         path=path, line=line_of(data, "span_share"))
     study = Study(root=root, title=str(data["title"]), language=language, codebook=codebook,
                   coding_unit=unit, sites=sites, groups=groups, participants=participants,
                   roles=roles, coders=coders, fictional=bool(data.get("fictional", False)),
-                  names_allowed=tuple(str(n) for n in data.get("names_allowed") or ()))
+                  names_allowed=tuple(str(n) for n in data.get("names_allowed") or ()),
+                  span_share=float(share))
     _check_groups(study, data, path)
     return study
 

@@ -29,7 +29,7 @@ def test_study_demo_manifest_is_read(demo_copy):
     assert study.groups[0].date == dt.date(2024, 2, 13)
     assert study.participants[0].attributes == {"semester": 5, "sex": "F",
                                                 "placement": "periurban", "car": True}
-    assert {c.id for c in study.coders} == {"coder_a", "coder_b"}
+    assert {c.id for c in study.coders} == {"A", "B"}
 
 
 @pytest.mark.parametrize("old,new,message,line", [

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qualcode.codebook import Code, Codebook
-from qualcode.report.files import write_docx
+from qualcode.io.files import write_docx
 
 _HEADINGS = {
     "fr": {"code": "Code", "definition": "Définition", "include": "Inclure",

@@ -1,0 +1,236 @@
+"""Codings: check what coders wrote, map spans to segments, find disagreements, build the
+consensus.
+
+The ``codings`` table has one row per code applied to a segment by a coder: ``coder``,
+``segment_id``, ``code_id``, ``source`` (the file it came from). Coders who mark spans of
+text (Word comments, span CSV) code a segment when their span covers at least ``span_share``
+of the segment's characters (default one half); the spans themselves are kept for
+character-level agreement.
+
+Double coding ends in a consensus: every (segment, code) on which the coders who reviewed the
+segment differ is a *disagreement*, and the researchers decide to ``keep`` or ``drop`` it. The
+consensus coding is what every coder applied plus what was kept; it is recorded as coder
+``consensus``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.codebook import Codebook
+from qualcode.corpus import fold
+from qualcode.errors import CodingError, UndecidedError
+
+CONSENSUS = "consensus"
+
+
+@dataclass(frozen=True, slots=True)
+class Codings:
+    """Checked codings: ``codings`` per segment, the original ``spans``, and ``reviewed``
+    (``coder``, ``transcript_id``): the transcripts each coder went through."""
+
+    codings: pd.DataFrame
+    spans: pd.DataFrame
+    reviewed: pd.DataFrame
+
+
+class CodeResolver:
+    """Turns what a coder typed (an id or a label, any case or accents) into a code id."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self._names = {fold(code.id): code.id for code in codebook.codes}
+        for code in codebook.codes:
+            for label in code.label.values():
+                self._names.setdefault(fold(label.strip()), code.id)
+
+    def __call__(self, typed: str, *, path: str, location: str) -> str:
+        code_id = self._names.get(fold(str(typed).strip()))
+        if code_id is None:
+            close = difflib.get_close_matches(fold(str(typed)), list(self._names), n=3)
+            hint = ", ".join(dict.fromkeys(self._names[c] for c in close)) or \
+                "see 'qualcode codebook show'"
+            raise CodingError(f"unknown code '{typed}'; closest valid ids: {hint}", path=path,
+                              line=location)
+        if not self.codebook[code_id].codable:
+            children = ", ".join(c.id for c in self.codebook.children(code_id)[:4])
+            raise CodingError(f"'{code_id}' is a category, not a codable code; use one of its "
+                              f"codes ({children}...)", path=path, line=location)
+        return code_id
+
+
+def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd.DataFrame,
+                  reviewed: set[tuple[str, str]], segments: pd.DataFrame, codebook: Codebook,
+                  *, coders: set[str], span_share: float = 0.5) -> Codings:
+    """Check raw codings against the segments and the codebook, and map spans to segments.
+
+    Raises :class:`CodingError` for an unknown coder, segment or code, a category code, a
+    code on a moderator's segment, a span outside its transcript, or a segment whose text
+    changed since the coding file was made (drift).
+    """
+    resolve = CodeResolver(codebook)
+    by_id = segments.set_index(S.SEGMENT_ID)
+    _check_drift(texts, by_id)
+    rows = []
+    for coder, segment_id, code, source, location in raw_segments.itertuples(index=False):
+        _check_coder(coder, coders, source, location)
+        if segment_id not in by_id.index:
+            close = difflib.get_close_matches(segment_id, by_id.index.tolist(), n=1)
+            raise CodingError(f"unknown segment '{segment_id}'"
+                              + (f" (did you mean {close[0]}?)" if close else ""),
+                              path=source, line=location)
+        if not by_id.at[segment_id, S.CODABLE]:
+            raise CodingError(f"segment {segment_id} is a moderator's (not codable); remove "
+                              "this code", path=source, line=location)
+        rows.append((coder, segment_id, resolve(code, path=source, location=location), source))
+    lengths = segments.groupby(S.TRANSCRIPT_ID)[S.END].max()
+    spans = []
+    for coder, transcript_id, start, end, code, source, location in \
+            raw_spans.itertuples(index=False):
+        _check_coder(coder, coders, source, location)
+        if transcript_id not in lengths.index:
+            raise CodingError(f"unknown transcript '{transcript_id}'", path=source,
+                              line=location)
+        if not 0 <= int(start) < int(end) <= lengths[transcript_id]:
+            raise CodingError(f"span {start}-{end} is empty or lies outside transcript "
+                              f"{transcript_id} (0-{lengths[transcript_id]})", path=source,
+                              line=location)
+        spans.append((coder, transcript_id, int(start), int(end),
+                      resolve(code, path=source, location=location), source))
+    span_table = pd.DataFrame(spans, columns=list(S.SPAN_COLUMNS))
+    rows += spans_to_segments(span_table, segments, share=span_share)
+    codings = pd.DataFrame(rows, columns=list(S.CODING_COLUMNS))
+    codings = codings.drop_duplicates([S.CODER, S.SEGMENT_ID, S.CODE_ID])
+    reviewed_table = pd.DataFrame(sorted(r for r in reviewed if r[1]),
+                                  columns=[S.CODER, S.TRANSCRIPT_ID])
+    return Codings(_sorted(codings, list(S.CODING_COLUMNS[:3])),
+                   _sorted(span_table, list(S.SPAN_COLUMNS[:5])), reviewed_table)
+
+
+def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return table.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _check_coder(coder: str, coders: set[str], source: str, location: str) -> None:
+    if coder == CONSENSUS or (coders and coder not in coders):
+        raise CodingError(f"coder '{coder}' is not a coder of study.yaml ("
+                          f"{', '.join(sorted(coders)) or 'none declared'}); add it under "
+                          "'coders' or fix the name", path=source, line=location)
+
+
+def _check_drift(texts: pd.DataFrame, by_id: pd.DataFrame) -> None:
+    for segment_id, text, source, location in texts.itertuples(index=False):
+        if segment_id not in by_id.index:
+            raise CodingError(f"unknown segment '{segment_id}' (the transcripts were imported "
+                              "again with other segments?); make a new sheet", path=source,
+                              line=location)
+        if " ".join(str(text).split()) != " ".join(by_id.at[segment_id, S.TEXT].split()):
+            raise CodingError(f"the text of segment {segment_id} changed since this file was "
+                              "made (a transcript was edited or re-imported); make a new sheet "
+                              "with 'qualcode sheet --force' and copy the codes over",
+                              path=source, line=location)
+
+
+def spans_to_segments(spans: pd.DataFrame, segments: pd.DataFrame, *,
+                      share: float = 0.5) -> list[tuple[str, str, str, str]]:
+    """``(coder, segment_id, code_id, source)`` for every codable segment of which a span
+    covers at least ``share`` of the characters."""
+    rows = []
+    codable = segments[segments[S.CODABLE]]
+    by_transcript = {tid: (part[S.SEGMENT_ID].to_numpy(), part[S.START].to_numpy(),
+                           part[S.END].to_numpy())
+                     for tid, part in codable.groupby(S.TRANSCRIPT_ID)}
+    for span in spans.itertuples(index=False):
+        ids, starts, ends = by_transcript.get(span.transcript_id, ([], [], []))
+        overlap = np.minimum(ends, span.end) - np.maximum(starts, span.start)
+        covered = overlap >= share * (np.asarray(ends) - np.asarray(starts))
+        rows += [(span.coder, segment_id, span.code_id, span.source)
+                 for segment_id in np.asarray(ids)[covered & (overlap > 0)]]
+    return rows
+
+
+def summarise_coders(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """One row per coder: segments coded, codings, codes used, codable codes never used."""
+    rows = []
+    for coder, mine in codings.groupby(S.CODER, sort=True):
+        used = set(mine[S.CODE_ID])
+        never = [code.id for code in codebook.codable if code.id not in used]
+        rows.append((coder, mine[S.SEGMENT_ID].nunique(), len(mine), len(used), len(never),
+                     ", ".join(never)))
+    return pd.DataFrame(rows, columns=[S.CODER, "n_segments", "n_codings", "n_codes_used",
+                                       "n_codes_never_used", "codes_never_used"])
+
+
+def human_codings(codings: pd.DataFrame) -> pd.DataFrame:
+    return codings[codings[S.CODER] != CONSENSUS]
+
+
+def disagreements(codings: Codings, segments: pd.DataFrame) -> pd.DataFrame:
+    """One row per (segment, code) on which the coders who reviewed the segment differ."""
+    reviewers = codings.reviewed.groupby(S.TRANSCRIPT_ID)[S.CODER].agg(sorted)
+    applied: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for coder, segment_id, code_id, _ in human_codings(codings.codings).itertuples(index=False):
+        applied[segment_id, code_id].add(coder)
+    info = segments.set_index(S.SEGMENT_ID)
+    rows = []
+    for (segment_id, code_id), who in sorted(applied.items()):
+        segment = info.loc[segment_id]
+        coders = reviewers.get(segment[S.TRANSCRIPT_ID], [])
+        if len(coders) < 2 or set(coders) <= who:
+            continue
+        rows.append((segment_id, segment[S.GROUP_ID], segment[S.PARTICIPANT_ID],
+                     segment[S.TEXT], code_id, ", ".join(sorted(who)),
+                     ", ".join(c for c in coders if c not in who)))
+    return pd.DataFrame(rows, columns=list(S.DISAGREEMENT_COLUMNS))
+
+
+def build_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFrame, *,
+                    source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The consensus coding and its audit log.
+
+    ``decisions`` has columns ``segment_id, code_id, decision, rationale, decided_by``, with
+    ``decision`` ``keep``, ``drop`` or empty. Every current disagreement needs a decision; the
+    undecided ones are all listed in one :class:`UndecidedError`. Decisions on
+    pairs that are no longer disagreements are ignored. The log counts decisions per code and
+    per person.
+    """
+    pending = disagreements(codings, segments)
+    decided = decisions.set_index([S.SEGMENT_ID, S.CODE_ID])
+    missing = [f"{s} {c}" for s, c in zip(pending[S.SEGMENT_ID], pending[S.CODE_ID],
+                                          strict=True)
+               if (s, c) not in decided.index
+               or decided.loc[(s, c), "decision"] not in S.DECISIONS]
+    if missing:
+        shown = "; ".join(missing[:10]) + (f"; and {len(missing) - 10} more"
+                                           if len(missing) > 10 else "")
+        raise UndecidedError(f"{len(missing)} disagreement(s) have no decision (keep or drop): "
+                          f"{shown}", path=source)
+    humans = human_codings(codings.codings)
+    keys = set(zip(pending[S.SEGMENT_ID], pending[S.CODE_ID], strict=True))
+    agreed = humans[[(s, c) not in keys for s, c in zip(humans[S.SEGMENT_ID],
+                                                        humans[S.CODE_ID], strict=True)]]
+    kept = [key for key in keys if decided.loc[key, "decision"] == "keep"]
+    consensus = pd.concat([agreed[[S.SEGMENT_ID, S.CODE_ID]],
+                           pd.DataFrame(kept, columns=[S.SEGMENT_ID, S.CODE_ID])])
+    consensus = consensus.drop_duplicates().assign(**{S.CODER: CONSENSUS, S.SOURCE: source})
+    log_rows = decided.loc[sorted(keys)].reset_index()
+    log = (log_rows.groupby([S.CODE_ID, "decision", "decided_by"]).size()
+           .rename("n").reset_index())
+    return (_sorted(consensus[list(S.CODING_COLUMNS)], list(S.CODING_COLUMNS[:3])),
+            _sorted(log, [S.CODE_ID, "decision", "decided_by"]))
+
+
+def reference_codings(codings: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The coding later stages analyse: the consensus when there is one, else the union of
+    the coders; with the word that says which (``consensus`` or ``union``)."""
+    consensus = codings[codings[S.CODER] == CONSENSUS]
+    if not consensus.empty:
+        return consensus, CONSENSUS
+    union = codings.drop_duplicates([S.SEGMENT_ID, S.CODE_ID])
+    return union.assign(**{S.CODER: "union"}), "union"

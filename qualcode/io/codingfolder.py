@@ -1,0 +1,114 @@
+"""Read every coder's files in a study's ``codings/`` folder, as they are written.
+
+The result is raw: code ids or labels as typed, segment ids and spans as given, each with its
+file and place. :mod:`qualcode.coding` checks them against the segments and the codebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import CodingError
+from qualcode.io.codings import read_coding_csv
+from qualcode.io.sheets import read_sheet
+from qualcode.io.worddocs import read_comments
+
+DECISIONS_FILE = "consensus.csv"
+RAW_SEGMENT_COLUMNS = ("coder", "segment_id", "code", "source", "location")
+RAW_TEXT_COLUMNS = ("segment_id", "text", "source", "location")
+RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", "location")
+
+
+@dataclass
+class RawCodings:
+    """What the coding files say: codes on segments, codes on spans, the segment texts the
+    files show (to detect drift), and which transcripts each coder reviewed (a coder who left
+    a segment blank says that no code applies to it)."""
+
+    segments: list[tuple] = field(default_factory=list)
+    spans: list[tuple] = field(default_factory=list)
+    texts: list[tuple] = field(default_factory=list)
+    reviewed: set[tuple[str, str]] = field(default_factory=set)
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        return (pd.DataFrame(self.segments, columns=list(RAW_SEGMENT_COLUMNS)),
+                pd.DataFrame(self.spans, columns=list(RAW_SPAN_COLUMNS)),
+                pd.DataFrame(self.texts, columns=list(RAW_TEXT_COLUMNS)))
+
+
+def coding_files(folder: Path) -> list[Path]:
+    """The coders' files under ``folder`` (xlsx, csv, docx), without editors' lock files and
+    the consensus decisions."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob("*")
+                  if path.is_file() and path.suffix.lower() in (".xlsx", ".csv", ".docx")
+                  and not path.name.startswith(("~$", ".~lock", "."))
+                  and path.relative_to(folder) != Path(DECISIONS_FILE))
+
+
+def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
+                       segment_transcripts: dict[str, str],
+                       coder_names: dict[str, str]) -> RawCodings:
+    """Read all coding files; ``coder_names`` maps a coder's id and name (folded) to its id,
+    for Word comment authors."""
+    raw = RawCodings()
+    for path in coding_files(folder):
+        source = str(path.relative_to(root))
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            _sheet(raw, path, source, segment_transcripts)
+        elif suffix == ".csv":
+            _csv(raw, path, source, segment_transcripts)
+        else:
+            _docx(raw, path, source, canonical, coder_names)
+    return raw
+
+
+def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
+    coder, texts, codings = read_sheet(path)
+    coder = coder or path.stem
+    for segment_id, (row, text) in texts.items():
+        raw.texts.append((segment_id, text, source, f"row {row}"))
+        raw.reviewed.add((coder, segment_transcripts.get(segment_id, "")))
+    for coding in codings:
+        raw.segments.append((coder, coding.segment_id, coding.code_id, source,
+                             f"row {coding.row}"))
+
+
+def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
+    form, table = read_coding_csv(path)
+    for record in table.to_dict("records"):
+        location = f"line {record['row']}"
+        if form == "span":
+            raw.spans.append((record["coder"], record["transcript_id"], record["start"],
+                              record["end"], record["code_id"], source, location))
+            raw.reviewed.add((record["coder"], record["transcript_id"]))
+        else:
+            raw.segments.append((record["coder"], record["segment_id"], record["code_id"],
+                                 source, location))
+            if record.get("text") is not None:
+                raw.texts.append((record["segment_id"], record["text"], source, location))
+            raw.reviewed.add((record["coder"],
+                              segment_transcripts.get(record["segment_id"], "")))
+
+
+def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> None:
+    from qualcode.corpus import fold
+
+    transcript_id, comments = read_comments(path, canonical)
+    for comment in comments:
+        coder = coder_names.get(fold(comment.author.strip()))
+        if coder is None:
+            raise CodingError(f"comment author '{comment.author}' is not a coder of "
+                              "study.yaml; add it under coders (id or name), or set your "
+                              "name in Word's options before commenting", path=path,
+                              line=f"comment {comment.comment_id}")
+        raw.reviewed.add((coder, transcript_id))
+        for code in comment.text.replace(";", ",").replace("\n", ",").split(","):
+            if code.strip():
+                raw.spans.append((coder, transcript_id, comment.start, comment.end,
+                                  code.strip(), source, f"comment {comment.comment_id}"))

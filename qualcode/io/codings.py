@@ -1,0 +1,58 @@
+"""Coding files in CSV: long form (one code on one segment) or span form (one code on a
+stretch of a transcript's canonical text)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import CodingError
+
+LONG = ("coder", "segment_id", "code_id")
+SPAN = ("coder", "transcript_id", "start", "end", "code_id")
+
+
+def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
+    """``("long" | "span", rows)``; rows keep their file line number in column ``row``.
+
+    Long form needs the columns ``coder, segment_id, code_id`` (an optional ``text`` column is
+    checked against the segment's text); span form needs ``coder, transcript_id, start, end,
+    code_id`` with ``end`` exclusive.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            rows = [(reader.line_num, row) for row in reader if any(v.strip() for v in row)]
+    except UnicodeDecodeError:
+        raise CodingError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
+    except csv.Error as err:
+        raise CodingError(f"not a valid CSV file ({err})", path=path) from None
+    if not rows:
+        raise CodingError(f"empty file; it needs the header {','.join(LONG)} or "
+                          f"{','.join(SPAN)}", path=path, line=1)
+    header = [h.strip() for h in rows[0][1]]
+    form = "span" if set(SPAN) <= set(header) else "long" if set(LONG) <= set(header) else None
+    if form is None:
+        hint = " (the delimiter must be a comma)" if len(header) == 1 and ";" in header[0] \
+            else ""
+        raise CodingError(f"the header must name the columns {','.join(LONG)} (one code per "
+                          f"segment) or {','.join(SPAN)} (one code per span){hint}",
+                          path=path, line=rows[0][0])
+    records = []
+    for number, values in rows[1:]:
+        if len(values) != len(header):
+            raise CodingError(f"{len(values)} values for {len(header)} columns; check the "
+                              "delimiter and quoting", path=path, line=number)
+        records.append({"row": number, **{h: v.strip() for h, v in zip(header, values,
+                                                                       strict=True)}})
+    table = pd.DataFrame(records, columns=["row", *header])
+    if form == "span":
+        for column in ("start", "end"):
+            bad = table[~table[column].str.fullmatch(r"\d+")]
+            if not bad.empty:
+                raise CodingError(f"{column} '{bad[column].iloc[0]}' is not a whole number of "
+                                  "characters", path=path, line=int(bad["row"].iloc[0]))
+        table = table.astype({"start": "int64", "end": "int64"})
+    return form, table

@@ -1,0 +1,117 @@
+"""Consensus decisions: the disagreements workbook researchers fill in, and
+``codings/consensus.csv`` where their decisions are kept (the audit trail)."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.errors import CodingError
+from qualcode.io.files import write_atomic, write_csv
+from qualcode.schema import DECISION_COLUMNS, DECISIONS, DISAGREEMENT_COLUMNS
+
+SHEET = "disagreements"
+COLUMNS = (*DISAGREEMENT_COLUMNS, "label", "decision", "rationale", "decided_by")
+
+
+def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame,
+                        labels: dict[str, str]) -> None:
+    """The disagreements workbook, with decisions already taken filled in.
+
+    ``decision`` accepts only keep or drop (a drop-down); ``rationale`` and ``decided_by`` are
+    free text. Only these three columns are editable.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    known = decisions.set_index([S.SEGMENT_ID, S.CODE_ID])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    unlocked, wrap = Protection(locked=False), Alignment(wrap_text=True, vertical="top")
+    for row in table.itertuples(index=False):
+        key = (row.segment_id, row.code_id)
+        taken = known.loc[key] if key in known.index else None
+        sheet.append([*row, labels.get(row.code_id, ""),
+                      *(("", "", "") if taken is None else
+                        (taken["decision"], taken["rationale"], taken["decided_by"]))])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = wrap
+        for cell in sheet[sheet.max_row][-3:]:
+            cell.protection = unlocked
+    validation = DataValidation(type="list", formula1=f'"{",".join(DECISIONS)}"',
+                                allow_blank=True, showErrorMessage=True,
+                                error="Choose keep or drop.", errorTitle="qualcode")
+    first_decision = len(COLUMNS) - 2
+    letter = sheet.cell(1, first_decision).column_letter
+    validation.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
+    sheet.add_data_validation(validation)
+    for letter, width in zip("ABCDEFGHIJK", (10, 6, 8, 60, 26, 10, 10, 24, 9, 40, 12),
+                             strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.protection.sheet = True
+    sheet.protection.autoFilter = sheet.protection.sort = False
+    write_atomic(path, lambda tmp: workbook.save(tmp))
+
+
+def read_disagreements(path: Path) -> pd.DataFrame:
+    """Decisions from a filled disagreements workbook (``location`` = its row)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise CodingError("not a readable Excel .xlsx file; save it again as .xlsx",
+                          path=path) from None
+    if SHEET not in workbook.sheetnames:
+        raise CodingError(f"no worksheet named '{SHEET}'; rename it back", path=path)
+    rows = list(workbook[SHEET].iter_rows(values_only=True))
+    workbook.close()
+    header = [str(h) for h in rows[0]] if rows else []
+    if any(column not in header for column in DECISION_COLUMNS):
+        raise CodingError(f"the first row must name the columns {', '.join(COLUMNS)}",
+                          path=path, line="row 1")
+    records = [{**{c: "" if row[header.index(c)] is None else str(row[header.index(c)])
+                   .strip() for c in DECISION_COLUMNS}, "location": f"row {number}"}
+               for number, row in enumerate(rows[1:], 2) if row and row[0]]
+    return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
+
+
+def read_decisions(path: Path) -> pd.DataFrame:
+    """Decisions kept in ``codings/consensus.csv``; an empty table when there is none."""
+    if not path.is_file():
+        return pd.DataFrame(columns=[*DECISION_COLUMNS, "location"])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or any(c not in reader.fieldnames
+                                            for c in DECISION_COLUMNS):
+            raise CodingError(f"the header must name the columns {','.join(DECISION_COLUMNS)}",
+                              path=path, line=1)
+        records = [{**{c: (row[c] or "").strip() for c in DECISION_COLUMNS},
+                    "location": f"line {reader.line_num}"} for row in reader]
+    return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
+
+
+def _checked(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    table["decision"] = table["decision"].str.lower()
+    bad = table[~table["decision"].isin(("", *DECISIONS))]
+    if not bad.empty:
+        raise CodingError(f"decision '{bad['decision'].iloc[0]}' must be keep, drop or empty",
+                          path=path, line=bad["location"].iloc[0])
+    return table
+
+
+def write_decisions(path: Path, decisions: pd.DataFrame) -> Path:
+    """Keep the decisions taken (sorted) in ``codings/consensus.csv``."""
+    taken = decisions[decisions["decision"] != ""][list(DECISION_COLUMNS)]
+    return write_csv(path, taken.sort_values([S.SEGMENT_ID, S.CODE_ID]))

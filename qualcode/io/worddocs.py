@@ -1,0 +1,137 @@
+"""Word transcripts for coding with comments.
+
+:func:`write_transcript_docx` writes a transcript's canonical, pseudonymised text, one
+paragraph per turn (``P01 : ...``); a coder selects a passage and adds a Word comment holding
+one or more code ids or labels. :func:`read_comments` finds each comment's covered text and
+turns it into offsets in the canonical text, refusing a document whose text was edited.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import CodingError
+
+_HEADER_PARAGRAPHS = 2
+_INSTRUCTIONS = {
+    "fr": "Sélectionnez un passage et insérez un commentaire qui contient un ou plusieurs "
+          "codes (identifiants ou libellés du codebook, séparés par des virgules). Ne modifiez "
+          "pas le texte : qualcode vérifie qu'il est identique à la transcription importée.",
+    "en": "Select a passage and insert a comment holding one or more codes (ids or labels from "
+          "the codebook, separated by commas). Do not edit the text: qualcode checks that it is "
+          "identical to the imported transcript.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSpan:
+    """A Word comment and the stretch of canonical text it covers (``end`` exclusive)."""
+
+    comment_id: str
+    author: str
+    text: str
+    start: int
+    end: int
+
+
+def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: str,
+                          language: str) -> None:
+    """One paragraph per turn of the canonical ``text``, the speaker id in bold."""
+    import docx
+
+    from qualcode.io.files import write_docx
+
+    document = docx.Document()
+    document.core_properties.identifier = transcript_id
+    document.core_properties.title = title
+    document.add_heading(title, level=1)
+    document.add_paragraph(_INSTRUCTIONS.get(language, _INSTRUCTIONS["en"])).italic = True
+    for turn in text.split("\n\n"):
+        speaker, _, said = turn.partition(" : ")
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{speaker} : ").bold = True
+        lines = said.split("\n")
+        run = paragraph.add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run = paragraph.add_run(line)
+    write_docx(path, document)
+
+
+def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[CommentSpan]]:
+    """The transcript id of an exported Word file and its comments as canonical spans.
+
+    ``canonical`` maps transcript ids to their current canonical text; a document whose
+    paragraphs differ from it (edited text, added paragraphs) is refused, naming the first
+    paragraph that differs.
+    """
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise CodingError("not a readable Word .docx file; open it in Word or LibreOffice "
+                          "and save it again as .docx", path=path) from None
+    transcript_id = document.core_properties.identifier or ""
+    if transcript_id not in canonical:
+        raise CodingError("not a transcript written by 'qualcode export-docx' for this study "
+                          f"(identifier '{transcript_id}'); comment on an exported transcript",
+                          path=path)
+    paragraphs = document.element.body.findall(_w("p"))[_HEADER_PARAGRAPHS:]
+    starts, ends, pieces, offset = {}, {}, [], 0
+    for number, paragraph in enumerate(paragraphs, _HEADER_PARAGRAPHS + 1):
+        if pieces:
+            pieces.append("\n\n")
+            offset += 2
+        for element in paragraph.iter(_w("t"), _w("tab"), _w("br"), _w("cr"),
+                                      _w("commentRangeStart"), _w("commentRangeEnd")):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "commentRangeStart":
+                starts[element.get(_w("id"))] = offset
+            elif tag == "commentRangeEnd":
+                ends[element.get(_w("id"))] = offset
+            elif _is_deleted(element):
+                continue
+            else:
+                piece = element.text or "" if tag == "t" else "\t" if tag == "tab" else "\n"
+                pieces.append(piece)
+                offset += len(piece)
+        _check_paragraph(path, number, "".join(pieces), canonical[transcript_id])
+    if "".join(pieces) != canonical[transcript_id]:
+        raise CodingError("the document ends before or after the imported transcript; "
+                          "export it again with 'qualcode export-docx'", path=path)
+    spans = []
+    for comment in document.comments:
+        key = str(comment.comment_id)
+        if key not in starts or key not in ends:
+            raise CodingError(f"comment {key} ('{comment.text[:30]}') covers no text; select "
+                              "the passage before inserting the comment", path=path,
+                              line=f"comment {key}")
+        spans.append(CommentSpan(key, comment.author or "", comment.text, starts[key],
+                                 ends[key]))
+    return transcript_id, spans
+
+
+def _check_paragraph(path: Path, number: int, so_far: str, expected: str) -> None:
+    if not expected.startswith(so_far):
+        raise CodingError("the text was edited after export (it differs from the imported "
+                          "transcript here); export it again with 'qualcode export-docx' and "
+                          "copy the comments over", path=path, line=f"paragraph {number}")
+
+
+def _is_deleted(element) -> bool:
+    """Text inside a tracked deletion is not part of the document any more."""
+    parent = element.getparent()
+    while parent is not None:
+        if parent.tag == _w("del"):
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _w(tag: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
