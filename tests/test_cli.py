@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from openpyxl import load_workbook
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -128,15 +129,11 @@ def test_cli_codebook_commands(tmp_path):
 
 
 def test_cli_codebook_show_counts_codings(demo_copy):
-    analyses = demo_copy / "analyses"
-    (analyses / "codings.csv").write_text(
-        "coder,segment_id,code_id,source\ncoder_a,FG1-0010,housing.private_room,sheet\n"
-        "coder_b,FG1-0010,housing.private_room,sheet\n", encoding="utf-8")
-    try:
-        result = invoke("codebook", "show", "--study", demo_copy)
-    finally:
-        (analyses / "codings.csv").unlink()
-    assert "housing.private_room  [1]" in result.output
+    codings = (demo_copy / "analyses" / "codings.csv").read_text(encoding="utf-8")
+    n = len({line.split(",")[1] for line in codings.splitlines()
+             if ",housing.private_room," in line})
+    result = invoke("codebook", "show", "--study", demo_copy)
+    assert f"housing.private_room  [{n}]" in result.output and n > 10
 
 
 # --- the demo study, end to end --------------------------------------------------------------
@@ -144,7 +141,11 @@ def test_cli_codebook_show_counts_codings(demo_copy):
 
 def output_texts(analyses: Path):
     for path in sorted(analyses.rglob("*")):
-        if path.suffix == ".docx":
+        if path.suffix == ".xlsx":
+            workbook = load_workbook(path, read_only=True)
+            yield path, "\n".join(str(v) for sheet in workbook for row in
+                                  sheet.iter_rows(values_only=True) for v in row if v)
+        elif path.suffix == ".docx":
             document = docx.Document(str(path))
             cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
             yield path, "\n".join([p.text for p in document.paragraphs] + cells)

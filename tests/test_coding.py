@@ -93,7 +93,7 @@ def test_coding_sheet_refuses_anything_but_x(study):
     workbook = load_workbook(path)
     workbook["coding"].cell(FIRST_ROW + 1, 7, "oui")
     workbook.save(path)
-    with pytest.raises(CodingError, match="cell G5 .* holds 'oui'; type x"):
+    with pytest.raises(CodingError, match=r"cell G5 .* holds 'oui'; type x"):
         collect(study)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.errors import CodingError
-from qualcode.io.files import write_atomic, write_csv
+from qualcode.io.files import write_csv, write_office
 from qualcode.schema import DECISION_COLUMNS, DECISIONS, DISAGREEMENT_COLUMNS
 
 SHEET = "disagreements"
@@ -61,7 +61,7 @@ def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame
     sheet.auto_filter.ref = sheet.dimensions
     sheet.protection.sheet = True
     sheet.protection.autoFilter = sheet.protection.sort = False
-    write_atomic(path, lambda tmp: workbook.save(tmp))
+    write_office(path, workbook)
 
 
 def read_disagreements(path: Path) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -43,16 +44,16 @@ def write_csv(path: Path, table: pd.DataFrame) -> Path:
     return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def write_docx(path: Path, document) -> Path:
-    """Save a python-docx document atomically and reproducibly.
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
-    Word files are zip archives that record when each member was written, and python-docx
-    stamps the creation time: both are fixed here, so the same content gives the same bytes.
+
+def write_office(path: Path, document) -> Path:
+    """Save a Word (python-docx) or Excel (openpyxl) document atomically and reproducibly.
+
+    Office files are zip archives that record when each member was written and when the
+    document was created and modified: all these dates are fixed here, so the same content
+    always gives the same bytes and two runs can be compared.
     """
-    import datetime as dt
-
-    fixed = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    document.core_properties.created = document.core_properties.modified = fixed
     buffer = io.BytesIO()
     document.save(buffer)
 
@@ -60,8 +61,11 @@ def write_docx(path: Path, document) -> Path:
         with zipfile.ZipFile(buffer) as source, \
                 zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
             for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename == "docProps/core.xml":
+                    data = _CORE_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\2", data)
                 member = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
                 member.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(member, source.read(info.filename))
+                target.writestr(member, data)
 
     return write_atomic(path, write)

@@ -56,7 +56,7 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from qualcode.io.files import write_atomic
+    from qualcode.io.files import write_office
 
     codes = codebook.codable
     workbook = Workbook()
@@ -115,7 +115,7 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
     meta = workbook.create_sheet(META_SHEET)
     meta.append(["coder", coder])
     meta.sheet_state = "hidden"
-    write_atomic(path, lambda tmp: workbook.save(tmp))
+    write_office(path, workbook)
 
 
 def _codebook_sheet(sheet, codebook: Codebook, language: str) -> None:

@@ -41,7 +41,7 @@ def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: s
     """One paragraph per turn of the canonical ``text``, the speaker id in bold."""
     import docx
 
-    from qualcode.io.files import write_docx
+    from qualcode.io.files import write_office
 
     document = docx.Document()
     document.core_properties.identifier = transcript_id
@@ -57,7 +57,7 @@ def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: s
         for line in lines[1:]:
             run.add_break()
             run = paragraph.add_run(line)
-    write_docx(path, document)
+    write_office(path, document)
 
 
 def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[CommentSpan]]:

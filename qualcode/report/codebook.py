@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qualcode.codebook import Code, Codebook
-from qualcode.io.files import write_docx
+from qualcode.io.files import write_office
 
 _HEADINGS = {
     "fr": {"code": "Code", "definition": "Définition", "include": "Inclure",
@@ -100,7 +100,7 @@ def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None 
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = width
         _repeat_header(table.rows[0])
-    return write_docx(path, document)
+    return write_office(path, document)
 
 
 def _descendants(codebook: Codebook, domain: Code) -> list[Code]:
