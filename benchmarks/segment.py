@@ -476,7 +476,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1_000_000, help="corpus size in words")
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per config")
     parser.add_argument("--seed", type=int, default=20240213, help="corpus generator seed")
-    parser.add_argument("--keep", type=Path, help="generate the corpus here and keep it")
+    parser.add_argument("--keep", type=Path, help="new folder to keep the corpus in")
     parser.add_argument("--worker", choices=("qualcode", "spacy", "names"), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--save-segments", action="store_true", help=argparse.SUPPRESS)
@@ -491,8 +491,8 @@ def main() -> None:
         generate_study(workdir / "study", args.words, args.seed)
         turns, words = extract_turn_texts(workdir / "study", workdir / "texts.jsonl")
         files = len(list((workdir / "study" / "transcripts").glob("*.txt")))
-        print(f"generated {files} transcripts, {words:,} words in {perf_counter() - t0:.1f} s",
-              file=sys.stderr)
+        print(f"generated {files} transcripts and extracted {words:,} words of turn text in "
+              f"{perf_counter() - t0:.1f} s", file=sys.stderr)
         runs: dict[str, list[dict]] = {"qualcode": [], "spacy": [], "names": []}
         for i in range(args.repeat):  # interleaved, so that machine noise spreads evenly
             for kind in runs:

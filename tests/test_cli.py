@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import docx
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from typer.main import get_command
@@ -191,3 +192,12 @@ def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     assert first == second
     assert inputs == {name: digest(demo_copy / name) for name in ("transcripts", "codebooks")}
     assert not list((demo_copy / "analyses").rglob(".*.tmp"))
+
+
+def test_cli_demo_run_collects_both_coders_and_the_consensus(demo_copy):
+    codings = pd.read_csv(demo_copy / "analyses" / "codings.csv")
+    assert set(codings["coder"]) == {"A", "B", "consensus"}
+    log = pd.read_csv(demo_copy / "analyses" / "consensus-log.csv")
+    decisions = pd.read_csv(demo_copy / "codings" / "consensus.csv")
+    assert log["n"].sum() == len(decisions) > 100
+    assert set(log["decision"]) == {"keep", "drop"}
