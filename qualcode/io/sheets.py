@@ -16,6 +16,7 @@ protected without a password). A hidden ``qualcode`` worksheet records the coder
 
 from __future__ import annotations
 
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,9 +90,13 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
     for r, row in enumerate(segments.itertuples(index=False), FIRST_ROW):
-        values = (row.segment_id, row.group_id, row.participant_id, row.context, row.text)
+        context = row.context if len(row.context) <= 160 else row.context[:159] + "…"
+        values = (row.segment_id, row.group_id, row.participant_id, context, row.text)
         for column, value in enumerate(values, 1):
             sheet.cell(r, column, value).alignment = wrap
+        # Row heights are not fitted to wrapped text on opening, so estimate them.
+        lines = max(math.ceil(len(row.text) / 62), math.ceil(len(context) / 30), 1)
+        sheet.row_dimensions[r].height = 13 * lines
         sheet.cell(r, 4).font = Font(italic=True, color="808080")
         for column in range(first_code, note + 1):
             sheet.cell(r, column).protection = unlocked
