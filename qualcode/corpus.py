@@ -56,6 +56,7 @@ _NOT_LABELS = frozenset((
     "applaudissements toux hésitation coupure incompréhensible interruption bruit sonnerie fin "
     "début").split())
 _TIMESTAMP = re.compile(_TS)
+_WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
@@ -196,23 +197,29 @@ class Pseudonymiser:
     def __init__(self, study: Study, identities: Sequence[Identity]) -> None:
         self._ids = study.speaker_ids()
         self._identities = tuple(identities)
+        self._labels: dict[tuple[str, str], str] = {}
+        for identity in sorted(self._identities, key=lambda i: i.group_id != ""):
+            if identity.speaker:
+                key = (identity.group_id, label_key(identity.speaker))
+                self._labels.setdefault(key, identity.participant_id)
+        self._names: dict[str, dict[str, list[tuple[str, str]]]] = {}
 
     def speaker_id(self, label: str, group_id: str) -> str | None:
+        """The participant or role id a speaker label stands for in ``group_id``, if any."""
         if label in self._ids:
             return label
         key = label_key(label)
-        matches = [i for i in self._identities if i.speaker and label_key(i.speaker) == key
-                   and i.group_id in ("", group_id)]
-        matches.sort(key=lambda i: i.group_id == "")
-        return matches[0].participant_id if matches else None
+        return self._labels.get((group_id, key)) or self._labels.get(("", key))
 
     def known_labels(self, group_id: str) -> frozenset[str]:
-        return frozenset(label_key(i.speaker) for i in self._identities
-                         if i.speaker and i.group_id in ("", group_id)) | \
-            frozenset(label_key(i) for i in self._ids)
+        return frozenset(label for group, label in self._labels if group in ("", group_id)) \
+            | frozenset(label_key(i) for i in self._ids)
 
-    @functools.cache  # noqa: B019 - one cache entry per group, for the object's lifetime
-    def _names(self, group_id: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    def _names_for(self, group_id: str) -> dict[str, list[tuple[str, str]]]:
+        """Folded names by their first word: ``{word: [(name, replacement), ...]}``, the
+        longest names first."""
+        if group_id in self._names:
+            return self._names[group_id]
         replacements: dict[str, tuple[int, str]] = {}
         for identity in self._identities:
             rank = 0 if identity.group_id == group_id else 1 if not identity.group_id else 2
@@ -226,22 +233,35 @@ class Pseudonymiser:
                     replacements[key] = (rank, identity.participant_id)
                 elif rank == best[0] and best[1] != identity.participant_id:
                     replacements[key] = (rank, "[?]")
-        if not replacements:
-            return None, {}
-        keys = sorted(replacements, key=len, reverse=True)
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)")
-        return pattern, {k: v for k, (_, v) in replacements.items()}
+        index: dict[str, list[tuple[str, str]]] = {}
+        for key in sorted(replacements, key=len, reverse=True):
+            first = _WORD.match(key)
+            if first is not None:
+                index.setdefault(first.group(), []).append((key, replacements[key][1]))
+        self._names[group_id] = index
+        return index
 
     def pseudonymise(self, text: str, group_id: str) -> str:
-        """``text`` with every known name replaced by its pseudonym id."""
-        pattern, replacements = self._names(group_id)
-        if pattern is None:
+        """``text`` with every known name replaced by its pseudonym id.
+
+        Each word of the text is looked up among the names' first words, then the longest
+        name that the text continues with, up to a word boundary, is replaced.
+        """
+        index = self._names_for(group_id)
+        if not index:
             return text
         folded = fold(text)
         pieces, last = [], 0
-        for match in pattern.finditer(folded):
-            pieces += [text[last:match.start()], replacements[match.group()]]
-            last = match.end()
+        for word in _WORD.finditer(folded):
+            if word.start() < last:
+                continue
+            for name, replacement in index.get(word.group(), ()):
+                end = word.start() + len(name)
+                if folded.startswith(name, word.start()) and not (
+                        end < len(folded) and (folded[end].isalnum() or folded[end] == "_")):
+                    pieces += [text[last:word.start()], replacement]
+                    last = end
+                    break
         return "".join(pieces) + text[last:] if pieces else text
 
 
@@ -305,14 +325,15 @@ def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list
     ``«`` or ``».``) joins its neighbour.
     """
     nlp = sentence_pipeline()
+    texts = list(texts)
     result = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
         spans: list[tuple[int, int]] = []
         for sent in doc.sents:
             start, end = sent.start_char, sent.end_char
-            if spans and (_continues(doc.text, spans[-1], start)
-                          or _punctuation_only(doc.text, spans[-1])
-                          or _punctuation_only(doc.text, (start, end))):
+            if spans and (_continues(text, spans[-1], start)
+                          or _punctuation_only(text, spans[-1])
+                          or _punctuation_only(text, (start, end))):
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
