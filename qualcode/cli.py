@@ -60,7 +60,10 @@ def _paths(paths, root: Path) -> None:
 _SHORT = {"transcript_id": "transcript", "group_id": "group", "site_id": "site",
           "participant_id": "participant", "n_turns": "turns", "n_segments": "segments",
           "n_words": "words", "n_speakers": "speakers", "n_codings": "codings",
-          "n_codes_used": "codes used", "n_codes_never_used": "codes never used"}
+          "n_codes_used": "codes used", "n_codes_never_used": "codes never used",
+          "n_codes": "codes", "percent_agreement": "agreement", "cohen_kappa": "kappa",
+          "fleiss_kappa": "kappa", "krippendorff_alpha": "alpha", "alpha_low": "low",
+          "alpha_high": "high", "gwet_ac1": "AC1"}
 
 
 def _table(frame, title: str) -> Table:
@@ -160,6 +163,8 @@ def run(study: StudyDir = Path("."),
               f"{len(result.codebook.codable)} codable codes.", markup=False)
     if result.coding is not None:
         _coding_summary(result.coding, result.codebook)
+    if result.agreement is not None:
+        _agreement_summary(result.agreement)
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
@@ -271,6 +276,63 @@ def consensus(study: StudyDir = Path(".")) -> None:
     out.print("Consensus: " + ", ".join(f"{n} {d}" for d, n in totals.items()) + ".",
               markup=False)
     _paths(written, manifest.root)
+
+
+class Unit(StrEnum):
+    segment = "segment"
+    turn = "turn"
+
+
+class Cluster(StrEnum):
+    none = "none"
+    participant = "participant"
+    group = "group"
+
+
+@app.command()
+@friendly
+def agree(study: StudyDir = Path("."),
+          coders: Annotated[str | None, typer.Option(help="Coders to compare, comma-separated "
+                                                     "(default: all but the consensus).")
+                            ] = None,
+          unit: Annotated[Unit, typer.Option(help="The unit of agreement.")] = Unit.segment,
+          bootstrap: Annotated[int, typer.Option(min=0, help="Resamples for the 95% "
+                                                 "intervals (0: none).")] = 1000,
+          seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
+          cluster: Annotated[Cluster, typer.Option(help="Resample segments (none), or whole "
+                                                   "participants or groups.")] = Cluster.none
+          ) -> None:
+    """Inter-coder agreement per code, domain, transcript and site, with 95% intervals.
+
+    Writes analyses/agreement*.csv, analyses/tables.xlsx and analyses/figures/agreement.png.
+
+    Example: qualcode agree --coders A,B --cluster participant
+    """
+    from qualcode.pipeline import AgreementOptions
+    from qualcode.pipeline import agree as agree_study
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    options = AgreementOptions(
+        coders=tuple(c.strip() for c in coders.split(",")) if coders else None,
+        unit=unit.value, bootstrap=bootstrap, seed=seed,
+        cluster=None if cluster is Cluster.none else cluster.value)
+    tables, written = agree_study(manifest, options)
+    _agreement_summary(tables)
+    _paths(written, manifest.root)
+
+
+def _agreement_summary(tables) -> None:
+    pooled = tables.domains[tables.domains["method"] == "pooled"]
+    kappa = "cohen_kappa" if pooled["cohen_kappa"].notna().any() else "fleiss_kappa"
+    shown = pooled[["domain", "n_codes", "percent_agreement", kappa, "krippendorff_alpha",
+                    "alpha_low", "alpha_high", "gwet_ac1", "status"]].round(3)
+    out.print(_table(shown, "Agreement per domain (pooled over codes)"))
+    counts = tables.codes["status"].value_counts()
+    out.print(f"Codes: {', '.join(f'{n} {s}' for s, n in counts.items())}. Read alpha: "
+              ">= .800 reliable, >= .667 tentative, below unreliable (Krippendorff 2004); "
+              f"intervals: {tables.interval}. Every code is in analyses/agreement.csv.",
+              markup=False)
 
 
 class Format(StrEnum):

@@ -80,9 +80,14 @@ def _fold_table() -> dict[int, str]:
 _FOLD_TABLE = _fold_table()
 
 
+_LABEL_EDGES = " :：*_[]"
+
+
+@functools.lru_cache(maxsize=65536)
 def label_key(label: str) -> str:
-    """Canonical form of a speaker label: folded, single spaces, no trailing colon."""
-    return " ".join(fold(label).strip(" :：*_[]").split())
+    """Canonical form of a speaker label: folded, single spaces, no trailing colon (cached:
+    the same labels come back on every turn)."""
+    return " ".join(fold(label).strip(_LABEL_EDGES).split())
 
 
 def detect_turns(source: SourceText, *, known_labels: Iterable[str] = ()) -> tuple[Turn, ...]:
@@ -127,20 +132,36 @@ def _find_label(text: str, known: frozenset[str]) -> tuple[str, str, float | Non
 
     Labels the study knows are looked for first, with or without a colon.
     """
-    if known:
-        stamp = _LEADING_TS.match(text)
-        words = text[stamp.end():].split(" ")
-        for n in range(min(4, len(words)), 0, -1):
-            if any(c.isalnum() for c in words[n - 1]) and label_key(" ".join(words[:n])) \
-                    in known:
-                label = " ".join(words[:n]).strip("*_[] :：")
-                return (label, " ".join(words[n:]).lstrip(" :：*_]").strip(),
+    stamp = _LEADING_TS.match(text)
+    parts = text[stamp.end():].split(" ", 4)
+    first_words, longest = _label_shape(known)
+    if label_key(parts[0]) in first_words:
+        folded = fold(" ".join(parts[:longest])).split(" ")
+        for n in range(len(folded), 0, -1):
+            if " ".join(folded[:n]).strip(_LABEL_EDGES) in known and \
+                    any(c.isalnum() for c in parts[n - 1]):
+                return (" ".join(parts[:n]).strip(_LABEL_EDGES),
+                        " ".join(parts[n:]).lstrip(" :：*_]").strip(),
                         parse_clock(stamp["ts"].strip("[]()")) if stamp["ts"] else None)
     for pattern in _PATTERNS:
         match = pattern.match(text)
         if match and _is_label(match["label"], known):
             return _found(match)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """A pattern finding any of ``words`` as a whole word."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?!\w)")
+
+
+@functools.lru_cache(maxsize=64)
+def _label_shape(known: frozenset[str]) -> tuple[frozenset[str], int]:
+    """The first words of the known labels and their greatest number of words (at most 4):
+    a cheap test before trying whole labels."""
+    return (frozenset(label.split(" ")[0] for label in known),
+            min(4, max((label.count(" ") + 1 for label in known), default=1)))
 
 
 def _found(match: re.Match[str]) -> tuple[str, str, float | None]:
@@ -251,8 +272,11 @@ class Pseudonymiser:
         if not index:
             return text
         folded = fold(text)
+        found = index.keys() & set(_WORD.findall(folded))
+        if not found:  # most turns name nobody
+            return text
         pieces, last = [], 0
-        for word in _WORD.finditer(folded):
+        for word in _words_pattern(frozenset(found)).finditer(folded):
             if word.start() < last:
                 continue
             for name, replacement in index.get(word.group(), ()):
@@ -347,7 +371,8 @@ def _punctuation_only(text: str, span: tuple[int, int]) -> bool:
 
 
 def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
-    before = text[previous[0]:previous[1]].rstrip()
+    # Only the end of the previous sentence matters: its last few characters.
+    before = text[max(previous[0], previous[1] - 12):previous[1]].rstrip()
     last_word = before.rsplit(None, 1)[-1].lower() if before else ""
     if last_word in _ABBREVIATIONS:
         return True

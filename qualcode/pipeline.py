@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode import schema as S
+from qualcode.agreement.tables import AgreementTables, agreement_table
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import human_codings, summarise_coders
 from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
@@ -28,6 +30,8 @@ from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
+from qualcode.report.figures import agreement_forest, save_figure
+from qualcode.report.tables import write_workbook
 from qualcode.study import Study, load_study
 
 ANALYSES = "analyses"
@@ -40,7 +44,19 @@ class RunResult:
     codebook: Codebook
     imported: ImportResult
     coding: CodingStage | None
+    agreement: AgreementTables | None
     written: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementOptions:
+    """How ``qualcode agree`` compares coders (see :func:`agreement_table`)."""
+
+    coders: tuple[str, ...] | None = None
+    unit: str = "segment"
+    bootstrap: int = 1000
+    seed: int = 0
+    cluster: str | None = None
 
 
 def write_import(imported: ImportResult, analyses: Path) -> list[Path]:
@@ -63,6 +79,9 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     codebook, imported = prepare(study, progress=progress)
     stage = coding_stage(study, imported, codebook) if coding_files(study.root / CODINGS) \
         else None
+    agreement = None
+    if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
+        agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
     analyses = study.root / ANALYSES
     written = write_import(imported, analyses)
     written.append(write_text(analyses / "codebook.md",
@@ -71,7 +90,41 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
                                        language=study.language))
     if stage is not None:
         written += write_coding(stage, study, codebook)
-    return RunResult(study, codebook, imported, stage, tuple(written))
+    if agreement is not None:
+        written += write_agreement(agreement, study)
+    return RunResult(study, codebook, imported, stage, agreement, tuple(written))
+
+
+def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Codebook,
+                      options: AgreementOptions) -> AgreementTables:
+    """Agreement between the human coders of ``stage``."""
+    return agreement_table(stage.codings.codings, segments=imported.segments,
+                           codebook=codebook, coders=list(options.coders or []) or None,
+                           unit=options.unit, bootstrap=options.bootstrap, seed=options.seed,
+                           cluster=options.cluster)
+
+
+def write_agreement(tables: AgreementTables, study: Study) -> list[Path]:
+    """The agreement CSVs, ``tables.xlsx`` (one sheet each) and the forest plot."""
+    analyses = study.root / ANALYSES
+    sheets = {"agreement": tables.codes, "agreement-by-domain": tables.domains,
+              "agreement-by-transcript": tables.transcripts,
+              "agreement-by-site": tables.sites}
+    written = [write_csv(analyses / f"{name}.csv", table.assign(interval=tables.interval))
+               for name, table in sheets.items()]
+    written.append(write_workbook(analyses / "tables.xlsx", sheets))
+    kappa = "cohen_kappa" if tables.codes["cohen_kappa"].notna().any() else "fleiss_kappa"
+    figure = agreement_forest(tables.codes, kappa=kappa, language=study.language)
+    written += save_figure(figure, analyses / "figures" / "agreement")
+    return written
+
+
+def agree(study: Study, options: AgreementOptions) -> tuple[AgreementTables, list[Path]]:
+    """``qualcode agree``: collect the codings and write the agreement tables and figure."""
+    codebook, imported = prepare(study)
+    stage = coding_stage(study, imported, codebook)
+    tables = compute_agreement(stage, imported, codebook, options)
+    return tables, write_agreement(tables, study)
 
 
 def prepare(study: Study, *, progress: Progress | None = None

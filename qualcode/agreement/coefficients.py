@@ -195,16 +195,16 @@ def cohen_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> flo
 def conger_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> float:
     """Conger's kappa (1980): Cohen's kappa generalised to several coders.
 
-    ``p_e = sum_kl w_kl (p_k p_l - s_kl / r)``, where ``p_gk`` is the share of all units that
-    coder ``g`` put in ``k``, ``p_k`` its mean over the ``r`` coders and ``s_kl`` the covariance
-    of ``p_gk`` and ``p_gl`` across coders (Gwet 2014, eq. 2.40). With two coders and no missing
-    rating it equals Cohen's kappa.
+    ``p_e = sum_kl w_kl (p_k p_l - s_kl / r)``, where ``p_gk`` is the share of the units coder
+    ``g`` rated that they put in ``k``, ``p_k`` its mean over the ``r`` coders and ``s_kl`` the
+    covariance of ``p_gk`` and ``p_gl`` across coders (Gwet 2014, eq. 2.40). With two coders
+    and no missing rating it equals Cohen's kappa.
     """
     codes, categories = _matrix(ratings)
     q = len(categories)
     counts, w = _counts(codes, q), weight_matrix(categories, weights)
-    n = int((counts.sum(axis=1) > 0).sum())
-    per_coder = np.stack([np.bincount(c[c >= 0], minlength=q) / n for c in codes.T])
+    per_coder = np.stack([np.bincount(c[c >= 0], minlength=q) / max((c >= 0).sum(), 1)
+                          for c in codes.T])
     mean = per_coder.mean(axis=0)
     r = per_coder.shape[0]
     covariance = (per_coder - mean).T @ (per_coder - mean) / (r - 1)
@@ -276,12 +276,12 @@ def krippendorff_alpha(ratings: Any, *, level: str = "nominal") -> float:
     one coder are not pairable and left out. Computed by the ``krippendorff`` package;
     categories are passed as their ranks for the nominal and ordinal levels (so any labels
     work), and must be numbers for interval and ratio. NaN when fewer than two categories
-    occur.
+    occur or no unit is rated twice.
     """
     import krippendorff
 
     codes, categories = _matrix(ratings)
-    if len(categories) < 2:
+    if len(categories) < 2 or not ((codes >= 0).sum(axis=1) >= 2).any():
         return float("nan")
     if level in ("nominal", "ordinal"):
         data = np.where(codes >= 0, codes, np.nan).T.astype(float)

@@ -52,7 +52,8 @@ def write_office(path: Path, document) -> Path:
 
     Office files are zip archives that record when each member was written and when the
     document was created and modified: all these dates are fixed here, so the same content
-    always gives the same bytes and two runs can be compared.
+    always gives the same bytes and two runs can be compared. ``document`` is anything with a
+    ``save(file)`` method.
     """
     buffer = io.BytesIO()
     document.save(buffer)

@@ -1,0 +1,170 @@
+"""Agreement: property tests against the peer libraries, and the study-level tables."""
+
+from __future__ import annotations
+
+import warnings
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+
+from qualcode.agreement import (
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    pabak,
+    percent_agreement,
+)
+from qualcode.agreement.patterns import pattern_ids, statistics
+from qualcode.agreement.tables import agreement_table
+from qualcode.errors import QualcodeError, QualcodeWarning
+
+
+def ratings(n_coders: int, missing: bool):
+    cell = st.one_of(st.integers(0, 3), st.none()) if missing else st.integers(0, 3)
+    return st.lists(st.lists(cell, min_size=n_coders, max_size=n_coders), min_size=2,
+                    max_size=40)
+
+
+@given(ratings(3, missing=True))
+@settings(max_examples=200, deadline=None)
+def test_agreement_alpha_equals_krippendorff_package(data):
+    matrix = np.array([[np.nan if v is None else v for v in row] for row in data]).T
+    try:
+        expected = krippendorff.alpha(reliability_data=matrix,
+                                      level_of_measurement="nominal")
+    except ValueError:  # the package refuses data with fewer than two values
+        expected = np.nan
+    assert krippendorff_alpha(data) == pytest.approx(expected, nan_ok=True)
+
+
+@given(ratings(2, missing=False), st.sampled_from([None, "linear", "quadratic"]))
+@settings(max_examples=200, deadline=None)
+def test_agreement_cohen_equals_scikit_learn(data, weights):
+    a, b = zip(*data, strict=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = cohen_kappa_score(a, b, weights=weights)
+    ours = cohen_kappa(data, weights=weights)
+    if len(set(a) | set(b)) > 1 and set(range(min(a + b), max(a + b) + 1)) <= set(a + b):
+        assert ours == pytest.approx(expected, nan_ok=True)
+
+
+@given(st.integers(2, 3), st.data())
+@settings(max_examples=150, deadline=None)
+def test_agreement_pattern_counts_equal_the_coefficients(n_coders, data):
+    rows = data.draw(st.lists(st.lists(st.sampled_from([0, 1, None]), min_size=n_coders,
+                                       max_size=n_coders), min_size=2, max_size=50))
+    states = np.array([[0 if v is None else v + 1 for v in row] for row in rows])
+    counts = np.bincount(pattern_ids(states), minlength=3 ** n_coders)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fast = statistics(counts)
+    expected = {"percent_agreement": percent_agreement(rows), "fleiss_kappa": fleiss_kappa(rows),
+                "gwet_ac1": gwet_ac1(rows), "pabak": pabak(rows)}
+    if n_coders == 2:
+        expected["cohen_kappa"] = cohen_kappa(rows)
+    values = {v for row in rows for v in row if v is not None}
+    if len(values) == 2:
+        expected["krippendorff_alpha"] = krippendorff_alpha(rows)
+    for key, value in expected.items():
+        if len(values) == 2 or key == "percent_agreement":
+            assert float(fast[key]) == pytest.approx(value, nan_ok=True), key
+
+
+# --- the study-level table ------------------------------------------------------------------
+
+
+@pytest.fixture
+def coded():
+    """Two coders, 40 segments of two groups; A and B agree except on a few segments."""
+    segments = pd.DataFrame({
+        "segment_id": [f"FG{1 + i // 20}-{i:04d}" for i in range(40)],
+        "transcript_id": [f"FG{1 + i // 20}" for i in range(40)],
+        "group_id": [f"FG{1 + i // 20}" for i in range(40)],
+        "site_id": ["ville" if i < 20 else "bourg" for i in range(40)],
+        "participant_id": [f"P{i % 5}" for i in range(40)],
+        "turn": [i // 2 for i in range(40)], "start": 0, "end": 1, "text": "x",
+        "codable": True, "time": np.nan})
+    rows = []
+    for i in range(40):
+        if i % 4 == 0:
+            rows += [("A", i, "housing.parking"), ("B", i, "housing.parking")]
+        if i % 10 == 1:
+            rows.append(("A", i, "housing.parking"))
+        if i % 5 == 2:
+            rows += [("A", i, "territory.msp_teamwork"), ("B", i, "territory.msp_teamwork")]
+    codings = pd.DataFrame([(c, segments.segment_id[i], code, "x.csv") for c, i, code in rows],
+                           columns=["coder", "segment_id", "code_id", "source"])
+    return codings, segments
+
+
+def test_agreement_table_per_code_matches_the_coefficients(coded):
+    codings, segments = coded
+    tables = agreement_table(codings, segments=segments, bootstrap=200)
+    row = tables.codes.set_index("code_id").loc["housing.parking"]
+    a = segments.segment_id.isin(codings.query("coder == 'A' and code_id == 'housing.parking'")
+                                 .segment_id).astype(int)
+    b = segments.segment_id.isin(codings.query("coder == 'B' and code_id == 'housing.parking'")
+                                 .segment_id).astype(int)
+    matrix = np.c_[a, b]
+    assert row["n_units"] == 40 and row["n_A"] == 14 and row["n_B"] == 10
+    assert row["cohen_kappa"] == pytest.approx(cohen_kappa(matrix))
+    assert row["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(matrix))
+    assert row["gwet_ac1"] == pytest.approx(gwet_ac1(matrix))
+    assert row["kappa_low"] <= row["cohen_kappa"] <= row["kappa_high"]
+    assert row["bias_index"] == pytest.approx(4 / 40)
+    assert tables.codes.set_index("code_id").loc["territory.msp_teamwork", "status"] == \
+        "reliable"
+    assert set(tables.domains["domain"]) == {"housing", "territory", "all"}
+    assert tables.interval == "95% percentile bootstrap, 200 resamples of segments"
+
+
+def test_agreement_table_is_reproducible_and_seeded(coded):
+    codings, segments = coded
+    first = agreement_table(codings, segments=segments, bootstrap=100, seed=3)
+    second = agreement_table(codings, segments=segments, bootstrap=100, seed=3)
+    other = agreement_table(codings, segments=segments, bootstrap=100, seed=4)
+    pd.testing.assert_frame_equal(first.codes, second.codes)
+    pd.testing.assert_frame_equal(first.domains, second.domains)
+    assert not first.codes["kappa_low"].equals(other.codes["kappa_low"])
+
+
+def test_agreement_cluster_bootstrap_is_said_and_wider(coded):
+    codings, segments = coded
+    plain = agreement_table(codings, segments=segments, bootstrap=500)
+    clustered = agreement_table(codings, segments=segments, bootstrap=500, cluster="group")
+    assert clustered.interval.endswith("resamples of groups (cluster bootstrap)")
+    assert (clustered.codes["cohen_kappa"] == plain.codes["cohen_kappa"]).all()
+
+
+def test_agreement_undefined_code_warns_once_and_is_nan(coded):
+    from qualcode.codebook import load_codebook
+    from tests.conftest import ROOT
+
+    codings, segments = coded
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    with pytest.warns(QualcodeWarning, match=r"undefined \(NaN\) for 39 code") as record:
+        tables = agreement_table(codings, segments=segments, codebook=codebook, bootstrap=0)
+    assert len(record) == 1
+    unused = tables.codes.set_index("code_id").loc["housing.private_room"]
+    assert np.isnan(unused["krippendorff_alpha"]) and unused["status"] == "undefined"
+
+
+def test_agreement_needs_two_coders(coded):
+    codings, segments = coded
+    with pytest.raises(QualcodeError, match="at least two coders"):
+        agreement_table(codings[codings.coder == "A"], segments=segments)
+    with pytest.raises(QualcodeError, match="no codings by C"):
+        agreement_table(codings, segments=segments, coders=["A", "C"])
+
+
+def test_agreement_turn_unit_merges_segments(coded):
+    codings, segments = coded
+    tables = agreement_table(codings, segments=segments, unit="turn", bootstrap=0)
+    assert tables.codes.set_index("code_id").loc["housing.parking", "n_units"] == 20
