@@ -281,6 +281,7 @@ def consensus(study: StudyDir = Path(".")) -> None:
 class Unit(StrEnum):
     segment = "segment"
     turn = "turn"
+    character = "character"
 
 
 class Cluster(StrEnum):

@@ -223,7 +223,8 @@ class Pseudonymiser:
             if identity.speaker:
                 key = (identity.group_id, label_key(identity.speaker))
                 self._labels.setdefault(key, identity.participant_id)
-        self._names: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        self._build_names()
 
     def speaker_id(self, label: str, group_id: str) -> str | None:
         """The participant or role id a speaker label stands for in ``group_id``, if any."""
@@ -236,31 +237,29 @@ class Pseudonymiser:
         return frozenset(label for group, label in self._labels if group in ("", group_id)) \
             | frozenset(label_key(i) for i in self._ids)
 
-    def _names_for(self, group_id: str) -> dict[str, list[tuple[str, str]]]:
-        """Folded names by their first word: ``{word: [(name, replacement), ...]}``, the
-        longest names first."""
-        if group_id in self._names:
-            return self._names[group_id]
-        replacements: dict[str, tuple[int, str]] = {}
+    def _build_names(self) -> None:
+        """Index every name (full name and first name, folded) by its first word, with
+        the identities it may stand for: ``{word: {name: [(group_id, id), ...]}}``."""
+        self._index: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for identity in self._identities:
-            rank = 0 if identity.group_id == group_id else 1 if not identity.group_id else 2
             words = identity.name.split()
             for name in {identity.name, words[0] if words else ""} - {""}:
                 key = fold(name)
-                if len(key) < 2:
-                    continue
-                best = replacements.get(key)
-                if best is None or rank < best[0]:
-                    replacements[key] = (rank, identity.participant_id)
-                elif rank == best[0] and best[1] != identity.participant_id:
-                    replacements[key] = (rank, "[?]")
-        index: dict[str, list[tuple[str, str]]] = {}
-        for key in sorted(replacements, key=len, reverse=True):
-            first = _WORD.match(key)
-            if first is not None:
-                index.setdefault(first.group(), []).append((key, replacements[key][1]))
-        self._names[group_id] = index
-        return index
+                first = _WORD.match(key)
+                if len(key) >= 2 and first is not None:
+                    self._index.setdefault(first.group(), {}).setdefault(key, []).append(
+                        (identity.group_id, identity.participant_id))
+
+    def _replacement(self, name: str, group_id: str) -> str:
+        """The id a folded name stands for in ``group_id``: the group's own identities first,
+        then those of every group, then the other groups; ``[?]`` when that is ambiguous."""
+        key = (name, group_id)
+        if key not in self._names:
+            candidates = self._index[_WORD.match(name).group()][name]
+            rank = min(_rank(g, group_id) for g, _ in candidates)
+            ids = {pid for g, pid in candidates if _rank(g, group_id) == rank}
+            self._names[key] = ids.pop() if len(ids) == 1 else "[?]"
+        return self._names[key]
 
     def pseudonymise(self, text: str, group_id: str) -> str:
         """``text`` with every known name replaced by its pseudonym id.
@@ -268,25 +267,29 @@ class Pseudonymiser:
         Each word of the text is looked up among the names' first words, then the longest
         name that the text continues with, up to a word boundary, is replaced.
         """
-        index = self._names_for(group_id)
-        if not index:
+        if not self._index:
             return text
         folded = fold(text)
-        found = index.keys() & set(_WORD.findall(folded))
+        found = self._index.keys() & set(_WORD.findall(folded))
         if not found:  # most turns name nobody
             return text
         pieces, last = [], 0
         for word in _words_pattern(frozenset(found)).finditer(folded):
             if word.start() < last:
                 continue
-            for name, replacement in index.get(word.group(), ()):
+            names = sorted(self._index[word.group()], key=len, reverse=True)
+            for name in names:
                 end = word.start() + len(name)
                 if folded.startswith(name, word.start()) and not (
                         end < len(folded) and (folded[end].isalnum() or folded[end] == "_")):
-                    pieces += [text[last:word.start()], replacement]
+                    pieces += [text[last:word.start()], self._replacement(name, group_id)]
                     last = end
                     break
         return "".join(pieces) + text[last:] if pieces else text
+
+
+def _rank(identity_group: str, group_id: str) -> int:
+    return 0 if identity_group == group_id else 1 if not identity_group else 2
 
 
 def build_transcript(turns: Sequence[Turn], group: Group, pseudonymiser: Pseudonymiser,

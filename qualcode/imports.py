@@ -84,12 +84,12 @@ def import_study(study: Study, *, progress: Progress | None = None) -> ImportRes
 
 def summarise(transcripts: tuple[Transcript, ...], segments: pd.DataFrame) -> pd.DataFrame:
     """One row per transcript: turns, segments, words and distinct speakers."""
+    n_segments = segments[S.TRANSCRIPT_ID].value_counts()
     rows = []
     for t in transcripts:
-        mine = segments[segments[S.TRANSCRIPT_ID] == t.id]
         words = sum(len(t.text[start:end].split()) for _, start, end, _ in t.turns)
-        rows.append((t.id, t.group_id, t.site_id, len(t.turns), len(mine), words,
-                     len({pid for pid, *_ in t.turns})))
+        rows.append((t.id, t.group_id, t.site_id, len(t.turns), int(n_segments.get(t.id, 0)),
+                     words, len({pid for pid, *_ in t.turns})))
     return pd.DataFrame(rows, columns=list(S.SUMMARY_COLUMNS))
 
 

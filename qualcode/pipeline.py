@@ -91,7 +91,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     if stage is not None:
         written += write_coding(stage, study, codebook)
     if agreement is not None:
-        written += write_agreement(agreement, study)
+        written += write_agreement(agreement, study, codebook)
     return RunResult(study, codebook, imported, stage, agreement, tuple(written))
 
 
@@ -101,20 +101,24 @@ def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Code
     return agreement_table(stage.codings.codings, segments=imported.segments,
                            codebook=codebook, coders=list(options.coders or []) or None,
                            unit=options.unit, bootstrap=options.bootstrap, seed=options.seed,
-                           cluster=options.cluster)
+                           cluster=options.cluster, spans=stage.codings.spans)
 
 
-def write_agreement(tables: AgreementTables, study: Study) -> list[Path]:
+def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook) -> list[Path]:
     """The agreement CSVs, ``tables.xlsx`` (one sheet each) and the forest plot."""
     analyses = study.root / ANALYSES
     sheets = {"agreement": tables.codes, "agreement-by-domain": tables.domains,
               "agreement-by-transcript": tables.transcripts,
               "agreement-by-site": tables.sites}
+    if tables.unitizing is not None:
+        sheets["agreement-unitizing"] = tables.unitizing
     written = [write_csv(analyses / f"{name}.csv", table.assign(interval=tables.interval))
                for name, table in sheets.items()]
     written.append(write_workbook(analyses / "tables.xlsx", sheets))
     kappa = "cohen_kappa" if tables.codes["cohen_kappa"].notna().any() else "fleiss_kappa"
-    figure = agreement_forest(tables.codes, kappa=kappa, language=study.language)
+    domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
+    figure = agreement_forest(tables.codes, kappa=kappa, language=study.language,
+                              domain_labels=domains)
     written += save_figure(figure, analyses / "figures" / "agreement")
     return written
 
@@ -124,7 +128,7 @@ def agree(study: Study, options: AgreementOptions) -> tuple[AgreementTables, lis
     codebook, imported = prepare(study)
     stage = coding_stage(study, imported, codebook)
     tables = compute_agreement(stage, imported, codebook, options)
-    return tables, write_agreement(tables, study)
+    return tables, write_agreement(tables, study, codebook)
 
 
 def prepare(study: Study, *, progress: Progress | None = None

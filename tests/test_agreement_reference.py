@@ -322,3 +322,27 @@ def test_reference_missing_units_and_single_category():
     assert percent_agreement([[1, 1], [2, N], [1, 2]]) == pytest.approx(0.5)
     assert np.isnan(krippendorff_alpha([[1, 1], [1, 1]]))
     assert np.isnan(cohen_kappa([[1, 1], [1, 1]]))
+
+
+def test_reference_unitizing_alpha_krippendorff_2004():
+    # Krippendorff (2004) Content Analysis, 2nd ed., p. 254: two coders mark codes c and k on
+    # the continuum [150, 450); category c: D_o .0144, D_e .0532, alpha .7286; category k:
+    # D_e .0490, alpha 1; overall .8591 (printed from 4-decimal intermediates: the exact value
+    # is .85867). Read in DKPro's unitizing Krippendorff2004Test, which allows +-.0005.
+    import pandas as pd
+
+    from qualcode.agreement import unitizing_alpha, unitizing_disagreements
+
+    units = [(225, 70, "A", "c"), (370, 30, "A", "c"), (220, 80, "B", "c"),
+             (355, 20, "B", "c"), (400, 20, "B", "c"), (180, 60, "A", "k"), (300, 50, "A", "k"),
+             (180, 60, "B", "k"), (300, 50, "B", "k")]
+    spans = pd.DataFrame([(coder, b, b + n, code) for b, n, coder, code in units],
+                         columns=["coder", "start", "end", "code"])
+    table = unitizing_disagreements(spans, continuum=(150, 450)).set_index("code")
+    assert table.loc["c", "observed"] == pytest.approx(0.0144, abs=5e-5)
+    assert table.loc["c", "expected"] == pytest.approx(0.0532, abs=5e-5)
+    assert table.loc["k", "expected"] == pytest.approx(0.0490, abs=5e-5)
+    assert unitizing_alpha(spans, continuum=(150, 450), code="c") == \
+        pytest.approx(0.7286, abs=5e-5)
+    assert unitizing_alpha(spans, continuum=(150, 450), code="k") == 1.0
+    assert unitizing_alpha(spans, continuum=(150, 450)) == pytest.approx(0.8591, abs=5e-4)

@@ -150,7 +150,7 @@ def output_texts(analyses: Path):
             document = docx.Document(str(path))
             cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
             yield path, "\n".join([p.text for p in document.paragraphs] + cells)
-        elif path.is_file():
+        elif path.is_file() and path.suffix != ".png":  # figures are also written as SVG text
             yield path, path.read_text(encoding="utf-8")
 
 

@@ -14,8 +14,12 @@ from qualcode.agreement.coefficients import (
     scott_pi,
     weight_matrix,
 )
+from qualcode.agreement.tables import AgreementTables, agreement_table
+from qualcode.agreement.unitizing import unitizing_alpha, unitizing_disagreements
 
 __all__ = [
+    "AgreementTables",
+    "agreement_table",
     "brennan_prediger",
     "cohen_kappa",
     "conger_kappa",
@@ -27,5 +31,7 @@ __all__ = [
     "pabak",
     "percent_agreement",
     "scott_pi",
+    "unitizing_alpha",
+    "unitizing_disagreements",
     "weight_matrix",
 ]

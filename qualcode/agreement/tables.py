@@ -23,12 +23,15 @@ import numpy as np
 import pandas as pd
 
 from qualcode import schema as S
+from qualcode.agreement.characters import character_units, marks, unitizing_table
 from qualcode.agreement.patterns import STATISTICS, pattern_ids, statistics
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError, QualcodeWarning
 
-UNITS = ("segment", "turn")
+UNITS = ("segment", "turn", "character")
 CLUSTERS = (None, "participant", "group")
+_CLUSTER_COLUMNS = {"participant": S.PARTICIPANT_ID, "group": S.GROUP_ID,
+                    "segment": S.SEGMENT_ID}
 NOT_CODERS = ("consensus", "union", "suggest")
 INTERVAL_STATISTICS = {"kappa": None, "alpha": "krippendorff_alpha", "ac1": "gwet_ac1"}
 RELIABLE, TENTATIVE = 0.800, 0.667
@@ -38,19 +41,22 @@ RELIABLE, TENTATIVE = 0.800, 0.667
 class AgreementTables:
     """``codes``: one row per code; ``domains``: per domain and overall, pooled over the
     unit x code table and as the mean over codes; ``transcripts`` and ``sites``: pooled over
-    codes within each; ``interval`` says how intervals were computed."""
+    codes within each; ``interval`` says how intervals were computed; ``unitizing`` (character
+    unit only): Krippendorff's unitizing alpha per code."""
 
     codes: pd.DataFrame
     domains: pd.DataFrame
     transcripts: pd.DataFrame
     sites: pd.DataFrame
     interval: str
+    unitizing: pd.DataFrame | None = None
 
 
 def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
                     codebook: Codebook | None = None, coders: list[str] | None = None,
                     unit: str = "segment", bootstrap: int = 1000, seed: int = 0,
-                    cluster: str | None = None) -> AgreementTables:
+                    cluster: str | None = None, spans: pd.DataFrame | None = None
+                    ) -> AgreementTables:
     """Inter-coder agreement of ``codings`` on ``segments``, per code and rolled up.
 
     Parameters
@@ -63,11 +69,15 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
     coders
         Whom to compare (default: every coder but ``consensus``); at least two.
     unit
-        ``segment``, or ``turn``: a code is present in a turn when a coder applied it to any
-        of the turn's segments.
+        ``segment``; ``turn``: a code is present in a turn when a coder applied it to any of
+        the turn's segments; ``character``: every character of codable text is a unit (as in
+        NVivo's coding comparison), from the coders' ``spans`` (the spans table) and, for
+        coders who coded segments, the segments' characters; Krippendorff's unitizing alpha
+        is then reported apart, in ``unitizing``.
     bootstrap, seed, cluster
         Number of resamples for the 95% intervals (0: none), the random seed, and what is
-        resampled: segments (``None``), ``participant`` or ``group``.
+        resampled: units (``None``; segments for the character unit), ``participant`` or
+        ``group``.
 
     Returns
     -------
@@ -87,29 +97,33 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
     if cluster not in CLUSTERS:
         raise QualcodeError(f"cluster must be participant, group or none, not '{cluster}'")
     coders = _coders(codings, coders)
-    units, presence, rated = _units(codings, segments, coders, unit)
     code_ids, domains, labels = _codes(codings, codebook)
-    column = {code: i for i, code in enumerate(code_ids)}
-    present = np.zeros((len(units), len(code_ids), len(coders)), dtype=np.int8)
-    for g, coder in enumerate(coders):
-        mine = presence[(presence[S.CODER] == coder) & presence[S.CODE_ID].isin(column)]
-        present[mine["unit"].to_numpy(), mine[S.CODE_ID].map(column).to_numpy(), g] = 1
+    unitizing = None
+    if unit == "character":
+        if spans is None:
+            raise QualcodeError("the character unit needs the coders' spans (spans=...)")
+        marked = marks(codings, spans, segments, coders)
+        units, present, rated, weights = character_units(marked, segments, coders, code_ids)
+        unitizing = unitizing_table(marked, segments, coders)
+    else:
+        units, present, rated = _units(codings, segments, coders, unit, code_ids)
+        weights = np.ones(len(units))
     ids = pattern_ids(np.where(rated[:, None, :], 1 + present, 0))  # (units, codes)
-    n_patterns = 3 ** len(coders)
     rng = np.random.default_rng(seed)
-    clusters = None if cluster is None else units[
-        S.PARTICIPANT_ID if cluster == "participant" else S.GROUP_ID].to_numpy()
+    if cluster is None and unit == "character":
+        cluster = "segment"  # characters are never resampled one by one
+    clusters = None if cluster is None else np.unique(
+        units[_CLUSTER_COLUMNS[cluster]].to_numpy(), return_inverse=True)[1]
+    patterns = _Patterns(ids, 3 ** len(coders), weights, clusters)
     interval = _interval_text(bootstrap, cluster, unit)
-    per_code = _code_rows(ids, n_patterns, present, rated, coders, code_ids, domains, labels,
-                          bootstrap, rng, clusters)
-    domain_rows = _pooled_rows(ids, n_patterns, domains, per_code, bootstrap, rng, clusters)
-    strata = {name: _stratum_rows(ids, n_patterns, units[column_name].to_numpy(), name,
-                                  bootstrap, rng, clusters)
-              for name, column_name in (("transcript_id", S.TRANSCRIPT_ID),
-                                        ("site_id", S.SITE_ID))}
+    per_code = _code_rows(patterns, present, rated, coders, code_ids, domains, labels,
+                          bootstrap, rng)
+    domain_rows = _pooled_rows(patterns, domains, per_code, bootstrap, rng)
+    strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, bootstrap, rng)
+              for name in (S.TRANSCRIPT_ID, S.SITE_ID)}
     _warn_undefined(per_code)
-    return AgreementTables(per_code, domain_rows, strata["transcript_id"], strata["site_id"],
-                           interval)
+    return AgreementTables(per_code, domain_rows, strata[S.TRANSCRIPT_ID], strata[S.SITE_ID],
+                           interval, unitizing)
 
 
 def _coders(codings: pd.DataFrame, coders: list[str] | None) -> list[str]:
@@ -125,8 +139,10 @@ def _coders(codings: pd.DataFrame, coders: list[str] | None) -> list[str]:
     return chosen
 
 
-def _units(codings: pd.DataFrame, segments: pd.DataFrame, coders: list[str], unit: str):
-    """The units table, (coder, code, unit index) presence rows, and rated (units x coders)."""
+def _units(codings: pd.DataFrame, segments: pd.DataFrame, coders: list[str], unit: str,
+           code_ids: list[str]):
+    """``(units, present, rated)``: the segments or turns, presence ``(units, codes,
+    coders)``, and whether each coder rated each unit."""
     codable = segments[segments[S.CODABLE]].reset_index(drop=True)
     if unit == "turn":
         key = codable[S.TRANSCRIPT_ID] + "#" + codable[S.TURN].astype(str)
@@ -137,15 +153,18 @@ def _units(codings: pd.DataFrame, segments: pd.DataFrame, coders: list[str], uni
         units = codable
         of_segment = pd.Series(range(len(units)), index=codable[S.SEGMENT_ID])
     mine = codings[codings[S.CODER].isin(coders) & codings[S.SEGMENT_ID].isin(of_segment.index)]
-    presence = mine.assign(unit=of_segment[mine[S.SEGMENT_ID]].to_numpy())
-    presence = presence.drop_duplicates([S.CODER, S.CODE_ID, "unit"])
+    column = {code: i for i, code in enumerate(code_ids)}
+    present = np.zeros((len(units), len(code_ids), len(coders)), dtype=np.int8)
+    known = mine[mine[S.CODE_ID].isin(column)]
+    present[of_segment[known[S.SEGMENT_ID]].to_numpy(), known[S.CODE_ID].map(column).to_numpy(),
+            known[S.CODER].map({c: g for g, c in enumerate(coders)}).to_numpy()] = 1
     transcript_of = dict(zip(codable[S.SEGMENT_ID], codable[S.TRANSCRIPT_ID], strict=True))
     reviewed = {(c, transcript_of[s]) for c, s in zip(mine[S.CODER], mine[S.SEGMENT_ID],
                                                       strict=True)}
     rated = np.array([[(coder, t) in reviewed for coder in coders]
                       for t in units[S.TRANSCRIPT_ID]], dtype=bool).reshape(len(units),
                                                                              len(coders))
-    return units, presence, rated
+    return units, present, rated
 
 
 def _codes(codings: pd.DataFrame, codebook: Codebook | None):
@@ -161,17 +180,41 @@ def _interval_text(bootstrap: int, cluster: str | None, unit: str) -> str:
     if bootstrap <= 0:
         return "no interval"
     what = f"{unit}s" if cluster is None else f"{cluster}s (cluster bootstrap)"
+    if unit == "character":
+        what += " with their characters"
     return f"95% percentile bootstrap, {bootstrap} resamples of {what}"
 
 
-def _counts(ids: np.ndarray, n_patterns: int, groups: np.ndarray | None = None,
-            n_groups: int = 1) -> np.ndarray:
-    """Pattern counts ``(groups, codes, patterns)`` from unit x code pattern ids."""
-    n_codes = ids.shape[1]
-    groups = np.zeros(ids.shape[0], dtype=np.int64) if groups is None else groups
-    flat = (groups[:, None] * n_codes + np.arange(n_codes)) * n_patterns + ids
-    return np.bincount(flat.ravel(), minlength=n_groups * n_codes * n_patterns).reshape(
-        n_groups, n_codes, n_patterns)
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    """Coding patterns of units x codes, each unit with a weight (1, or its number of
+    characters) and, for a cluster bootstrap, the index of its cluster."""
+
+    ids: np.ndarray
+    n_patterns: int
+    weights: np.ndarray
+    clusters: np.ndarray | None
+
+    @property
+    def n_coders(self) -> int:
+        return round(np.log(self.n_patterns) / np.log(3))
+
+    def take(self, rows: np.ndarray | None = None, codes: np.ndarray | None = None
+             ) -> _Patterns:
+        ids = self.ids if rows is None else self.ids[rows]
+        return _Patterns(ids if codes is None else ids[:, codes], self.n_patterns,
+                         self.weights if rows is None else self.weights[rows],
+                         None if self.clusters is None or rows is None else self.clusters[rows])
+
+    def counts(self, groups: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """Weighted pattern counts ``(groups, codes, patterns)``."""
+        n_codes = self.ids.shape[1]
+        groups = np.zeros(self.ids.shape[0], dtype=np.int64) if groups is None else groups
+        flat = (groups[:, None] * n_codes + np.arange(n_codes)) * self.n_patterns + self.ids
+        weights = np.broadcast_to(self.weights[:, None], self.ids.shape)
+        return np.bincount(flat.ravel(), weights=weights.ravel(),
+                           minlength=n_groups * n_codes * self.n_patterns).reshape(
+            n_groups, n_codes, self.n_patterns)
 
 
 def _kappa(stats: dict[str, np.ndarray], n_coders: int) -> np.ndarray:
@@ -193,25 +236,25 @@ def _with_intervals(frame: pd.DataFrame, point: dict, draws: dict | None,
     return frame
 
 
-def _code_rows(ids, n_patterns, present, rated, coders, code_ids, domains, labels, bootstrap,
-               rng, clusters) -> pd.DataFrame:
-    counts = _counts(ids, n_patterns)[0]
+def _code_rows(patterns: _Patterns, present, rated, coders, code_ids, domains, labels,
+               bootstrap, rng) -> pd.DataFrame:
+    counts = patterns.counts()[0]
     point = statistics(counts)
     frame = pd.DataFrame({S.CODE_ID: code_ids, "domain": domains, "label": labels})
-    paired = (rated.sum(axis=1) >= 2)
-    frame["n_units"] = int(paired.sum())
+    weights = patterns.weights
+    frame["n_units"] = int(weights[rated.sum(axis=1) >= 2].sum())
     for g, coder in enumerate(coders):
-        n_rated = rated[:, g].sum()
-        frame[f"n_{coder}"] = present[:, :, g].sum(axis=0)
+        n_rated = weights[rated[:, g]].sum()
+        frame[f"n_{coder}"] = (present[:, :, g] * weights[:, None]).sum(axis=0).astype(int)
         frame[f"prevalence_{coder}"] = frame[f"n_{coder}"] / n_rated if n_rated else np.nan
     draws = None
     if bootstrap > 0:
-        if clusters is None:
-            total = counts.sum(axis=1)
+        if patterns.clusters is None:
+            total = counts.sum(axis=1).astype(int)
             samples = np.stack([rng.multinomial(n, row / max(n, 1), size=bootstrap)
                                 for n, row in zip(total, counts, strict=True)], axis=1)
         else:
-            samples = _cluster_draws(ids, n_patterns, clusters, bootstrap, rng)
+            samples = _cluster_draws(patterns, bootstrap, rng)
         draws = statistics(samples)
     frame = _with_intervals(frame, point, draws, len(coders))
     frame["status"] = [_status(a) for a in frame["krippendorff_alpha"]]
@@ -220,74 +263,76 @@ def _code_rows(ids, n_patterns, present, rated, coders, code_ids, domains, label
     return frame
 
 
-def _cluster_draws(ids, n_patterns, clusters, bootstrap, rng) -> np.ndarray:
+def _cluster_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
     """``(resamples, codes, patterns)``: resampled cluster weights times per-cluster counts."""
-    names, index = np.unique(clusters, return_inverse=True)
-    per_cluster = _counts(ids, n_patterns, index, len(names))
-    weights = rng.multinomial(len(names), np.full(len(names), 1 / len(names)), size=bootstrap)
+    n = int(patterns.clusters.max()) + 1 if patterns.clusters.size else 0
+    present = np.unique(patterns.clusters)
+    per_cluster = patterns.counts(patterns.clusters, n)[present]
+    weights = rng.multinomial(len(present), np.full(len(present), 1 / len(present)),
+                              size=bootstrap)
     return np.einsum("bk,kcp->bcp", weights, per_cluster, optimize=True)
 
 
-def _profile_draws(ids, n_patterns, bootstrap, rng) -> np.ndarray:
+def _profile_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
     """``(resamples, patterns)`` for a pooled row: a multinomial draw over the distinct
     per-unit profiles (how many of the pooled codes show each pattern on the unit)."""
-    profiles = _counts(ids, n_patterns, np.arange(ids.shape[0]), ids.shape[0]).sum(axis=1)
+    n_units = patterns.ids.shape[0]
+    profiles = patterns.counts(np.arange(n_units), n_units).sum(axis=1)
     distinct, weight = np.unique(profiles, axis=0, return_counts=True)
-    draws = rng.multinomial(ids.shape[0], weight / weight.sum(), size=bootstrap)
+    draws = rng.multinomial(n_units, weight / weight.sum(), size=bootstrap)
     return draws @ distinct
 
 
-def _pooled(ids, n_patterns, bootstrap, rng, clusters) -> tuple[dict, dict | None]:
-    counts = _counts(ids, n_patterns)[0].sum(axis=0)
-    if bootstrap <= 0 or ids.size == 0:
-        return statistics(counts), None
-    if clusters is None:
-        samples = _profile_draws(ids, n_patterns, bootstrap, rng)
+def _pooled(patterns: _Patterns, bootstrap: int, rng) -> tuple[dict, dict | None]:
+    point = statistics(patterns.counts()[0].sum(axis=0))
+    if bootstrap <= 0 or patterns.ids.size == 0:
+        return point, None
+    if patterns.clusters is None:
+        samples = _profile_draws(patterns, bootstrap, rng)
     else:
-        samples = _cluster_draws(ids, n_patterns, clusters, bootstrap, rng).sum(axis=1)
-    return statistics(counts), statistics(samples)
+        samples = _cluster_draws(patterns, bootstrap, rng).sum(axis=1)
+    return point, statistics(samples)
 
 
-def _pooled_rows(ids, n_patterns, domains, per_code, bootstrap, rng, clusters) -> pd.DataFrame:
+def _one_row(frame: pd.DataFrame, point: dict, draws: dict | None, n_coders: int
+             ) -> pd.DataFrame:
+    return _with_intervals(frame, {k: np.atleast_1d(v) for k, v in point.items()},
+                           None if draws is None else {k: v[:, None] for k, v in draws.items()},
+                           n_coders)
+
+
+def _pooled_rows(patterns: _Patterns, domains, per_code, bootstrap, rng) -> pd.DataFrame:
     """Per domain and overall: pooled over the unit x code table, and the mean over codes."""
-    m = round(np.log(n_patterns) / np.log(3))
-    groups = [*dict.fromkeys(domains), "all"]
     rows = []
-    for group in groups:
+    for group in [*dict.fromkeys(domains), "all"]:
         selected = np.array([group in ("all", d) for d in domains])
-        point, draws = _pooled(ids[:, selected], n_patterns, bootstrap, rng,
-                               None if clusters is None else clusters)
+        point, draws = _pooled(patterns.take(codes=selected), bootstrap, rng)
         row = pd.DataFrame({"domain": [group], "method": ["pooled"],
                             "n_codes": [int(selected.sum())]})
-        rows.append(_with_intervals(row, {k: np.atleast_1d(v) for k, v in point.items()},
-                                    None if draws is None else
-                                    {k: v[:, None] for k, v in draws.items()}, m))
+        rows.append(_one_row(row, point, draws, patterns.n_coders))
         mean = pd.DataFrame({"domain": [group], "method": ["mean of codes"],
                              "n_codes": [int(selected.sum())]})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             for key in STATISTICS:
-                mean[key] = np.nanmean(per_code.loc[selected, key]) if selected.any() \
-                    else np.nan
+                mean[key] = np.nanmean(per_code.loc[selected, key])
         rows.append(mean)
     table = pd.concat(rows, ignore_index=True)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
 
 
-def _stratum_rows(ids, n_patterns, strata, name, bootstrap, rng, clusters) -> pd.DataFrame:
-    m = round(np.log(n_patterns) / np.log(3))
+def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str, bootstrap: int, rng
+                  ) -> pd.DataFrame:
     rows = []
-    for stratum in sorted(set(strata)):
+    for stratum in dict.fromkeys(strata):
         inside = strata == stratum
-        point, draws = _pooled(ids[inside], n_patterns, bootstrap, rng,
-                               None if clusters is None else clusters[inside])
-        row = pd.DataFrame({name: [stratum], "n_units": [int(inside.sum())]})
-        rows.append(_with_intervals(row, {k: np.atleast_1d(v) for k, v in point.items()},
-                                    None if draws is None else
-                                    {k: v[:, None] for k, v in draws.items()}, m))
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[name])
-    table["status"] = [_status(a) for a in table.get("krippendorff_alpha", [])]
+        point, draws = _pooled(patterns.take(rows=inside), bootstrap, rng)
+        row = pd.DataFrame({name: [stratum],
+                            "n_units": [int(patterns.weights[inside].sum())]})
+        rows.append(_one_row(row, point, draws, patterns.n_coders))
+    table = pd.concat(rows, ignore_index=True)
+    table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
 
 

@@ -19,14 +19,15 @@ _WORDS = {
 
 
 def save_figure(figure, stem: Path) -> list[Path]:
-    """Write ``stem.png`` (150 dpi) and ``stem.svg``, atomically and reproducibly."""
+    """Write ``stem.png`` (150 dpi) and ``stem.svg`` (text kept as text, so it can be searched
+    and edited), atomically and reproducibly."""
     import matplotlib.pyplot as plt
 
     paths = []
     for suffix, options in ((".png", {"dpi": 150, "metadata": {"Software": None}}),
                             (".svg", {"metadata": {"Date": None}})):
         path = stem.with_suffix(suffix)
-        with plt.rc_context({"svg.hashsalt": "qualcode"}):
+        with plt.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):
             write_atomic(path, lambda tmp, o=options, f=suffix[1:]: figure.savefig(
                 tmp, format=f, bbox_inches="tight", **o))
         paths.append(path)
@@ -34,9 +35,11 @@ def save_figure(figure, stem: Path) -> list[Path]:
     return paths
 
 
-def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr"):
+def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
+                     domain_labels: dict[str, str] | None = None):
     """Each code's kappa and alpha with their intervals, grouped by domain, with the .667 and
-    .800 thresholds. ``codes`` is :attr:`AgreementTables.codes`; ``kappa`` the kappa column."""
+    .800 thresholds. ``codes`` is :attr:`AgreementTables.codes`; ``kappa`` the kappa column;
+    ``domain_labels`` names the domains (default: their ids)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -63,10 +66,12 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr"):
         axis.axhline(-start + 0.5, color="black", linewidth=0.6)
     axis.set_yticks(y, rows["label"], fontsize=7)
     for start, end in zip(boundaries, [*boundaries[1:], n], strict=True):
-        axis.text(1.02, -(start + end - 1) / 2, rows.loc[start, "domain"], rotation=90,
+        domain = rows.loc[start, "domain"]
+        axis.text(1.01, -(start + end - 1) / 2, (domain_labels or {}).get(domain, domain),
+                  rotation=90, wrap=True,
                   va="center", ha="left", fontsize=7, transform=axis.get_yaxis_transform())
     lowest = rows[["kappa_low", "alpha_low", kappa, "krippendorff_alpha"]].min().min()
-    axis.set_xlim(-0.05 if pd.isna(lowest) else min(-0.05, float(lowest) - 0.05), 1.0)
+    axis.set_xlim(-0.05 if pd.isna(lowest) else min(-0.05, float(lowest) - 0.05), 1.04)
     axis.set_ylim(-n + 0.4, 0.6)
     axis.set_title(words["title"], fontsize=10)
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (1.2 + 0.26 * n)), ncol=4,
