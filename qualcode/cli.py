@@ -8,6 +8,7 @@ status 1; usage errors keep click's status 2; bugs keep their traceback.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, QualcodeWarning
 
 app = typer.Typer(help="Team-based qualitative analysis of focus-group transcripts.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -35,12 +36,20 @@ StudyDir = Annotated[Path, typer.Option("--study", "-s", help="The study folder.
 
 
 def friendly(command: F) -> F:
-    """Turn a QualcodeError into one line on stderr and exit status 1."""
+    """Turn a QualcodeError into one line on stderr and exit status 1, and each
+    QualcodeWarning into one line on stderr."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", QualcodeWarning)
+                result = command(*args, **kwargs)
+            for warning in caught:
+                if issubclass(warning.category, QualcodeWarning):
+                    err.print(f"warning: {warning.message}", markup=False, highlight=False,
+                              soft_wrap=True)
+            return result
         except QualcodeError as error:
             if error.path is not None and error.path.is_relative_to(Path.cwd()):
                 error.path = error.path.relative_to(Path.cwd())

@@ -19,6 +19,7 @@ from qualcode.agreement import (
     krippendorff_alpha,
     pabak,
     percent_agreement,
+    unitizing_alpha,
 )
 from qualcode.agreement.patterns import pattern_ids, statistics
 from qualcode.agreement.tables import agreement_table
@@ -168,3 +169,33 @@ def test_agreement_turn_unit_merges_segments(coded):
     codings, segments = coded
     tables = agreement_table(codings, segments=segments, unit="turn", bootstrap=0)
     assert tables.codes.set_index("code_id").loc["housing.parking", "n_units"] == 20
+
+
+def test_agreement_character_unit_weights_pieces_by_length():
+    segments = pd.DataFrame({
+        "segment_id": ["T-0001", "T-0002", "T-0003"], "transcript_id": "T", "group_id": "T",
+        "site_id": "s", "participant_id": ["P1", "P2", "MOD"], "turn": [1, 2, 3],
+        "start": [0, 10, 20], "end": [10, 20, 30], "text": "x",
+        "codable": [True, True, False], "time": np.nan})
+    spans = pd.DataFrame({"coder": ["A", "B", "B"], "transcript_id": "T",
+                          "start": [0, 5, 22], "end": [10, 10, 28], "code_id": "c",
+                          "source": ["a.docx", "b.docx", "b.docx"]})
+    codings = pd.DataFrame({"coder": ["A", "B"], "segment_id": ["T-0001", "T-0001"],
+                            "code_id": "c", "source": ["a.docx", "b.docx"]})
+    tables = agreement_table(codings, segments=segments, unit="character", spans=spans,
+                             bootstrap=50)
+    row = tables.codes.iloc[0]
+    # Characters 0-4: A only; 5-9: both; 10-19: neither; 20-29 belong to the moderator.
+    expected = np.r_[np.c_[np.ones(5), np.zeros(5)], np.ones((5, 2)), np.zeros((10, 2))]
+    assert (row["n_units"], row["n_A"], row["n_B"]) == (20, 10, 5)
+    assert row["percent_agreement"] == pytest.approx(0.75)
+    assert row["cohen_kappa"] == pytest.approx(cohen_kappa(expected))
+    assert tables.interval.endswith("resamples of segments (cluster bootstrap) with their "
+                                    "characters")
+    # Unitizing alpha sees the marks on the whole transcript, moderator's turn included.
+    marks = pd.DataFrame({"coder": ["A", "B", "B"], "start": [0, 5, 22], "end": [10, 10, 28],
+                          "code": "c"})
+    assert tables.unitizing.set_index("code_id").loc["c", "unitizing_alpha"] == \
+        pytest.approx(unitizing_alpha(marks, continuum=(0, 30)))
+    with pytest.raises(QualcodeError, match="needs the coders' spans"):
+        agreement_table(codings, segments=segments, unit="character")

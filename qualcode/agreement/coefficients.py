@@ -125,6 +125,8 @@ def _shares(counts: np.ndarray) -> np.ndarray:
     """``pi_k``: mean over units rated at least once of r_ik / r_i."""
     r = counts.sum(axis=1)
     rated = r > 0
+    if not rated.any():
+        return np.zeros(counts.shape[1])
     return (counts[rated] / r[rated, None]).mean(axis=0)
 
 
