@@ -47,9 +47,12 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
 
     words = _WORDS.get(language, _WORDS["en"])
     rows = codes.reset_index(drop=True)
-    n = len(rows)
-    figure, axis = plt.subplots(figsize=(8.5, 1.2 + 0.26 * n))
-    y = -pd.Series(range(n), dtype=float)
+    # Each domain starts with a header line: a code's position is its index plus the number
+    # of domain headers up to and including its own.
+    header = (rows["domain"] != rows["domain"].shift()).cumsum()
+    y = -(rows.index + header).astype(float)
+    n_lines = len(rows) + int(header.iloc[-1]) if len(rows) else 0
+    figure, axis = plt.subplots(figsize=(8.5, 1.4 + 0.24 * n_lines))
     for column, low, high, shift, colour, name in (
             (kappa, "kappa_low", "kappa_high", 0.14, "#1f77b4", words["kappa"]),
             ("krippendorff_alpha", "alpha_low", "alpha_high", -0.14, "#d62728",
@@ -61,21 +64,22 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
                       label=name)
     for x, style, name in ((0.667, "--", words["tentative"]), (0.800, "-", words["reliable"])):
         axis.axvline(x, color="grey", linestyle=style, linewidth=0.8, label=name)
-    boundaries = rows.index[rows["domain"] != rows["domain"].shift()].tolist()
-    for start in boundaries[1:]:
-        axis.axhline(-start + 0.5, color="black", linewidth=0.6)
-    axis.set_yticks(y, rows["label"], fontsize=7)
-    for start, end in zip(boundaries, [*boundaries[1:], n], strict=True):
-        domain = rows.loc[start, "domain"]
-        axis.text(1.01, -(start + end - 1) / 2, (domain_labels or {}).get(domain, domain),
-                  rotation=90, wrap=True,
-                  va="center", ha="left", fontsize=7, transform=axis.get_yaxis_transform())
+    ticks, labels = list(y), list(rows["label"])
+    for first in rows.index[rows["domain"] != rows["domain"].shift()]:
+        domain = rows.loc[first, "domain"]
+        ticks.append(y[first] + 1)
+        labels.append((domain_labels or {}).get(domain, domain).upper())
+        if first:
+            axis.axhline(y[first] + 1.5, color="black", linewidth=0.6)
+    axis.set_yticks(ticks, labels, fontsize=7)
+    for tick in axis.get_yticklabels()[len(rows):]:  # the domain headers come last
+        tick.set_fontweight("bold")
     lowest = rows[["kappa_low", "alpha_low", kappa, "krippendorff_alpha"]].min().min()
     axis.set_xlim(-0.05 if pd.isna(lowest) else min(-0.05, float(lowest) - 0.05), 1.04)
-    axis.set_ylim(-n + 0.4, 0.6)
+    axis.set_ylim(-n_lines + 0.4, 0.6)
     axis.set_title(words["title"], fontsize=10)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (1.2 + 0.26 * n)), ncol=4,
-                fontsize=7, frameon=False)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (1.4 + 0.24 * n_lines)),
+                ncol=4, fontsize=7, frameon=False)
     axis.grid(axis="x", linewidth=0.3)
     figure.tight_layout()
     return figure
