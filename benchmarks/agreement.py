@@ -27,6 +27,8 @@ than the extrapolated row-resampling bootstrap.
 
 Run:  python benchmarks/agreement.py [--segments N] [--codes N] [--repeat N]
                                      [--resamples-measured N] [--seed N]
+(default: 5 runs per configuration, 3 for one whose first run takes over 10 s; a few minutes.
+Quick check: --segments 5000 --codes 12 --repeat 1.)
 """
 
 from __future__ import annotations
@@ -206,6 +208,7 @@ def worker_main(kind: str, workdir: Path, resamples: int, seed: int) -> None:
         result = measure_krippendorff_loop(workdir)
     else:
         result = measure_row_bootstrap(workdir, kind.removeprefix("row_boot_"), resamples, seed)
+    result["loadavg"] = os.getloadavg()[0]  # 1-minute load average at the end of the run
     print(json.dumps(result))
 
 
@@ -239,11 +242,15 @@ def run_all(workdir: Path, repeat: int, resamples: int, seed: int) -> dict[str, 
 # --- report ----------------------------------------------------------------------------------
 
 
+def seconds(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
 def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.3g} [{min(values):.3g}–{max(values):.3g}]"
+    return f"{seconds(statistics.median(values))} [{seconds(min(values))}–{seconds(max(values))}]"
 
 
-def print_environment() -> None:
+def print_environment(source: str) -> None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpuinfo = Path("/proc/cpuinfo")
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
@@ -251,7 +258,7 @@ def print_environment() -> None:
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in
                          ("numpy", "pandas", "krippendorff", "scikit-learn", "qualcode"))
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), {versions}")
-    print(f"qualcode source: {git_state()}")
+    print(f"qualcode source: {source}")
     print(f"CPUs: {cpus} usable ({os.cpu_count()} online), {model or platform.processor()}; "
           f"{platform.platform()}")
 
@@ -266,9 +273,9 @@ def git_state() -> str:
     commit = git("rev-parse", "--short", "HEAD")
     if not commit:
         return "not a git checkout"
-    changed = git("status", "--porcelain", "--", "qualcode").splitlines()
-    return (f"git {commit}" + (f" + uncommitted changes in {len(changed)} file(s) under "
-                               f"qualcode/" if changed else " (clean)"))
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "qualcode").splitlines()]
+    return f"git {commit}" + (f" + uncommitted changes: {', '.join(changed)}" if changed
+                              else " (clean)")
 
 
 def print_table(rows: list[list[str]]) -> None:
@@ -315,9 +322,11 @@ def print_data(info: dict, runs: dict[str, list[dict]]) -> None:
 
 def report(info: dict, runs: dict[str, list[dict]], resamples: int) -> None:
     n_codes, n = info["codes"], info["segments"]
-    print(f"\n{len(runs['qualcode'])} fresh process(es) per configuration (at most 3 for any "
-          f"whose first run takes > {SLOW_SECONDS:.0f} s), interleaved; import timed apart, "
-          f"data loading not timed\n")
+    loads = [r["loadavg"] for results in runs.values() for r in results]
+    print(f"\nOne fresh process per run, runs interleaved ({max(map(len, runs.values()))} per "
+          f"configuration, at most 3 when the first run takes > {SLOW_SECONDS:.0f} s); import "
+          f"timed apart, data loading not timed; 1-min load average after each run "
+          f"{min(loads):.2f}–{max(loads):.2f}\n")
     rows = [[CONFIGS[kind], len(r), f"{statistics.median(x['load'] for x in r):.2f}",
              spread([x["run"] for x in r])] for kind, r in runs.items()]
     for kind in ("row_boot_krippendorff", "row_boot_sklearn"):
@@ -374,13 +383,14 @@ def main() -> None:
     if args.worker:
         worker_main(args.worker, args.workdir, args.resamples_measured, args.seed)
         return
+    source = git_state()  # before the runs: the tree may change while they run
     with tempfile.TemporaryDirectory(prefix="qualcode-agree-") as tmp:
         t0 = perf_counter()
         info = write_study(Path(tmp), args.segments, args.codes, args.seed)
         print(f"generated {info['segments']:,} segments and {info['codings']:,} codings in "
               f"{perf_counter() - t0:.1f} s", file=sys.stderr)
         runs = run_all(Path(tmp), args.repeat, args.resamples_measured, args.seed)
-    print_environment()
+    print_environment(source)
     report(info, runs, args.resamples_measured)
 
 

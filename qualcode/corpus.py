@@ -60,24 +60,30 @@ _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents, keeping one character per character."""
+    """Lower-case ``text`` and strip its accents, keeping one character per character.
+
+    Fast path: decompose (NFD) and drop the combining accents, which gives back one
+    character per character for accented Latin, Greek and Cyrillic letters; anything else (a
+    letter that lower-cases or decomposes into several) goes character by character.
+    """
     lowered = text.lower()
-    if len(lowered) != len(text):  # a few letters, such as "İ", lower-case to two characters
-        lowered = "".join(c.lower()[0] for c in text)
-    return lowered.translate(_FOLD_TABLE)
+    if len(lowered) == len(text):
+        stripped = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
+        if len(stripped) == len(text):
+            return stripped.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return "".join(_fold_char(c) for c in text)
 
 
-def _fold_table() -> dict[int, str]:
-    table = {}
-    for code in range(0xC0, 0x250):
-        base = unicodedata.normalize("NFD", chr(code))[0]
-        if base != chr(code) and len(base) == 1:
-            table[code] = base.lower()
-    table.update({ord("’"): "'", ord("\u00a0"): " ", ord("\u202f"): " "})
-    return table
+def _fold_char(char: str) -> str:
+    lowered = char.lower()[0]
+    if lowered in _SPACES:
+        return _SPACES[lowered]
+    base = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
+    return base if len(base) == 1 else lowered
 
 
-_FOLD_TABLE = _fold_table()
+_ACCENTS = re.compile("[\u0300-\u036f]")
+_SPACES = {"’": "'", "\u00a0": " ", "\u202f": " "}
 
 
 _LABEL_EDGES = " :：*_[]"
@@ -136,18 +142,28 @@ def _find_label(text: str, known: frozenset[str]) -> tuple[str, str, float | Non
     parts = text[stamp.end():].split(" ", 4)
     first_words, longest = _label_shape(known)
     if label_key(parts[0]) in first_words:
-        folded = fold(" ".join(parts[:longest])).split(" ")
-        for n in range(len(folded), 0, -1):
-            if " ".join(folded[:n]).strip(_LABEL_EDGES) in known and \
-                    any(c.isalnum() for c in parts[n - 1]):
-                return (" ".join(parts[:n]).strip(_LABEL_EDGES),
-                        " ".join(parts[n:]).lstrip(" :：*_]").strip(),
-                        parse_clock(stamp["ts"].strip("[]()")) if stamp["ts"] else None)
+        n = _known_label_words(tuple(parts[:longest]), known)
+        if n:
+            return (" ".join(parts[:n]).strip(_LABEL_EDGES),
+                    " ".join(parts[n:]).lstrip(" :：*_]").strip(),
+                    parse_clock(stamp["ts"].strip("[]()")) if stamp["ts"] else None)
     for pattern in _PATTERNS:
         match = pattern.match(text)
         if match and _is_label(match["label"], known):
             return _found(match)
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _known_label_words(words: tuple[str, ...], known: frozenset[str]) -> int:
+    """How many of the first ``words`` make the longest known label (0: none). Cached: a
+    transcript starts its turns with the same few labels again and again."""
+    folded = fold(" ".join(words)).split(" ")
+    for n in range(len(folded), 0, -1):
+        if " ".join(folded[:n]).strip(_LABEL_EDGES) in known and \
+                any(c.isalnum() for c in words[n - 1]):
+            return n
+    return 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -249,6 +265,8 @@ class Pseudonymiser:
                 if len(key) >= 2 and first is not None:
                     self._index.setdefault(first.group(), {}).setdefault(key, []).append(
                         (identity.group_id, identity.participant_id))
+        for word, names in self._index.items():  # the longest names are tried first
+            self._index[word] = dict(sorted(names.items(), key=lambda n: -len(n[0])))
 
     def _replacement(self, name: str, group_id: str) -> str:
         """The id a folded name stands for in ``group_id``: the group's own identities first,
@@ -277,8 +295,7 @@ class Pseudonymiser:
         for word in _words_pattern(frozenset(found)).finditer(folded):
             if word.start() < last:
                 continue
-            names = sorted(self._index[word.group()], key=len, reverse=True)
-            for name in names:
+            for name in self._index[word.group()]:
                 end = word.start() + len(name)
                 if folded.startswith(name, word.start()) and not (
                         end < len(folded) and (folded[end].isalnum() or folded[end] == "_")):
