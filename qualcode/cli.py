@@ -70,9 +70,7 @@ _SHORT = {"transcript_id": "transcript", "group_id": "group", "site_id": "site",
           "participant_id": "participant", "n_turns": "turns", "n_segments": "segments",
           "n_words": "words", "n_speakers": "speakers", "n_codings": "codings",
           "n_codes_used": "codes used", "n_codes_never_used": "codes never used",
-          "n_codes": "codes", "percent_agreement": "agreement", "cohen_kappa": "kappa",
-          "fleiss_kappa": "kappa", "krippendorff_alpha": "alpha", "alpha_low": "low",
-          "alpha_high": "high", "gwet_ac1": "AC1"}
+          }
 
 
 def _table(frame, title: str) -> Table:
@@ -80,7 +78,7 @@ def _table(frame, title: str) -> Table:
     table = Table(title=title)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if"
-                         else "left")
+                         else "left", no_wrap=True)
     for row in frame.itertuples(index=False):
         table.add_row(*(str(v) for v in row))
     return table
@@ -333,10 +331,17 @@ def agree(study: StudyDir = Path("."),
 
 
 def _agreement_summary(tables) -> None:
+    import pandas as pd
+
     pooled = tables.domains[tables.domains["method"] == "pooled"]
     kappa = "cohen_kappa" if pooled["cohen_kappa"].notna().any() else "fleiss_kappa"
-    shown = pooled[["domain", "n_codes", "percent_agreement", kappa, "krippendorff_alpha",
-                    "alpha_low", "alpha_high", "gwet_ac1", "status"]].round(3)
+    shown = pd.DataFrame({
+        "domain": pooled["domain"], "% agree": pooled["percent_agreement"].round(3),
+        "kappa": pooled[kappa].round(3),
+        "alpha (95% CI)": [f"{a:.3f} ({lo:.3f}-{hi:.3f})" for a, lo, hi in
+                           zip(pooled["krippendorff_alpha"], pooled["alpha_low"],
+                               pooled["alpha_high"], strict=True)],
+        "AC1": pooled["gwet_ac1"].round(3), "status": pooled["status"]})
     out.print(_table(shown, "Agreement per domain (pooled over codes)"))
     counts = tables.codes["status"].value_counts()
     out.print(f"Codes: {', '.join(f'{n} {s}' for s, n in counts.items())}. Read alpha: "

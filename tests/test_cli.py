@@ -201,3 +201,24 @@ def test_cli_demo_run_collects_both_coders_and_the_consensus(demo_copy):
     decisions = pd.read_csv(demo_copy / "codings" / "consensus.csv")
     assert log["n"].sum() == len(decisions) > 100
     assert set(log["decision"]) == {"keep", "drop"}
+
+
+def test_cli_demo_agreement_outputs(demo_copy):
+    analyses = demo_copy / "analyses"
+    codes = pd.read_csv(analyses / "agreement.csv")
+    assert len(codes) == 41 and set(codes["status"]) <= {"reliable", "tentative", "unreliable"}
+    assert (codes["alpha_low"] <= codes["krippendorff_alpha"]).all()
+    assert (analyses / "figures" / "agreement.png").stat().st_size > 10_000
+    assert "Accord inter-codeurs" in (analyses / "figures" / "agreement.svg").read_text()
+    assert set(load_workbook(analyses / "tables.xlsx").sheetnames) == {
+        "agreement", "agreement-by-domain", "agreement-by-transcript", "agreement-by-site"}
+
+
+def test_cli_agree_character_unit_reports_unitizing_alpha(demo_copy, tmp_path):
+    result = invoke("agree", "--study", demo_copy, "--unit", "character", "--bootstrap", "50",
+                    "--coders", "A,B")
+    assert result.exit_code == 0, result.output
+    assert "segments (cluster bootstrap) with their characters" in result.output
+    unitizing = pd.read_csv(demo_copy / "analyses" / "agreement-unitizing.csv")
+    assert unitizing["unitizing_alpha"].between(-1, 1).all()
+    invoke("agree", "--study", demo_copy)  # leave the demo's default tables for other tests
