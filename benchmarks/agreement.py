@@ -57,7 +57,7 @@ SLOW_SECONDS = 10.0  # a configuration whose first run takes longer is repeated 
 TARGET_POINT_RATIO = 0.5
 TARGET_BOOTSTRAP_SPEEDUP = 1000
 ALPHA_TOLERANCE = 1e-12
-CONFIGS = {  # name: (worker kind, description)
+CONFIGS = {  # worker kind: description
     "qualcode": "qualcode agreement_table, bootstrap=1000",
     "qualcode_participant": "qualcode agreement_table, bootstrap=1000, cluster=participant",
     "qualcode_point": "qualcode agreement_table, bootstrap=0 (point estimates only)",
@@ -71,7 +71,7 @@ CONFIGS = {  # name: (worker kind, description)
 
 
 def generate_ratings(n_segments: int, n_codes: int, seed: int) -> tuple[np.ndarray, list[str]]:
-    """``(codes, coders, segments)`` 0/1 ratings and the (sorted) code ids."""
+    """``(codes, coders, segments)`` 0/1 ratings and the code ids, in that order."""
     rng = np.random.default_rng(seed)
     prevalence = rng.uniform(0.01, 0.20, n_codes)
     sensitivity = np.clip(rng.normal(0.85, 0.04, n_codes), 0.7, 0.95)
@@ -268,7 +268,7 @@ def git_state() -> str:
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(SCRIPT.parent.parent), *args],
                               capture_output=True, text=True, check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
+        return done.stdout.rstrip() if done.returncode == 0 else ""
 
     commit = git("rev-parse", "--short", "HEAD")
     if not commit:
