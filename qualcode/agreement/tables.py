@@ -10,8 +10,9 @@ participant, or of one focus group, resemble each other. ``cluster="participant"
 ``"group"`` resamples whole participants or groups instead (a cluster bootstrap, wider and
 more honest); the ``interval`` column says which was used. Resampling works on counts of
 coding patterns, never on rows: per code, a multinomial draw of the pattern counts (exactly
-equivalent to resampling units); for pooled rows, a multinomial draw over the distinct
-per-unit pattern profiles; per cluster, resampled cluster weights times per-cluster counts.
+equivalent to resampling units); for pooled rows (domains, transcripts, sites), resampled
+weights of up to 200 random blocks of units times each block's pattern counts; per cluster,
+resampled cluster weights times per-cluster counts.
 """
 
 from __future__ import annotations
@@ -127,9 +128,10 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
 
 
 def _coders(codings: pd.DataFrame, coders: list[str] | None) -> list[str]:
-    available = sorted(set(codings[S.CODER]) - set(NOT_CODERS))
+    present = set(codings[S.CODER].unique())
+    available = sorted(present - set(NOT_CODERS))
     chosen = list(coders) if coders else available
-    unknown = [c for c in chosen if c not in set(codings[S.CODER])]
+    unknown = [c for c in chosen if c not in present]
     if unknown:
         raise QualcodeError(f"no codings by {', '.join(unknown)}; coders with codings: "
                             f"{', '.join(available)}")
@@ -146,25 +148,25 @@ def _units(codings: pd.DataFrame, segments: pd.DataFrame, coders: list[str], uni
     codable = segments[segments[S.CODABLE]].reset_index(drop=True)
     if unit == "turn":
         key = codable[S.TRANSCRIPT_ID] + "#" + codable[S.TURN].astype(str)
-        units = codable.assign(unit_key=key).drop_duplicates("unit_key").reset_index(drop=True)
-        index = pd.Series(range(len(units)), index=units["unit_key"])
-        of_segment = pd.Series(index[key].to_numpy(), index=codable[S.SEGMENT_ID])
+        unit_of_segment = pd.factorize(key)[0]
+        first = np.unique(unit_of_segment, return_index=True)[1]
+        units = codable.iloc[first].reset_index(drop=True)
     else:
-        units = codable
-        of_segment = pd.Series(range(len(units)), index=codable[S.SEGMENT_ID])
-    mine = codings[codings[S.CODER].isin(coders) & codings[S.SEGMENT_ID].isin(of_segment.index)]
-    column = {code: i for i, code in enumerate(code_ids)}
+        units, unit_of_segment = codable, np.arange(len(codable))
+    segment = pd.Index(codable[S.SEGMENT_ID]).get_indexer(codings[S.SEGMENT_ID])
+    coder = pd.Index(coders).get_indexer(codings[S.CODER])
+    code = pd.Index(code_ids).get_indexer(codings[S.CODE_ID])
+    known = (segment >= 0) & (coder >= 0)
+    segment, coder, code = segment[known], coder[known], code[known]
     present = np.zeros((len(units), len(code_ids), len(coders)), dtype=np.int8)
-    known = mine[mine[S.CODE_ID].isin(column)]
-    present[of_segment[known[S.SEGMENT_ID]].to_numpy(), known[S.CODE_ID].map(column).to_numpy(),
-            known[S.CODER].map({c: g for g, c in enumerate(coders)}).to_numpy()] = 1
-    transcript_of = dict(zip(codable[S.SEGMENT_ID], codable[S.TRANSCRIPT_ID], strict=True))
-    reviewed = {(c, transcript_of[s]) for c, s in zip(mine[S.CODER], mine[S.SEGMENT_ID],
-                                                      strict=True)}
-    rated = np.array([[(coder, t) in reviewed for coder in coders]
-                      for t in units[S.TRANSCRIPT_ID]], dtype=bool).reshape(len(units),
-                                                                             len(coders))
-    return units, present, rated
+    listed = code >= 0
+    present[unit_of_segment[segment[listed]], code[listed], coder[listed]] = 1
+    transcripts, transcript_of_segment = np.unique(codable[S.TRANSCRIPT_ID].to_numpy(),
+                                                   return_inverse=True)
+    reviewed = np.zeros((len(transcripts), len(coders)), dtype=bool)
+    reviewed[transcript_of_segment[segment], coder] = True
+    unit_transcript = np.searchsorted(transcripts, units[S.TRANSCRIPT_ID].to_numpy())
+    return units, present, reviewed[unit_transcript]
 
 
 def _codes(codings: pd.DataFrame, codebook: Codebook | None):
@@ -172,7 +174,7 @@ def _codes(codings: pd.DataFrame, codebook: Codebook | None):
         codes = codebook.codable
         return ([c.id for c in codes], [c.domain for c in codes],
                 [codebook.text(c.label) for c in codes])
-    ids = sorted(set(codings[S.CODE_ID]))
+    ids = sorted(codings[S.CODE_ID].unique())
     return ids, [i.partition(".")[0] for i in ids], ids
 
 
@@ -202,19 +204,44 @@ class _Patterns:
     def take(self, rows: np.ndarray | None = None, codes: np.ndarray | None = None
              ) -> _Patterns:
         ids = self.ids if rows is None else self.ids[rows]
+        clusters = self.clusters if self.clusters is None or rows is None else \
+            self.clusters[rows]
         return _Patterns(ids if codes is None else ids[:, codes], self.n_patterns,
-                         self.weights if rows is None else self.weights[rows],
-                         None if self.clusters is None or rows is None else self.clusters[rows])
+                         self.weights if rows is None else self.weights[rows], clusters)
 
     def counts(self, groups: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
         """Weighted pattern counts ``(groups, codes, patterns)``."""
         n_codes = self.ids.shape[1]
         groups = np.zeros(self.ids.shape[0], dtype=np.int64) if groups is None else groups
-        flat = (groups[:, None] * n_codes + np.arange(n_codes)) * self.n_patterns + self.ids
-        weights = np.broadcast_to(self.weights[:, None], self.ids.shape)
-        return np.bincount(flat.ravel(), weights=weights.ravel(),
-                           minlength=n_groups * n_codes * self.n_patterns).reshape(
-            n_groups, n_codes, self.n_patterns)
+        flat = ((groups[:, None] * n_codes + np.arange(n_codes)) * self.n_patterns
+                + self.ids).ravel()
+        size = n_groups * n_codes * self.n_patterns
+        if (self.weights == 1).all():
+            counts = np.bincount(flat, minlength=size)
+        else:
+            weights = np.broadcast_to(self.weights[:, None], self.ids.shape).ravel()
+            counts = np.bincount(flat, weights=weights, minlength=size)
+        return counts.reshape(n_groups, n_codes, self.n_patterns)
+
+
+    def pooled_counts(self, groups: np.ndarray, n_groups: int) -> np.ndarray:
+        """Weighted pattern counts summed over the codes, ``(groups, patterns)``."""
+        flat = (groups[:, None] * self.n_patterns + self.ids).ravel()
+        size = n_groups * self.n_patterns
+        if (self.weights == 1).all():  # segments and turns: plain counts
+            return np.bincount(flat, minlength=size).reshape(n_groups, self.n_patterns)
+        weights = np.broadcast_to(self.weights[:, None], self.ids.shape).ravel()
+        return np.bincount(flat, weights=weights, minlength=size).reshape(n_groups,
+                                                                          self.n_patterns)
+
+
+def _resample(n: int, bootstrap: int, rng) -> np.ndarray:
+    """``(resamples, n)``: how many times each of ``n`` clusters is drawn, ``n`` draws with
+    replacement per resample (a multinomial with equal probabilities)."""
+    draws = rng.integers(0, n, size=(bootstrap, n))
+    flat = (np.arange(bootstrap)[:, None] * n + draws).ravel()
+    # as floats, so that the products with the counts that follow go through BLAS
+    return np.bincount(flat, minlength=bootstrap * n).reshape(bootstrap, n).astype(float)
 
 
 def _kappa(stats: dict[str, np.ndarray], n_coders: int) -> np.ndarray:
@@ -265,33 +292,35 @@ def _code_rows(patterns: _Patterns, present, rated, coders, code_ids, domains, l
 
 def _cluster_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
     """``(resamples, codes, patterns)``: resampled cluster weights times per-cluster counts."""
-    n = int(patterns.clusters.max()) + 1 if patterns.clusters.size else 0
-    present = np.unique(patterns.clusters)
-    per_cluster = patterns.counts(patterns.clusters, n)[present]
-    weights = rng.multinomial(len(present), np.full(len(present), 1 / len(present)),
-                              size=bootstrap)
+    present, index = np.unique(patterns.clusters, return_inverse=True)
+    per_cluster = patterns.counts(index, len(present)).astype(float)
+    weights = _resample(len(present), bootstrap, rng)
     return np.einsum("bk,kcp->bcp", weights, per_cluster, optimize=True)
 
 
-def _profile_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
-    """``(resamples, patterns)`` for a pooled row: a multinomial draw over the distinct
-    per-unit profiles (how many of the pooled codes show each pattern on the unit)."""
-    n_units = patterns.ids.shape[0]
-    profiles = patterns.counts(np.arange(n_units), n_units).sum(axis=1)
-    distinct, weight = np.unique(profiles, axis=0, return_counts=True)
-    draws = rng.multinomial(n_units, weight / weight.sum(), size=bootstrap)
-    return draws @ distinct
+_BLOCKS = 200
 
 
 def _pooled(patterns: _Patterns, bootstrap: int, rng) -> tuple[dict, dict | None]:
-    point = statistics(patterns.counts()[0].sum(axis=0))
+    """A pooled row's statistics and resampled statistics.
+
+    Without clusters, units are resampled in at most 200 random blocks of equal size (each
+    unit its own block when there are fewer units): the resampled totals have the same
+    variance as when resampling units one by one, at a fraction of the cost.
+    """
+    n_units = patterns.ids.shape[0]
+    point = statistics(patterns.pooled_counts(np.zeros(n_units, dtype=np.int64), 1)[0])
     if bootstrap <= 0 or patterns.ids.size == 0:
         return point, None
     if patterns.clusters is None:
-        samples = _profile_draws(patterns, bootstrap, rng)
+        index = np.arange(n_units) if n_units <= _BLOCKS else \
+            rng.permutation(n_units) % _BLOCKS
+        n_clusters = min(n_units, _BLOCKS)
     else:
-        samples = _cluster_draws(patterns, bootstrap, rng).sum(axis=1)
-    return point, statistics(samples)
+        present, index = np.unique(patterns.clusters, return_inverse=True)
+        n_clusters = len(present)
+    per_cluster = patterns.pooled_counts(index, n_clusters).astype(float)
+    return point, statistics(_resample(n_clusters, bootstrap, rng) @ per_cluster)
 
 
 def _one_row(frame: pd.DataFrame, point: dict, draws: dict | None, n_coders: int
@@ -324,16 +353,43 @@ def _pooled_rows(patterns: _Patterns, domains, per_code, bootstrap, rng) -> pd.D
 
 def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str, bootstrap: int, rng
                   ) -> pd.DataFrame:
-    rows = []
-    for stratum in dict.fromkeys(strata):
-        inside = strata == stratum
-        point, draws = _pooled(patterns.take(rows=inside), bootstrap, rng)
-        row = pd.DataFrame({name: [stratum],
-                            "n_units": [int(patterns.weights[inside].sum())]})
-        rows.append(_one_row(row, point, draws, patterns.n_coders))
+    """Per transcript or site, pooled over codes; all strata counted in one pass."""
+    order = list(dict.fromkeys(strata))
+    index = pd.Index(order).get_indexer(strata)
+    counts = patterns.pooled_counts(index, len(order))
+    sizes = np.bincount(index, weights=patterns.weights, minlength=len(order))
+    draws = [None] * len(order)
+    if bootstrap > 0 and len(strata):
+        block, n_blocks = _blocks_within(index, len(order), patterns.clusters, rng)
+        width = int(n_blocks.max())
+        per_block = patterns.pooled_counts(index * width + block, len(order) * width).reshape(
+            len(order), width, patterns.n_patterns)
+        per_block = per_block.astype(float)
+        draws = [statistics(_resample(n, bootstrap, rng) @ per_block[s, :n])
+                 for s, n in enumerate(n_blocks)]
+    rows = [_one_row(pd.DataFrame({name: [stratum], "n_units": [int(size)]}),
+                     statistics(count), draw, patterns.n_coders)
+            for stratum, size, count, draw in zip(order, sizes, counts, draws, strict=True)]
     table = pd.concat(rows, ignore_index=True)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
+
+
+def _blocks_within(index: np.ndarray, n_strata: int, clusters: np.ndarray | None, rng):
+    """Each unit's resampling block within its stratum, and the number of blocks per stratum:
+    its clusters, or up to 200 random blocks of units (see :func:`_pooled`)."""
+    block = np.zeros(len(index), dtype=np.int64)
+    n_blocks = np.zeros(n_strata, dtype=np.int64)
+    for stratum in range(n_strata):
+        inside = np.flatnonzero(index == stratum)
+        if clusters is not None:
+            present, block[inside] = np.unique(clusters[inside], return_inverse=True)
+            n_blocks[stratum] = len(present)
+        elif len(inside) <= _BLOCKS:
+            block[inside], n_blocks[stratum] = np.arange(len(inside)), len(inside)
+        else:
+            block[inside], n_blocks[stratum] = rng.permutation(len(inside)) % _BLOCKS, _BLOCKS
+    return block, n_blocks
 
 
 def _status(alpha: float) -> str:
