@@ -350,6 +350,24 @@ def _agreement_summary(tables) -> None:
               markup=False)
 
 
+@app.command()
+@friendly
+def triangulate(study: StudyDir = Path(".")) -> None:
+    """Framework matrices: codes x sites, groups and participant attributes, with quotes.
+
+    Uses the consensus coding, or the coders' union while there is none (the 'coding'
+    column says which). Writes analyses/matrix-*.csv, analyses/matrix.xlsx and
+    analyses/figures/matrix-site.png.
+
+    Example: qualcode triangulate
+    """
+    from qualcode.pipeline import triangulate as triangulate_study
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths(triangulate_study(manifest), manifest.root)
+
+
 class Format(StrEnum):
     md = "md"
     docx = "docx"

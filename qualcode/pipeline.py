@@ -15,7 +15,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables, agreement_table
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.coding import human_codings, summarise_coders
+from qualcode.coding import human_codings, reference_codings, summarise_coders
 from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
 from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
@@ -30,9 +30,10 @@ from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
-from qualcode.report.figures import agreement_forest, save_figure
-from qualcode.report.tables import write_workbook
+from qualcode.report.figures import agreement_forest, matrix_heatmap, save_figure
+from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.study import Study, load_study
+from qualcode.triangulation import dimensions, framework_matrix, share_table
 
 ANALYSES = "analyses"
 DISAGREEMENTS = "disagreements.xlsx"
@@ -92,7 +93,35 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_coding(stage, study, codebook)
     if agreement is not None:
         written += write_agreement(agreement, study, codebook)
+    if stage is not None:
+        written += write_matrices(stage, imported, study, codebook)
     return RunResult(study, codebook, imported, stage, agreement, tuple(written))
+
+
+def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
+                   codebook: Codebook) -> list[Path]:
+    """The framework matrices of the reference coding (consensus, or the coders' union) along
+    every dimension: a CSV each, ``matrix.xlsx`` and the code x site heatmap."""
+    analyses = study.root / ANALYSES
+    codings, which = reference_codings(stage.codings.codings)
+    matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
+                                            dimension=dimension).assign(coding=which)
+                for dimension in dimensions(study)}
+    written = [write_csv(analyses / f"matrix-{name}.csv", matrix)
+               for name, matrix in matrices.items()]
+    written.append(write_workbook(analyses / "matrix.xlsx",
+                                  {name: matrix_sheet(m) for name, m in matrices.items()}))
+    site = matrices["site"]
+    codes = site[site["row"] == "code"]
+    shares = share_table(site)
+    names = {s.id: s.name for s in study.sites}
+    domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
+    labels = codes.drop_duplicates(S.CODE_ID)
+    figure = matrix_heatmap(shares, labels=labels["label"].tolist(),
+                            domains=labels["domain"].tolist(),
+                            columns=[names[v] for v in shares.columns],
+                            language=study.language, domain_labels=domains)
+    return written + save_figure(figure, analyses / "figures" / "matrix-site")
 
 
 def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Codebook,
@@ -215,3 +244,9 @@ def code_counts(analyses: Path) -> pd.Series | None:
         return None
     codings = pd.read_csv(path, dtype=str)
     return codings.groupby("code_id")["segment_id"].nunique()
+
+
+def triangulate(study: Study) -> list[Path]:
+    """``qualcode triangulate``: the framework matrices and the heatmap."""
+    codebook, imported = prepare(study)
+    return write_matrices(coding_stage(study, imported, codebook), imported, study, codebook)

@@ -10,9 +10,13 @@ from qualcode.io.files import write_atomic
 
 _WORDS = {
     "fr": {"title": "Accord inter-codeurs par code (IC à 95 %)", "kappa": "kappa",
+           "heatmap": "Part des participants ayant évoqué chaque code, par site",
+           "share": "part des participants du site",
            "alpha": "alpha de Krippendorff", "tentative": "0,667 : acceptable",
            "reliable": "0,800 : fiable"},
     "en": {"title": "Inter-coder agreement per code (95% CI)", "kappa": "kappa",
+           "heatmap": "Share of participants who raised each code, by site",
+           "share": "share of the site's participants",
            "alpha": "Krippendorff's alpha", "tentative": ".667: tentative",
            "reliable": ".800: reliable"},
 }
@@ -81,5 +85,40 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (1.4 + 0.24 * n_lines)),
                 ncol=4, fontsize=7, frameon=False)
     axis.grid(axis="x", linewidth=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str],
+                   columns: list[str], language: str = "fr",
+                   domain_labels: dict[str, str] | None = None):
+    """Codes (rows, grouped by domain, with separators) x sites: the share of each site's
+    participants who raised the code, as colour and as a percentage in each cell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = _WORDS.get(language, _WORDS["en"])
+    n_rows, n_columns = shares.shape
+    figure, axis = plt.subplots(figsize=(3.2 + 1.3 * n_columns, 1.5 + 0.24 * n_rows))
+    image = axis.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1,
+                        aspect="auto")
+    for (row, column), value in pd.DataFrame(shares.to_numpy()).stack().items():
+        axis.text(column, row, f"{value:.0%}", ha="center", va="center", fontsize=6.5,
+                  color="white" if value > 0.6 else "black")
+    axis.set_yticks(range(n_rows), labels, fontsize=7)
+    axis.set_xticks(range(n_columns), columns, fontsize=8)
+    axis.xaxis.tick_top()
+    starts = [i for i, d in enumerate(domains) if i == 0 or d != domains[i - 1]]
+    for start in starts[1:]:
+        axis.axhline(start - 0.5, color="black", linewidth=1)
+    for start, end in zip(starts, [*starts[1:], n_rows], strict=True):
+        name = (domain_labels or {}).get(domains[start], domains[start])
+        axis.text(n_columns - 0.4, (start + end - 1) / 2, name, rotation=90, va="center",
+                  ha="left", fontsize=7)
+    colorbar = figure.colorbar(image, ax=axis, fraction=0.04, pad=0.12)
+    colorbar.set_label(words["share"], fontsize=7)
+    axis.set_title(words["heatmap"], fontsize=9, pad=22)
     figure.tight_layout()
     return figure

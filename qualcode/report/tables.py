@@ -30,3 +30,19 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
                                                                            len(str(column)) + 2))
         sheet.freeze_panes = "B2"
     return write_office(path, workbook)
+
+
+def matrix_sheet(matrix: pd.DataFrame) -> pd.DataFrame:
+    """A long framework matrix laid out wide for reading: one row per code or domain, and per
+    column value its participants (``5/8 (62%)``), segments and quotes."""
+    keys = ["code_id", "label", "row"]
+    wide = matrix[keys].drop_duplicates().reset_index(drop=True)
+    for value, cell in matrix.groupby("value", sort=False):
+        cell = cell.reset_index(drop=True)
+        wide[f"{value}: participants"] = [
+            f"{n}/{total} ({share:.0%})" if total else f"{n}/0"
+            for n, total, share in zip(cell["n_participants"], cell["n_column_participants"],
+                                       cell["share_participants"], strict=True)]
+        wide[f"{value}: segments"] = cell["n_segments"]
+        wide[f"{value}: quotes"] = cell["quotes"]
+    return wide

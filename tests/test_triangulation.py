@@ -1,0 +1,78 @@
+"""Framework matrices, on small hand-made codings whose cells were counted by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from qualcode.codebook import load_codebook
+from qualcode.study import load_study
+from qualcode.triangulation import dimensions, framework_matrix, share_table
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def study(make_study):
+    root = make_study({"fg1.txt": "P11 : Bonjour.\n", "fg2.txt": "P21 : Bonjour.\n"})
+    manifest = root / "study.yaml"
+    text = manifest.read_text(encoding="utf-8").replace(
+        "{id: P11, group: FG1}", "{id: P11, group: FG1, attributes: {semester: 5}}").replace(
+        "{id: P21, group: FG2}", "{id: P21, group: FG2, attributes: {semester: 5}}")
+    manifest.write_text(text, encoding="utf-8")
+    return load_study(root)
+
+
+def segment(number: int, participant: str, text: str) -> tuple:
+    group = f"FG{participant[1]}"
+    return (f"{group}-{number:04d}", group, group, "ville", participant, number, 0, 1, text,
+            True, float("nan"))
+
+
+SEGMENTS = pd.DataFrame([
+    segment(1, "P11", "Sans voiture, impossible de faire mes trois cabinets dans la semaine."),
+    segment(2, "P11", "Le parking."),
+    segment(3, "P12", "Il faut une place de parking devant la maison, sinon on tourne."),
+    segment(4, "P13", "Une chambre à moi, fermée à clé, c'est le minimum pour tenir."),
+    segment(5, "P21", "Moi le parking, franchement, je m'en fiche complètement en ville."),
+], columns=["segment_id", "transcript_id", "group_id", "site_id", "participant_id", "turn",
+            "start", "end", "text", "codable", "time"])
+CODINGS = pd.DataFrame({"coder": "consensus",
+                        "segment_id": ["FG1-0001", "FG1-0002", "FG1-0003", "FG1-0004",
+                                       "FG2-0005"],
+                        "code_id": ["housing.parking"] * 3 + ["housing.private_room",
+                                                              "housing.parking"],
+                        "source": "x"})
+
+
+def test_triangulation_framework_matrix_by_group(study):
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    matrix = framework_matrix(CODINGS, SEGMENTS, study, codebook, dimension="group")
+    cells = matrix.set_index(["code_id", "value"])
+    # housing.parking in FG1: segments 1, 2 (P11) and 3 (P12) -> 3 segments, 2 of the 8
+    # participants of FG1 = .25; in FG2: segment 5 (P21) -> 1 segment, 1/8.
+    assert tuple(cells.loc[("housing.parking", "FG1"), ["n_segments", "n_participants",
+                                                        "n_column_participants"]]) == (3, 2, 8)
+    assert cells.loc[("housing.parking", "FG1"), "share_participants"] == 0.25
+    assert cells.loc[("housing.parking", "FG2"), "share_participants"] == 1 / 8
+    # Domain row: parking (P11, P12) and private room (P13) -> 4 segments, 3 participants.
+    assert tuple(cells.loc[("housing", "FG1"), ["row", "n_segments", "n_participants"]]) == \
+        ("domain", 4, 3)
+    # Quotes: complete sentences of 8-40 words first, one per participant, longest first:
+    # segment 3 (12 words), then segment 1 (11 words); segment 2 (2 words) is left out.
+    quotes = cells.loc[("housing.parking", "FG1"), "quotes"].split("\n")
+    assert quotes == [
+        "« Il faut une place de parking devant la maison, sinon on tourne. » (P12, FG1-0003)",
+        "« Sans voiture, impossible de faire mes trois cabinets dans la semaine. » "
+        "(P11, FG1-0001)"]
+    assert cells.loc[("housing.workspace", "FG1"), "n_segments"] == 0
+
+
+def test_triangulation_attribute_columns_count_only_who_has_the_attribute(study):
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    assert dimensions(study) == ["site", "group", "semester"]
+    matrix = framework_matrix(CODINGS, SEGMENTS, study, codebook, dimension="semester")
+    cell = matrix.set_index(["code_id", "value"]).loc[("housing.parking", "5")]
+    # Semester 5: P11 and P21 only; both raised parking.
+    assert (cell["n_participants"], cell["n_column_participants"]) == (2, 2)
+    shares = share_table(framework_matrix(CODINGS, SEGMENTS, study, codebook))
+    assert shares.loc["housing.parking", "ville"] == 3 / 16
