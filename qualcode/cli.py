@@ -172,6 +172,11 @@ def run(study: StudyDir = Path("."),
         _coding_summary(result.coding, result.codebook)
     if result.agreement is not None:
         _agreement_summary(result.agreement)
+    summary = result.study.root / "analyses" / "convergence-summary.csv"
+    if result.coding is not None and summary.is_file():
+        import pandas as pd
+
+        _convergence_line(pd.read_csv(summary))
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
@@ -352,20 +357,36 @@ def _agreement_summary(tables) -> None:
 
 @app.command()
 @friendly
-def triangulate(study: StudyDir = Path(".")) -> None:
-    """Framework matrices: codes x sites, groups and participant attributes, with quotes.
+def triangulate(study: StudyDir = Path("."),
+                confirm: Annotated[bool, typer.Option(help="First keep the classes confirmed "
+                                                      "in analyses/convergence.xlsx.")] = False
+                ) -> None:
+    """Framework matrices (codes x sites, groups, attributes) and convergence across sites.
 
     Uses the consensus coding, or the coders' union while there is none (the 'coding'
-    column says which). Writes analyses/matrix-*.csv, analyses/matrix.xlsx and
-    analyses/figures/matrix-site.png.
+    column says which). Writes analyses/matrix-*.csv, matrix.xlsx, convergence*.csv,
+    convergence.xlsx and analyses/figures/matrix-site.png.
 
-    Example: qualcode triangulate
+    Example: qualcode triangulate --confirm
     """
+    import pandas as pd
+
+    from qualcode.pipeline import ANALYSES
     from qualcode.pipeline import triangulate as triangulate_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    _paths(triangulate_study(manifest), manifest.root)
+    written = triangulate_study(manifest, confirm=confirm)
+    _convergence_line(pd.read_csv(manifest.root / ANALYSES / "convergence-summary.csv"))
+    _paths(written, manifest.root)
+
+
+def _convergence_line(summary) -> None:
+    codes = summary[summary["row"] == "code"]
+    counts = codes["convergence"].value_counts()
+    out.print("Convergence across sites: " + ", ".join(
+        f"{n} codes in {c}" for c, n in counts.items()) + " (suggested unless confirmed).",
+        markup=False)
 
 
 class Format(StrEnum):

@@ -20,6 +20,12 @@ from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
 from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
 from qualcode.io.codingfolder import DECISIONS_FILE, coding_files
+from qualcode.io.confirmations import (
+    read_confirmed,
+    read_convergence,
+    write_confirmed,
+    write_convergence,
+)
 from qualcode.io.decisions import (
     read_decisions,
     read_disagreements,
@@ -33,7 +39,14 @@ from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.report.figures import agreement_forest, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.study import Study, load_study
-from qualcode.triangulation import dimensions, framework_matrix, share_table
+from qualcode.triangulation import (
+    CLASSES,
+    convergence,
+    convergence_summary,
+    dimensions,
+    framework_matrix,
+    share_table,
+)
 
 ANALYSES = "analyses"
 DISAGREEMENTS = "disagreements.xlsx"
@@ -121,7 +134,39 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
                             domains=labels["domain"].tolist(),
                             columns=[names[v] for v in shares.columns],
                             language=study.language, domain_labels=domains)
-    return written + save_figure(figure, analyses / "figures" / "matrix-site")
+    written += save_figure(figure, analyses / "figures" / "matrix-site")
+    return written + write_convergence_files(site, study, codebook)
+
+
+CONVERGENCE_FILE = "convergence.csv"
+
+
+def write_convergence_files(site_matrix: pd.DataFrame, study: Study, codebook: Codebook
+                            ) -> list[Path]:
+    """The convergence table (suggested and confirmed classes), its per-code summary, and
+    the workbook in which researchers confirm the classes."""
+    analyses = study.root / ANALYSES
+    table = convergence(site_matrix, codebook)
+    confirmed = read_confirmed(study.root / CODINGS / CONVERGENCE_FILE)
+    merged = table.merge(confirmed, on=["code_id", "site_a", "site_b"], how="left")
+    merged["confirmed"] = merged["confirmed"].fillna("")
+    merged["convergence"] = merged["confirmed"].where(merged["confirmed"] != "",
+                                                      merged["suggested"])
+    summary = convergence_summary(site_matrix, merged, merged["convergence"])
+    return [write_csv(analyses / "convergence.csv", merged),
+            write_csv(analyses / "convergence-summary.csv", summary),
+            write_convergence(analyses / "convergence.xlsx", table, confirmed, CLASSES)]
+
+
+def confirm_convergence(study: Study) -> Path:
+    """Keep the classes confirmed in ``analyses/convergence.xlsx`` in
+    ``codings/convergence.csv``."""
+    workbook = study.root / ANALYSES / "convergence.xlsx"
+    if not workbook.is_file():
+        raise QualcodeError("not found; run 'qualcode triangulate' and fill in the "
+                            "'confirmed' column first", path=workbook)
+    return write_confirmed(study.root / CODINGS / CONVERGENCE_FILE,
+                           read_convergence(workbook, CLASSES))
 
 
 def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Codebook,
@@ -246,7 +291,10 @@ def code_counts(analyses: Path) -> pd.Series | None:
     return codings.groupby("code_id")["segment_id"].nunique()
 
 
-def triangulate(study: Study) -> list[Path]:
-    """``qualcode triangulate``: the framework matrices and the heatmap."""
+def triangulate(study: Study, *, confirm: bool = False) -> list[Path]:
+    """``qualcode triangulate``: the framework matrices, the heatmap and convergence coding;
+    with ``confirm``, first keep the researchers' confirmations."""
+    kept = [confirm_convergence(study)] if confirm else []
     codebook, imported = prepare(study)
-    return write_matrices(coding_stage(study, imported, codebook), imported, study, codebook)
+    return kept + write_matrices(coding_stage(study, imported, codebook), imported, study,
+                                 codebook)

@@ -100,3 +100,92 @@ def share_table(matrix: pd.DataFrame) -> pd.DataFrame:
     codes = matrix[matrix["row"] == "code"]
     return codes.pivot_table(index=[S.CODE_ID], columns="value", values="share_participants",
                              sort=False)
+
+
+# --- convergence coding ------------------------------------------------------------------
+
+CLASSES = ("agreement", "partial agreement", "dissonance", "silence")
+CONVERGENCE_COLUMNS = ("row", S.CODE_ID, "label", "site_a", "site_b", "share_a", "share_b",
+                       "difference", "child_overlap", "suggested")
+
+
+def convergence(site_matrix: pd.DataFrame, codebook: Codebook, *, prominence: float = 0.25,
+                overlap: float = 0.5) -> pd.DataFrame:
+    """Convergence coding (Farmer et al. 2006) of every code, category and domain for every
+    pair of sites, suggested from the framework matrix by site.
+
+    - *silence*: raised in one site and not in the other (computed, not a suggestion);
+    - otherwise the two sites agree on *prominence* when the shares of participants who raised
+      the code differ by at most ``prominence``, and on *meaning* when the child codes raised
+      in each site overlap by a Jaccard index of at least ``overlap`` (for categories and
+      domains; a code's meaning cannot be compared automatically, so it counts as agreeing);
+    - *agreement* when both agree, *partial agreement* when one does, *dissonance* when
+      neither. Codes raised in neither site are left out.
+
+    Suggestions are for the researchers to confirm (Farmer's protocol asks them to read the
+    segments). Farmer T et al. (2006) Qual Health Res 16:377-394.
+    """
+    sites = list(dict.fromkeys(site_matrix["value"]))
+    cells = site_matrix.set_index([S.CODE_ID, "value"])
+    present = {(code, site): n > 0 for (code, site), n in cells["n_participants"].items()}
+    rows = []
+    for code in codebook.codes:
+        if (code.id, sites[0]) not in cells.index:
+            continue
+        children = [c.id for c in codebook.codable if c.id.startswith(code.id + ".")]
+        for i, site_a in enumerate(sites):
+            for site_b in sites[i + 1:]:
+                a, b = present[code.id, site_a], present[code.id, site_b]
+                if not (a or b):
+                    continue
+                share_a = cells.loc[(code.id, site_a), "share_participants"]
+                share_b = cells.loc[(code.id, site_b), "share_participants"]
+                jaccard = _jaccard({c for c in children if present.get((c, site_a))},
+                                   {c for c in children if present.get((c, site_b))}) \
+                    if children else float("nan")
+                rows.append((cells.loc[(code.id, site_a), "row"], code.id,
+                             cells.loc[(code.id, site_a), "label"], site_a, site_b, share_a,
+                             share_b, abs(share_a - share_b), jaccard,
+                             _suggest(a, b, abs(share_a - share_b), jaccard, prominence,
+                                      overlap)))
+    return pd.DataFrame(rows, columns=list(CONVERGENCE_COLUMNS))
+
+
+def _jaccard(first: set, second: set) -> float:
+    union = first | second
+    return len(first & second) / len(union) if union else float("nan")
+
+
+def _suggest(a: bool, b: bool, difference: float, jaccard: float, prominence: float,
+             overlap: float) -> str:
+    if a != b:
+        return "silence"
+    agreeing = int(difference <= prominence) + int(pd.isna(jaccard) or jaccard >= overlap)
+    return CLASSES[2 - agreeing]
+
+
+def convergence_summary(site_matrix: pd.DataFrame, table: pd.DataFrame, classes: pd.Series
+                        ) -> pd.DataFrame:
+    """Per code: in how many of the sites it was raised, and one class over its site pairs:
+    silence when raised in some sites only, else dissonance if any pair is dissonant, else
+    partial agreement if any pair is partial, else agreement. ``classes`` gives each row of
+    ``table`` its class (suggested, or confirmed by the researchers)."""
+    sites = site_matrix["value"].nunique()
+    raised = site_matrix[site_matrix["n_participants"] > 0].groupby(S.CODE_ID)["value"]\
+        .nunique()
+    rows = []
+    for code, pairs in table.assign(klass=classes).groupby(S.CODE_ID, sort=False):
+        k = int(raised.get(code, 0))
+        found = set(pairs["klass"])
+        if k < sites:
+            overall = "silence"
+        elif "dissonance" in found:
+            overall = "dissonance"
+        elif "partial agreement" in found:
+            overall = "partial agreement"
+        else:
+            overall = "agreement"
+        rows.append((pairs["row"].iloc[0], code, pairs["label"].iloc[0], k, sites,
+                     f"present in {k} of {sites} sites", overall))
+    return pd.DataFrame(rows, columns=["row", S.CODE_ID, "label", "n_sites_present", "n_sites",
+                                       "presence", "convergence"])

@@ -76,3 +76,77 @@ def test_triangulation_attribute_columns_count_only_who_has_the_attribute(study)
     assert (cell["n_participants"], cell["n_column_participants"]) == (2, 2)
     shares = share_table(framework_matrix(CODINGS, SEGMENTS, study, codebook))
     assert shares.loc["housing.parking", "ville"] == 3 / 16
+
+
+def site_matrix(rows: dict[str, tuple[str, list[int]]]) -> pd.DataFrame:
+    """A framework matrix by site from counts of participants, 8 per site in sites A, B, C."""
+    return pd.DataFrame([("site", site, kind, code, code.partition(".")[0], code, n, n, 8,
+                          n / 8, "")
+                         for code, (kind, counts) in rows.items()
+                         for site, n in zip("ABC", counts, strict=True)],
+                        columns=["dimension", "value", "row", "code_id", "domain", "label",
+                                 "n_segments", "n_participants", "n_column_participants",
+                                 "share_participants", "quotes"])
+
+
+CONVERGENCE_CASE = site_matrix({
+    "housing": ("domain", [5, 7, 1]),
+    "housing.private_room": ("code", [4, 3, 0]),
+    "housing.parking": ("code", [2, 6, 0]),
+    "housing.internet": ("code", [0, 0, 1]),
+})
+
+
+def test_triangulation_convergence_classes_by_hand():
+    from qualcode.triangulation import convergence, convergence_summary
+
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    table = convergence(CONVERGENCE_CASE, codebook)
+    got = {(r.code_id, r.site_a, r.site_b): r.suggested for r in table.itertuples()}
+    assert got == {
+        # housing: shares .625/.875/.125; child codes A {room, parking}, B the same,
+        # C {internet}. A-B: difference .25 <= .25 and Jaccard 1 -> agreement; A-C and B-C:
+        # differences .5 and .75, Jaccard 0 -> dissonance.
+        ("housing", "A", "B"): "agreement",
+        ("housing", "A", "C"): "dissonance",
+        ("housing", "B", "C"): "dissonance",
+        # private room: .5 vs .375 (difference .125) -> agreement; absent in C -> silence.
+        ("housing.private_room", "A", "B"): "agreement",
+        ("housing.private_room", "A", "C"): "silence",
+        ("housing.private_room", "B", "C"): "silence",
+        # parking: .25 vs .75 (difference .5) -> partial agreement; absent in C -> silence.
+        ("housing.parking", "A", "B"): "partial agreement",
+        ("housing.parking", "A", "C"): "silence",
+        ("housing.parking", "B", "C"): "silence",
+        # internet: only in C; the pair A-B, where nobody raised it, is left out.
+        ("housing.internet", "A", "C"): "silence",
+        ("housing.internet", "B", "C"): "silence",
+    }
+    summary = convergence_summary(CONVERGENCE_CASE, table, table["suggested"])
+    overall = dict(zip(summary["code_id"], summary["convergence"], strict=True))
+    assert overall == {"housing": "dissonance", "housing.private_room": "silence",
+                       "housing.parking": "silence", "housing.internet": "silence"}
+    assert summary.set_index("code_id").loc["housing.internet", "presence"] == \
+        "present in 1 of 3 sites"
+
+
+def test_triangulation_convergence_confirmations_round_trip(tmp_path):
+    from openpyxl import load_workbook
+
+    from qualcode.io.confirmations import read_convergence, write_convergence
+    from qualcode.triangulation import CLASSES, convergence
+
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    table = convergence(CONVERGENCE_CASE, codebook)
+    path = tmp_path / "convergence.xlsx"
+    write_convergence(path, table, pd.DataFrame(columns=["code_id", "site_a", "site_b",
+                                                         "confirmed", "note"]), CLASSES)
+    workbook = load_workbook(path)
+    sheet = workbook["convergence"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("confirmed") + 1, "partial agreement")
+    sheet.cell(2, header.index("note") + 1, "mêmes thèmes, accents différents")
+    workbook.save(path)
+    confirmed = read_convergence(path, CLASSES)
+    assert confirmed.values.tolist() == [["housing", "A", "B", "partial agreement",
+                                          "mêmes thèmes, accents différents"]]

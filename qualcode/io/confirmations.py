@@ -1,0 +1,98 @@
+"""Convergence confirmations: the workbook researchers fill in, and
+``codings/convergence.csv`` where their confirmations are kept."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import CodingError
+from qualcode.io.files import write_csv, write_office
+
+SHEET = "convergence"
+KEYS = ("code_id", "site_a", "site_b")
+FILLED = ("confirmed", "note")
+
+
+def write_convergence(path: Path, table: pd.DataFrame, confirmed: pd.DataFrame,
+                      classes: tuple[str, ...]) -> Path:
+    """The convergence table with a ``confirmed`` drop-down and a ``note``, pre-filled with
+    the confirmations already given."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    known = confirmed.set_index(list(KEYS))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append([*table.columns, *FILLED])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.round(3).itertuples(index=False):
+        key = (row.code_id, row.site_a, row.site_b)
+        given = known.loc[key] if key in known.index else None
+        sheet.append([None if pd.isna(v) else v for v in row] +
+                     (["", ""] if given is None else [given["confirmed"], given["note"]]))
+        for cell in sheet[sheet.max_row][-2:]:
+            cell.protection = Protection(locked=False)
+    letter = sheet.cell(1, len(table.columns) + 1).column_letter
+    validation = DataValidation(type="list", formula1=f'"{",".join(classes)}"',
+                                allow_blank=True, showErrorMessage=True)
+    validation.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
+    sheet.add_data_validation(validation)
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.protection.sheet = True
+    sheet.protection.autoFilter = sheet.protection.sort = False
+    return write_office(path, workbook)
+
+
+def read_convergence(path: Path, classes: tuple[str, ...]) -> pd.DataFrame:
+    """Confirmations from a filled workbook (rows left empty are not confirmations)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise CodingError("not a readable Excel .xlsx file; save it again as .xlsx",
+                          path=path) from None
+    if SHEET not in workbook.sheetnames:
+        raise CodingError(f"no worksheet named '{SHEET}'; rename it back", path=path)
+    rows = list(workbook[SHEET].iter_rows(values_only=True))
+    workbook.close()
+    header = [str(h) for h in rows[0]] if rows else []
+    if any(c not in header for c in (*KEYS, *FILLED)):
+        raise CodingError(f"the first row must name the columns {', '.join((*KEYS, *FILLED))}",
+                          path=path, line="row 1")
+    records = []
+    for number, row in enumerate(rows[1:], 2):
+        value = {c: "" if row[header.index(c)] is None else str(row[header.index(c)]).strip()
+                 for c in (*KEYS, *FILLED)}
+        if value["confirmed"] and value["confirmed"] not in classes:
+            raise CodingError(f"'{value['confirmed']}' is not one of {', '.join(classes)}",
+                              path=path, line=f"row {number}")
+        if value["confirmed"]:
+            records.append(value)
+    return pd.DataFrame(records, columns=[*KEYS, *FILLED])
+
+
+def read_confirmed(path: Path) -> pd.DataFrame:
+    """The confirmations kept in ``codings/convergence.csv`` (empty when there are none)."""
+    if not path.is_file():
+        return pd.DataFrame(columns=[*KEYS, *FILLED])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or any(c not in reader.fieldnames for c in
+                                            (*KEYS, *FILLED)):
+            raise CodingError(f"the header must name the columns {','.join((*KEYS, *FILLED))}",
+                              path=path, line=1)
+        return pd.DataFrame([{c: (row[c] or "").strip() for c in (*KEYS, *FILLED)}
+                             for row in reader], columns=[*KEYS, *FILLED])
+
+
+def write_confirmed(path: Path, confirmed: pd.DataFrame) -> Path:
+    return write_csv(path, confirmed.sort_values(list(KEYS)))
