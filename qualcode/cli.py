@@ -172,6 +172,8 @@ def run(study: StudyDir = Path("."),
         _coding_summary(result.coding, result.codebook)
     if result.agreement is not None:
         _agreement_summary(result.agreement)
+    if result.saturation is not None:
+        _saturation_lines(result.saturation)
     summary = result.study.root / "analyses" / "convergence-summary.csv"
     if result.coding is not None and summary.is_file():
         import pandas as pd
@@ -387,6 +389,57 @@ def _convergence_line(summary) -> None:
     out.print("Convergence across sites: " + ", ".join(
         f"{n} codes in {c}" for c, n in counts.items()) + " (suggested unless confirmed).",
         markup=False)
+
+
+class Level(StrEnum):
+    participant = "participant"
+    group = "group"
+    turn = "turn"
+
+
+class Runs(StrEnum):
+    rolling = "rolling"
+    stepped = "stepped"
+
+
+@app.command("saturation")
+@friendly
+def saturation_command(
+        study: StudyDir = Path("."),
+        level: Annotated[Level, typer.Option(help="What an event is.")] = Level.participant,
+        base: Annotated[int, typer.Option(min=1, help="Base size b (events).")] = 4,
+        run: Annotated[int, typer.Option(min=1, help="Run length r (events).")] = 2,
+        threshold: Annotated[float, typer.Option(min=0, max=1, help="New-information "
+                                                 "threshold t.")] = 0.05,
+        runs: Annotated[Runs, typer.Option(help="Runs moving by one event or by a whole "
+                                           "run.")] = Runs.rolling,
+        orders: Annotated[int, typer.Option(min=0, help="Random event orders.")] = 1000,
+        seed: Annotated[int, typer.Option(help="Random seed of the orders.")] = 0) -> None:
+    """Thematic saturation (Guest, Namey and Chen 2020), overall and per site.
+
+    Writes analyses/saturation*.csv and analyses/figures/saturation.png and
+    saturation-new.png.
+
+    Example: qualcode saturation --level group --base 2 --run 1
+    """
+    from qualcode.pipeline import SaturationOptions, saturation_stage
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    result, written = saturation_stage(manifest, SaturationOptions(
+        level=level.value, base=base, run=run, threshold=threshold, runs=runs.value,
+        orders=orders, seed=seed))
+    _saturation_lines(result)
+    _paths(written, manifest.root)
+
+
+def _saturation_lines(result) -> None:
+    for row in result.summary.itertuples(index=False):
+        band = "" if row.median_saturation_n != row.median_saturation_n else \
+            (f"; over random orders: median n = {row.median_saturation_n:g} "
+             f"(95%: {row.saturation_n_low:g}-{row.saturation_n_high:g}), reached in "
+             f"{row.orders_reaching_saturation:.0%} of orders")
+        out.print(f"Saturation, {row.stratum}: {row.statement}{band}.", markup=False)
 
 
 class Format(StrEnum):

@@ -36,13 +36,22 @@ from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
-from qualcode.report.figures import agreement_forest, matrix_heatmap, save_figure
+from qualcode.report.figures import (
+    agreement_forest,
+    cooccurrence_heatmap,
+    matrix_heatmap,
+    new_codes_bars,
+    saturation_curves,
+    save_figure,
+)
 from qualcode.report.tables import matrix_sheet, write_workbook
+from qualcode.saturation import Saturation, events, saturation
 from qualcode.study import Study, load_study
 from qualcode.triangulation import (
     CLASSES,
     convergence,
     convergence_summary,
+    cooccurrence,
     dimensions,
     framework_matrix,
     share_table,
@@ -60,6 +69,7 @@ class RunResult:
     coding: CodingStage | None
     agreement: AgreementTables | None
     written: tuple[Path, ...]
+    saturation: Saturation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +116,12 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_coding(stage, study, codebook)
     if agreement is not None:
         written += write_agreement(agreement, study, codebook)
+    saturated = None
     if stage is not None:
         written += write_matrices(stage, imported, study, codebook)
-    return RunResult(study, codebook, imported, stage, agreement, tuple(written))
+        saturated, files = write_saturation(stage, imported, study, SaturationOptions())
+        written += files
+    return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated)
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
@@ -135,7 +148,55 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
                             columns=[names[v] for v in shares.columns],
                             language=study.language, domain_labels=domains)
     written += save_figure(figure, analyses / "figures" / "matrix-site")
+    pairs = cooccurrence(codings, imported.segments, [c.id for c in codebook.codable])
+    written.append(write_csv(analyses / "cooccurrence.csv", pairs.assign(coding=which)))
+    labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
+    written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
+                           analyses / "figures" / "cooccurrence")
     return written + write_convergence_files(site, study, codebook)
+
+
+@dataclass(frozen=True, slots=True)
+class SaturationOptions:
+    """How ``qualcode saturation`` counts (see :func:`qualcode.saturation.saturation`)."""
+
+    level: str = "participant"
+    base: int = 4
+    run: int = 2
+    threshold: float = 0.05
+    runs: str = "rolling"
+    orders: int = 1000
+    seed: int = 0
+
+
+def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
+                     options: SaturationOptions) -> tuple[Saturation, list[Path]]:
+    """Saturation tables and figures for the reference coding."""
+    analyses = study.root / ANALYSES
+    codings, which = reference_codings(stage.codings.codings)
+    table = events(codings, imported.segments, study, level=options.level)
+    result = saturation(table, base=options.base, run=options.run,
+                        threshold=options.threshold, runs=options.runs,
+                        orders=options.orders, seed=options.seed)
+    names = {site.id: site.name for site in study.sites}
+    written = [write_csv(analyses / "saturation.csv",
+                         result.events.assign(level=options.level, coding=which)),
+               write_csv(analyses / "saturation-summary.csv",
+                         result.summary.assign(level=options.level, coding=which)),
+               write_csv(analyses / "saturation-orders.csv", result.band)]
+    written += save_figure(saturation_curves(result.events, result.band, result.summary,
+                                             language=study.language, names=names),
+                           analyses / "figures" / "saturation")
+    written += save_figure(new_codes_bars(result.events, language=study.language,
+                                          names=names),
+                           analyses / "figures" / "saturation-new")
+    return result, written
+
+
+def saturation_stage(study: Study, options: SaturationOptions) -> tuple[Saturation, list[Path]]:
+    """``qualcode saturation``."""
+    codebook, imported = prepare(study)
+    return write_saturation(coding_stage(study, imported, codebook), imported, study, options)
 
 
 CONVERGENCE_FILE = "convergence.csv"

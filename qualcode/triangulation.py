@@ -189,3 +189,36 @@ def convergence_summary(site_matrix: pd.DataFrame, table: pd.DataFrame, classes:
                      f"present in {k} of {sites} sites", overall))
     return pd.DataFrame(rows, columns=["row", S.CODE_ID, "label", "n_sites_present", "n_sites",
                                        "presence", "convergence"])
+
+
+# --- co-occurrence -------------------------------------------------------------------------
+
+
+def cooccurrence(codings: pd.DataFrame, segments: pd.DataFrame,
+                 code_ids: list[str]) -> pd.DataFrame:
+    """Every pair of codes: how many segments, and how many participants, carry both, with
+    the Jaccard index of each (shared / either)."""
+    import numpy as np
+
+    codable = segments[segments[S.CODABLE]]
+    coded = codings[[S.SEGMENT_ID, S.CODE_ID]].drop_duplicates().merge(
+        codable[[S.SEGMENT_ID, S.PARTICIPANT_ID]], on=S.SEGMENT_ID)
+    result = {}
+    for level, unit in (("segments", S.SEGMENT_ID), ("participants", S.PARTICIPANT_ID)):
+        units = pd.Index(coded[unit].unique())
+        present = np.zeros((len(units), len(code_ids)), dtype=np.int64)
+        column = pd.Index(code_ids).get_indexer(coded[S.CODE_ID])
+        listed = column >= 0
+        present[units.get_indexer(coded[unit])[listed], column[listed]] = 1
+        both = present.T @ present
+        counts = np.diag(both)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jaccard = both / (counts[:, None] + counts[None, :] - both)
+        result[level] = (both, jaccard)
+    rows = [(code_ids[i], code_ids[j], int(result["segments"][0][i, j]),
+             result["segments"][1][i, j], int(result["participants"][0][i, j]),
+             result["participants"][1][i, j])
+            for i in range(len(code_ids)) for j in range(i + 1, len(code_ids))]
+    return pd.DataFrame(rows, columns=["code_a", "code_b", "n_segments_both",
+                                       "jaccard_segments", "n_participants_both",
+                                       "jaccard_participants"])

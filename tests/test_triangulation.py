@@ -150,3 +150,21 @@ def test_triangulation_convergence_confirmations_round_trip(tmp_path):
     confirmed = read_convergence(path, CLASSES)
     assert confirmed.values.tolist() == [["housing", "A", "B", "partial agreement",
                                           "mêmes thèmes, accents différents"]]
+
+
+def test_triangulation_cooccurrence_by_hand():
+    from qualcode.triangulation import cooccurrence
+
+    codings = pd.concat([CODINGS, pd.DataFrame({"coder": ["consensus"],
+                                                "segment_id": ["FG1-0001"],
+                                                "code_id": ["housing.private_room"],
+                                                "source": ["x"]})])
+    pairs = cooccurrence(codings, SEGMENTS, ["housing.private_room", "housing.parking",
+                                             "housing.internet"])
+    row = pairs.set_index(["code_a", "code_b"]).loc[("housing.private_room",
+                                                     "housing.parking")]
+    # Segments: room {1, 4}, parking {1, 2, 3, 5}: both {1} -> 1 / (2 + 4 - 1) = .2.
+    # Participants: room {P11, P13}, parking {P11, P12, P21}: both {P11} -> 1 / 4.
+    assert (row["n_segments_both"], row["jaccard_segments"]) == (1, 0.2)
+    assert (row["n_participants_both"], row["jaccard_participants"]) == (1, 0.25)
+    assert len(pairs) == 3

@@ -10,11 +10,19 @@ from qualcode.io.files import write_atomic
 
 _WORDS = {
     "fr": {"title": "Accord inter-codeurs par code (IC à 95 %)", "kappa": "kappa",
+           "cooccurrence": "Co-occurrence des codes chez les mêmes participants (Jaccard)",
+           "saturation": "Codes distincts cumulés", "events": "événements (ordre de recueil)",
+           "band": "ordres aléatoires : médiane et 95 %", "observed": "ordre observé",
+           "point": "saturation", "new": "nouveaux codes", "all": "ensemble",
            "heatmap": "Part des participants ayant évoqué chaque code, par site",
            "share": "part des participants du site",
            "alpha": "alpha de Krippendorff", "tentative": "0,667 : acceptable",
            "reliable": "0,800 : fiable"},
     "en": {"title": "Inter-coder agreement per code (95% CI)", "kappa": "kappa",
+           "cooccurrence": "Codes raised by the same participants (Jaccard)",
+           "saturation": "Cumulative distinct codes", "events": "events (collection order)",
+           "band": "random orders: median and 95%", "observed": "observed order",
+           "point": "saturation", "new": "new codes", "all": "all",
            "heatmap": "Share of participants who raised each code, by site",
            "share": "share of the site's participants",
            "alpha": "Krippendorff's alpha", "tentative": ".667: tentative",
@@ -120,5 +128,98 @@ def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str
     colorbar = figure.colorbar(image, ax=axis, fraction=0.04, pad=0.12)
     colorbar.set_label(words["share"], fontsize=7)
     axis.set_title(words["heatmap"], fontsize=9, pad=22)
+    figure.tight_layout()
+    return figure
+
+
+def cooccurrence_heatmap(pairs: pd.DataFrame, labels: dict[str, str], *, language: str = "fr"):
+    """A clustered heatmap of the participant-level Jaccard index between codes (codes
+    ordered by average-linkage clustering on 1 - Jaccard)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    words = _WORDS.get(language, _WORDS["en"])
+    codes = list(dict.fromkeys([*pairs["code_a"], *pairs["code_b"]]))
+    index = {code: i for i, code in enumerate(codes)}
+    similarity = np.eye(len(codes))
+    for row in pairs.itertuples(index=False):
+        value = 0.0 if np.isnan(row.jaccard_participants) else row.jaccard_participants
+        similarity[index[row.code_a], index[row.code_b]] = value
+        similarity[index[row.code_b], index[row.code_a]] = value
+    order = leaves_list(linkage(squareform(1 - similarity, checks=False), "average")) \
+        if len(codes) > 2 else np.arange(len(codes))
+    ordered = similarity[np.ix_(order, order)]
+    size = 2.5 + 0.2 * len(codes)
+    figure, axis = plt.subplots(figsize=(size + 1.5, size))
+    image = axis.imshow(ordered, cmap="viridis", vmin=0, vmax=1)
+    names = [labels.get(codes[i], codes[i]) for i in order]
+    axis.set_xticks(range(len(codes)), names, rotation=90, fontsize=6)
+    axis.set_yticks(range(len(codes)), names, fontsize=6)
+    figure.colorbar(image, ax=axis, fraction=0.04).set_label("Jaccard", fontsize=7)
+    axis.set_title(words["cooccurrence"], fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def saturation_curves(events: pd.DataFrame, band: pd.DataFrame, summary: pd.DataFrame, *,
+                      language: str = "fr", names: dict[str, str] | None = None):
+    """One panel per stratum (all events, then each site): cumulative distinct codes in the
+    observed order, the median and 95% band over random orders, and the saturation point."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = _WORDS.get(language, _WORDS["en"])
+    strata = list(dict.fromkeys(summary["stratum"]))
+    figure, axes = plt.subplots(1, len(strata), figsize=(3.4 * len(strata), 3.2),
+                                squeeze=False, sharey=True)
+    for axis, stratum in zip(axes[0], strata, strict=True):
+        mine = events[events["stratum"] == stratum]
+        spread = band[band["stratum"] == stratum]
+        axis.fill_between(spread["position"], spread["low"], spread["high"], color="#9ecae1",
+                          alpha=0.6, step="post", label=words["band"])
+        axis.step(spread["position"], spread["median"], where="post", color="#3182bd",
+                  linestyle="--", linewidth=1)
+        axis.step(mine["position"], mine["cumulative"], where="post", color="black",
+                  linewidth=1.3, label=words["observed"])
+        point = summary.loc[summary["stratum"] == stratum, "saturation_n"].iloc[0]
+        if point == point:  # not NaN
+            axis.axvline(point, color="#d62728", linewidth=1, label=words["point"])
+        title = words["all"] if stratum == "all" else (names or {}).get(stratum, stratum)
+        axis.set_title(title, fontsize=9)
+        axis.set_xlabel(words["events"], fontsize=7)
+        axis.tick_params(labelsize=7)
+    axes[0][0].set_ylabel(words["saturation"], fontsize=8)
+    axes[0][0].legend(fontsize=6, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def new_codes_bars(events: pd.DataFrame, *, language: str = "fr",
+                   names: dict[str, str] | None = None):
+    """New codes brought by each event (all events, collection order), coloured by site."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = _WORDS.get(language, _WORDS["en"])
+    mine = events[events["stratum"] == "all"]
+    sites = list(dict.fromkeys(mine["site_id"]))
+    colours = dict(zip(sites, plt.get_cmap("tab10").colors, strict=False))
+    figure, axis = plt.subplots(figsize=(max(5.0, 0.3 * len(mine) + 2), 3.2))
+    for site in sites:
+        part = mine[mine["site_id"] == site]
+        axis.bar(part["order"], part["new_codes"], color=colours[site],
+                 label=(names or {}).get(site, site))
+    axis.set_xticks(mine["order"], mine["event_id"], rotation=90, fontsize=6)
+    axis.set_ylabel(words["new"], fontsize=8)
+    axis.legend(fontsize=7)
     figure.tight_layout()
     return figure
