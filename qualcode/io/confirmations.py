@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
+from qualcode.io.workbooks import read_filled
 
 SHEET = "convergence"
 KEYS = ("code_id", "site_a", "site_b")
@@ -53,25 +53,8 @@ def write_convergence(path: Path, table: pd.DataFrame, confirmed: pd.DataFrame,
 
 def read_convergence(path: Path, classes: tuple[str, ...]) -> pd.DataFrame:
     """Confirmations from a filled workbook (rows left empty are not confirmations)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise CodingError("not a readable Excel .xlsx file; save it again as .xlsx",
-                          path=path) from None
-    if SHEET not in workbook.sheetnames:
-        raise CodingError(f"no worksheet named '{SHEET}'; rename it back", path=path)
-    rows = list(workbook[SHEET].iter_rows(values_only=True))
-    workbook.close()
-    header = [str(h) for h in rows[0]] if rows else []
-    if any(c not in header for c in (*KEYS, *FILLED)):
-        raise CodingError(f"the first row must name the columns {', '.join((*KEYS, *FILLED))}",
-                          path=path, line="row 1")
     records = []
-    for number, row in enumerate(rows[1:], 2):
-        value = {c: "" if row[header.index(c)] is None else str(row[header.index(c)]).strip()
-                 for c in (*KEYS, *FILLED)}
+    for number, value in read_filled(path, SHEET, (*KEYS, *FILLED)):
         if value["confirmed"] and value["confirmed"] not in classes:
             raise CodingError(f"'{value['confirmed']}' is not one of {', '.join(classes)}",
                               path=path, line=f"row {number}")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +11,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
+from qualcode.io.workbooks import read_filled
 from qualcode.schema import DECISION_COLUMNS, DECISIONS, DISAGREEMENT_COLUMNS
 
 SHEET = "disagreements"
@@ -66,24 +66,8 @@ def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame
 
 def read_disagreements(path: Path) -> pd.DataFrame:
     """Decisions from a filled disagreements workbook (``location`` = its row)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise CodingError("not a readable Excel .xlsx file; save it again as .xlsx",
-                          path=path) from None
-    if SHEET not in workbook.sheetnames:
-        raise CodingError(f"no worksheet named '{SHEET}'; rename it back", path=path)
-    rows = list(workbook[SHEET].iter_rows(values_only=True))
-    workbook.close()
-    header = [str(h) for h in rows[0]] if rows else []
-    if any(column not in header for column in DECISION_COLUMNS):
-        raise CodingError(f"the first row must name the columns {', '.join(COLUMNS)}",
-                          path=path, line="row 1")
-    records = [{**{c: "" if row[header.index(c)] is None else str(row[header.index(c)])
-                   .strip() for c in DECISION_COLUMNS}, "location": f"row {number}"}
-               for number, row in enumerate(rows[1:], 2) if row and row[0]]
+    records = [{**values, "location": f"row {number}"}
+               for number, values in read_filled(path, SHEET, DECISION_COLUMNS)]
     return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
 
 
