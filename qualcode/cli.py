@@ -361,7 +361,9 @@ def _agreement_summary(tables) -> None:
 @friendly
 def triangulate(study: StudyDir = Path("."),
                 confirm: Annotated[bool, typer.Option(help="First keep the classes confirmed "
-                                                      "in analyses/convergence.xlsx.")] = False
+                                                      "in analyses/convergence.xlsx.")] = False,
+                across_coders: Annotated[bool, typer.Option(
+                    help="Also compare the coders (investigator triangulation).")] = False
                 ) -> None:
     """Framework matrices (codes x sites, groups, attributes) and convergence across sites.
 
@@ -378,7 +380,7 @@ def triangulate(study: StudyDir = Path("."),
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    written = triangulate_study(manifest, confirm=confirm)
+    written = triangulate_study(manifest, confirm=confirm, across_coders=across_coders)
     _convergence_line(pd.read_csv(manifest.root / ANALYSES / "convergence-summary.csv"))
     _paths(written, manifest.root)
 

@@ -49,6 +49,7 @@ from qualcode.saturation import Saturation, events, saturation
 from qualcode.study import Study, load_study
 from qualcode.triangulation import (
     CLASSES,
+    coder_matrix,
     convergence,
     convergence_summary,
     cooccurrence,
@@ -352,10 +353,18 @@ def code_counts(analyses: Path) -> pd.Series | None:
     return codings.groupby("code_id")["segment_id"].nunique()
 
 
-def triangulate(study: Study, *, confirm: bool = False) -> list[Path]:
+def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = False
+                ) -> list[Path]:
     """``qualcode triangulate``: the framework matrices, the heatmap and convergence coding;
-    with ``confirm``, first keep the researchers' confirmations."""
+    with ``confirm``, first keep the researchers' confirmations; with ``across_coders``, also
+    convergence between the coders (``analyses/convergence-coders.csv``)."""
     kept = [confirm_convergence(study)] if confirm else []
     codebook, imported = prepare(study)
-    return kept + write_matrices(coding_stage(study, imported, codebook), imported, study,
-                                 codebook)
+    stage = coding_stage(study, imported, codebook)
+    written = kept + write_matrices(stage, imported, study, codebook)
+    if across_coders:
+        matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
+                              codebook)
+        written.append(write_csv(study.root / ANALYSES / "convergence-coders.csv",
+                                 convergence(matrix, codebook)))
+    return written

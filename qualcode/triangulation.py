@@ -32,7 +32,9 @@ def participant_values(study: Study, dimension: str) -> pd.Series:
     site_of = {group.id: group.site for group in study.groups}
     values = {}
     for participant in study.participants:
-        if dimension == "site":
+        if dimension == "study":
+            values[participant.id] = "all"
+        elif dimension == "site":
             values[participant.id] = site_of[participant.group]
         elif dimension == "group":
             values[participant.id] = participant.group
@@ -95,6 +97,20 @@ def _quotes(cell: pd.DataFrame, n: int = 2) -> str:
     return "\n".join(chosen)
 
 
+def coder_matrix(codings: pd.DataFrame, segments: pd.DataFrame, study: Study,
+                 codebook: Codebook) -> pd.DataFrame:
+    """A framework matrix whose columns are the coders (each coder's own codings, over every
+    participant of the study): :func:`convergence` on it compares coders rather than sites
+    (investigator triangulation, Denzin 1978)."""
+    frames = [framework_matrix(mine, segments, study, codebook, dimension="study")
+              .assign(dimension="coder", value=coder)
+              for coder, mine in codings.groupby(S.CODER, sort=True)]
+    order = [code.id for code in codebook.codes]
+    matrix = pd.concat(frames, ignore_index=True)
+    return matrix.sort_values(S.CODE_ID, key=lambda c: c.map(order.index), kind="stable",
+                              ignore_index=True)
+
+
 def share_table(matrix: pd.DataFrame) -> pd.DataFrame:
     """Codes x values: the share of each column's participants (codes only, codebook order)."""
     codes = matrix[matrix["row"] == "code"]
@@ -112,7 +128,8 @@ CONVERGENCE_COLUMNS = ("row", S.CODE_ID, "label", "site_a", "site_b", "share_a",
 def convergence(site_matrix: pd.DataFrame, codebook: Codebook, *, prominence: float = 0.25,
                 overlap: float = 0.5) -> pd.DataFrame:
     """Convergence coding (Farmer et al. 2006) of every code, category and domain for every
-    pair of sites, suggested from the framework matrix by site.
+    pair of sites, suggested from the framework matrix by site (or, given
+    :func:`coder_matrix`, for every pair of coders).
 
     - *silence*: raised in one site and not in the other (computed, not a suggestion);
     - otherwise the two sites agree on *prominence* when the shares of participants who raised

@@ -168,3 +168,18 @@ def test_triangulation_cooccurrence_by_hand():
     assert (row["n_segments_both"], row["jaccard_segments"]) == (1, 0.2)
     assert (row["n_participants_both"], row["jaccard_participants"]) == (1, 0.25)
     assert len(pairs) == 3
+
+
+def test_triangulation_convergence_between_coders(study):
+    from qualcode.triangulation import coder_matrix, convergence
+
+    codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
+    codings = pd.concat([CODINGS.assign(coder="A"),
+                         CODINGS[CODINGS["code_id"] == "housing.parking"].assign(coder="B")])
+    matrix = coder_matrix(codings, SEGMENTS, study, codebook)
+    assert set(matrix["value"]) == {"A", "B"}
+    table = convergence(matrix, codebook).set_index("code_id")
+    # Both coders gave parking to P11, P12 and P21 (3 of 16 participants): agreement;
+    # only A gave the private room (P13): silence between the coders.
+    assert table.loc["housing.parking", "suggested"] == "agreement"
+    assert table.loc["housing.private_room", "suggested"] == "silence"
