@@ -14,8 +14,9 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables, agreement_table
+from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.coding import human_codings, reference_codings, summarise_coders
+from qualcode.coding import CONSENSUS, human_codings, reference_codings, summarise_coders
 from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
 from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
@@ -35,12 +36,14 @@ from qualcode.io.decisions import (
 from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
 from qualcode.io.worddocs import write_transcript_docx
+from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.report.figures import (
     agreement_forest,
     cooccurrence_heatmap,
     matrix_heatmap,
     new_codes_bars,
+    requirements_bars,
     saturation_curves,
     save_figure,
 )
@@ -122,6 +125,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_matrices(stage, imported, study, codebook)
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
+        written += write_checklist(stage, imported, study, codebook, agreement)
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated)
 
 
@@ -368,3 +372,46 @@ def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = Fa
         written.append(write_csv(study.root / ANALYSES / "convergence-coders.csv",
                                  convergence(matrix, codebook)))
     return written
+
+
+def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
+                    codebook: Codebook, agreement: AgreementTables | None) -> list[Path]:
+    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
+    figure of requirements by domain and priority."""
+    analyses = study.root / ANALYSES
+    codings, which = reference_codings(stage.codings.codings)
+    site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
+    summary = convergence_summary(site, table := convergence(site, codebook),
+                                  table["suggested"])
+    rules = PriorityRules.from_study(study.checklist, study.root / "study.yaml")
+    found = requirements(site, codebook, codings, imported.segments, language=study.language,
+                         rules=rules, agreement=None if agreement is None else agreement.codes,
+                         convergence=summary)
+    domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
+    figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
+                                           language=study.language),
+                         analyses / "figures" / "checklist")
+    context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
+                               else "union des codeurs, consensus en cours",
+                               _agreement_sentence(agreement))
+    return [write_csv(analyses / "checklist.csv", found.assign(coding=which)),
+            write_workbook(analyses / "checklist.xlsx", {"checklist": found}),
+            write_text(analyses / "checklist.md", checklist_markdown(found, context)),
+            write_checklist_docx(analyses / "checklist.docx", found, context, figure[0]),
+            *figure]
+
+
+def _agreement_sentence(agreement: AgreementTables | None) -> str:
+    if agreement is None:
+        return "Accord inter-codeurs : non calculé (un seul codeur)."
+    overall = agreement.domains[(agreement.domains["domain"] == "all")
+                                & (agreement.domains["method"] == "pooled")].iloc[0]
+
+    def french(value: float) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    return (f"Accord inter-codeurs sur l'ensemble des codes : alpha de Krippendorff "
+            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
+            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
+            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
+            "acceptable).").replace("%", " %")

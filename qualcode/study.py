@@ -90,6 +90,7 @@ class Study:
     fictional: bool = False
     names_allowed: tuple[str, ...] = ()
     span_share: float = 0.5
+    checklist: dict[str, Any] = field(default_factory=dict)
 
     def site(self, site_id: str) -> Site:
         return next(site for site in self.sites if site.id == site_id)
@@ -161,7 +162,7 @@ def load_study(root: Path) -> Study:
                   coding_unit=unit, sites=sites, groups=groups, participants=participants,
                   roles=roles, coders=coders, fictional=bool(data.get("fictional", False)),
                   names_allowed=tuple(str(n) for n in data.get("names_allowed") or ()),
-                  span_share=float(share))
+                  span_share=float(share), checklist=dict(data.get("checklist") or {}))
     _check_groups(study, data, path)
     return study
 

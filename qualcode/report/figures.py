@@ -14,6 +14,7 @@ _WORDS = {
            "saturation": "Codes distincts cumulés", "events": "événements (ordre de recueil)",
            "band": "ordres aléatoires : médiane et 95 %", "observed": "ordre observé",
            "point": "saturation", "new": "nouveaux codes", "all": "ensemble",
+           "requirements": "Exigences par domaine et priorité", "count": "exigences",
            "heatmap": "Part des participants ayant évoqué chaque code, par site",
            "share": "part des participants du site",
            "alpha": "alpha de Krippendorff", "tentative": "0,667 : acceptable",
@@ -23,6 +24,7 @@ _WORDS = {
            "saturation": "Cumulative distinct codes", "events": "events (collection order)",
            "band": "random orders: median and 95%", "observed": "observed order",
            "point": "saturation", "new": "new codes", "all": "all",
+           "requirements": "Requirements by domain and priority", "count": "requirements",
            "heatmap": "Share of participants who raised each code, by site",
            "share": "share of the site's participants",
            "alpha": "Krippendorff's alpha", "tentative": ".667: tentative",
@@ -221,5 +223,33 @@ def new_codes_bars(events: pd.DataFrame, *, language: str = "fr",
     axis.set_xticks(mine["order"], mine["event_id"], rotation=90, fontsize=6)
     axis.set_ylabel(words["new"], fontsize=8)
     axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str], priorities: tuple,
+                      language: str = "fr"):
+    """Requirements per domain (rows), stacked by priority tier."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = _WORDS.get(language, _WORDS["en"])
+    counts = table.groupby(["domain", "priority"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=list(domains), columns=list(priorities), fill_value=0)
+    colours = ("#b01e1e", "#e08a1e", "#6aa84f", "#bbbbbb")
+    figure, axis = plt.subplots(figsize=(7.5, 0.45 * len(counts) + 1.4))
+    left = pd.Series(0, index=counts.index)
+    labels = [domains[d] for d in counts.index]
+    for priority, colour in zip(priorities, colours, strict=True):
+        axis.barh(labels, counts[priority], left=left, color=colour, label=priority)
+        left = left + counts[priority]
+    axis.invert_yaxis()
+    axis.set_xlabel(words["count"], fontsize=8)
+    axis.tick_params(labelsize=8)
+    axis.legend(fontsize=7, ncol=len(priorities), loc="upper center",
+                bbox_to_anchor=(0.5, -0.18), frameon=False)
+    axis.set_title(words["requirements"], fontsize=10)
     figure.tight_layout()
     return figure

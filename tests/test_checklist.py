@@ -1,0 +1,52 @@
+"""Requirement priorities on hand-made evidence, and the checklist documents."""
+
+from __future__ import annotations
+
+import docx
+import pandas as pd
+import pytest
+
+from qualcode.checklist import PriorityRules, evidence_sentence
+
+
+@pytest.mark.parametrize("n_sites,share,n_segments,expected", [
+    (3, 0.40, 12, "Indispensable"),   # every site and 40%: the first rule
+    (3, 0.39, 12, "Important"),       # every site but 39%: at least two sites
+    (2, 0.10, 4, "Important"),        # two sites
+    (1, 0.30, 5, "Important"),        # one site but 30% >= 25%
+    (1, 0.10, 1, "Souhaitable"),      # raised once
+    (0, 0.00, 0, "Non évoqué"),
+])
+def test_checklist_default_priority_rules(n_sites, share, n_segments, expected):
+    assert PriorityRules().tier(n_sites, 3, share, n_segments) == expected
+
+
+def test_checklist_rules_from_study_yaml():
+    rules = PriorityRules.from_study({"indispensable": {"share": 0.6},
+                                      "important": {"sites": 3}})
+    assert rules.tier(3, 3, 0.5, 9) == "Important"    # 50% < 60%
+    assert rules.tier(2, 3, 0.2, 9) == "Souhaitable"  # two sites are not enough any more
+
+
+def test_checklist_evidence_in_words():
+    row = {"n_segments": 31, "n_sites": 3, "n_sites_total": 3, "n_participants": 15,
+           "n_participants_total": 22, "share_participants": 15 / 22}
+    assert evidence_sentence(row) == \
+        "évoqué dans les 3 groupes, par 15 internes sur 22 (68 %), 31 passages"
+    assert evidence_sentence({**row, "n_sites": 2}).startswith("évoqué dans 2 des 3 groupes")
+
+
+def test_checklist_demo_documents(demo_copy):
+    analyses = demo_copy / "analyses"
+    table = pd.read_csv(analyses / "checklist.csv")
+    assert len(table) == 41 and table["requirement_id"].is_unique
+    assert set(table["priority"]) <= {"Indispensable", "Important", "Souhaitable",
+                                      "Non évoqué"}
+    document = docx.Document(str(analyses / "checklist.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "En bref" and "Qualité de l'hébergement" in headings
+    assert headings[-1] == "Annexe : méthode"
+    boxes = [p.text for p in document.paragraphs if p.text.startswith("☐ ")]
+    assert len(boxes) == 41
+    assert len(document.inline_shapes) == 1  # the figure of requirements by priority
+    assert "- [ ] **" in (analyses / "checklist.md").read_text(encoding="utf-8")
