@@ -444,6 +444,33 @@ def _saturation_lines(result) -> None:
         out.print(f"Saturation, {row.stratum}: {row.statement}{band}.", markup=False)
 
 
+@app.command()
+@friendly
+def assess(design: Annotated[Path, typer.Argument(help="A design file, designs/<name>.yaml.",
+                                                  dir_okay=False)],
+           study: StudyDir = Path(".")) -> None:
+    """Assess a housing design against the requirement checklist: coverage and gaps.
+
+    Writes analyses/assessment-<design>.csv; 'qualcode run' assesses every design of
+    designs/ in analyses/checklist.docx and .xlsx.
+
+    Example: qualcode assess designs/hagetmau.yaml
+    """
+    from qualcode.assessment import STATUS_FR
+    from qualcode.pipeline import assess_design
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    summary, table, written = assess_design(manifest, design)
+    out.print(f"{summary['design']}: coverage {summary['coverage']:.0%} weighted by priority "
+              f"({summary['n_met']} met, {summary['n_partly']} partly, {summary['n_not_met']} "
+              f"not met, {summary['n_unknown']} unknown).", markup=False)
+    for row in table[table["status"] != "met"].head(8).itertuples(index=False):
+        out.print(f"  gap: {row.requirement_id} [{row.priority}] {STATUS_FR[row.status]}: "
+                  f"{row.text}", markup=False, highlight=False)
+    _paths(written, manifest.root)
+
+
 class Format(StrEnum):
     md = "md"
     docx = "docx"

@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "CodebookError",
     "CodingError",
+    "DesignError",
     "QualcodeError",
     "QualcodeWarning",
     "StudyError",
@@ -64,6 +65,10 @@ class CodebookError(QualcodeError, ValueError):
 
 class CodingError(QualcodeError):
     """A coding file (sheet, CSV, Word comments, decisions) cannot be used as it is."""
+
+
+class DesignError(QualcodeError):
+    """A housing design file is malformed."""
 
 
 class UndecidedError(CodingError):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables, agreement_table
+from qualcode.assessment import assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CONSENSUS, human_codings, reference_codings, summarise_coders
@@ -62,6 +63,7 @@ from qualcode.triangulation import (
 )
 
 ANALYSES = "analyses"
+DESIGNS = DESIGNS_FOLDER = "designs"
 DISAGREEMENTS = "disagreements.xlsx"
 
 
@@ -126,7 +128,38 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
         written += write_checklist(stage, imported, study, codebook, agreement)
+    written.append(write_manifest(study, written))
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated)
+
+
+INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS_FOLDER)
+
+
+def write_manifest(study: Study, written: list[Path]) -> Path:
+    """``analyses/run.json``: qualcode's version, the time, the seeds, a SHA-256 of every input
+    file and the list of outputs, so that a result can be traced to what produced it. (Only
+    this file changes between two runs on the same inputs.)"""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from qualcode import __version__
+
+    files = []
+    for name in INPUTS:
+        path = study.root / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
+            [path] if path.is_file() else []
+    manifest = {
+        "qualcode": __version__,
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed},
+        "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in files if not p.name.startswith(("~$", ".~lock"))},
+        "outputs": sorted(str(p.relative_to(study.root)) for p in written),
+    }
+    return write_text(study.root / ANALYSES / "run.json",
+                      json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
@@ -374,11 +407,10 @@ def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = Fa
     return written
 
 
-def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None) -> list[Path]:
-    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority."""
-    analyses = study.root / ANALYSES
+def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
+                    codebook: Codebook, agreement: AgreementTables | None
+                    ) -> tuple[pd.DataFrame, str]:
+    """The requirements with their evidence and priority, and which coding they rest on."""
     codings, which = reference_codings(stage.codings.codings)
     site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
     summary = convergence_summary(site, table := convergence(site, codebook),
@@ -387,6 +419,15 @@ def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
     found = requirements(site, codebook, codings, imported.segments, language=study.language,
                          rules=rules, agreement=None if agreement is None else agreement.codes,
                          convergence=summary)
+    return found, which
+
+
+def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
+                    codebook: Codebook, agreement: AgreementTables | None) -> list[Path]:
+    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
+    figure of requirements by domain and priority, with every design of ``designs/``."""
+    analyses = study.root / ANALYSES
+    found, which = checklist_table(stage, imported, study, codebook, agreement)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
@@ -394,11 +435,31 @@ def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
     context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
                                else "union des codeurs, consensus en cours",
                                _agreement_sentence(agreement))
+    assessments = [assess(load_design(path, set(found["requirement_id"])), found)
+                   for path in design_files(study.root / DESIGNS)]
+    sheets = {"checklist": found}
+    if assessments:
+        sheets["assessments"] = pd.DataFrame([summary for summary, _ in assessments])
+        sheets |= {summary["design"][:31]: table for summary, table in assessments}
     return [write_csv(analyses / "checklist.csv", found.assign(coding=which)),
-            write_workbook(analyses / "checklist.xlsx", {"checklist": found}),
+            write_workbook(analyses / "checklist.xlsx", sheets),
             write_text(analyses / "checklist.md", checklist_markdown(found, context)),
-            write_checklist_docx(analyses / "checklist.docx", found, context, figure[0]),
+            write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
+                                 assessments),
             *figure]
+
+
+
+
+def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Path]]:
+    """``qualcode assess``: one design against the study's checklist, written to
+    ``analyses/assessment-<design>.csv``."""
+    codebook, imported = prepare(study)
+    stage = coding_stage(study, imported, codebook)
+    table, _ = checklist_table(stage, imported, study, codebook, None)
+    summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
+    target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
+    return summary, gaps, [write_csv(target, gaps)]
 
 
 def _agreement_sentence(agreement: AgreementTables | None) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from qualcode.errors import QualcodeError
 from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, STUDY_FILE
 
-DEMO_ITEMS = (STUDY_FILE, IDENTITIES_FILE, "transcripts", "codebooks", "codings")
+DEMO_ITEMS = (STUDY_FILE, IDENTITIES_FILE, "transcripts", "codebooks", "codings", "designs")
 STUDY_FOLDERS = ("transcripts", "codebooks", "codings", "designs")
 
 _TEMPLATE = """\

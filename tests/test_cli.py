@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -185,10 +186,17 @@ def digest(folder: Path) -> dict[str, str]:
 
 def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     inputs = {name: digest(demo_copy / name) for name in ("transcripts", "codebooks")}
+    manifest = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
     first = digest(demo_copy / "analyses")
     result = invoke("run", "--study", demo_copy, "--no-name-check")
     assert result.exit_code == 0, result.output
     second = digest(demo_copy / "analyses")
+    # Only run.json may change: it records the time of the run.
+    again = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in manifest.items() if k != "time"} == \
+        {k: v for k, v in again.items() if k != "time"}
+    assert "transcripts/fg3-hagetmau.vtt" in manifest["inputs"]
+    first.pop("run.json"), second.pop("run.json")
     assert first == second
     assert inputs == {name: digest(demo_copy / name) for name in ("transcripts", "codebooks")}
     assert not list((demo_copy / "analyses").rglob(".*.tmp"))

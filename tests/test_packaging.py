@@ -20,7 +20,7 @@ def test_packaging_wheel_carries_the_demo_and_init_uses_it(tmp_path):
         archive.extractall(tmp_path / "site")
     for item in ("study.yaml", "identities.csv", "codebooks/htes.yaml",
                  "transcripts/fg1-bordeaux.docx", "transcripts/fg2-mont-de-marsan.txt",
-                 "transcripts/fg3-hagetmau.vtt"):
+                 "transcripts/fg3-hagetmau.vtt", "designs/hagetmau.yaml", "codings/A.xlsx"):
         assert f"qualcode/_demo/{item}" in names
         assert (tmp_path / "site" / "qualcode" / "_demo" / item).read_bytes() == \
             (ROOT / item).read_bytes()

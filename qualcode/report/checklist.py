@@ -57,9 +57,11 @@ def summary_paragraphs(context: ChecklistContext) -> list[str]:
 
 
 def write_checklist_docx(path: Path, table: pd.DataFrame, context: ChecklistContext,
-                         figure: Path | None = None) -> Path:
+                         figure: Path | None = None,
+                         assessments: list[tuple[dict, pd.DataFrame]] = ()) -> Path:
     """Title page, summary, the requirements by domain (each with ☐, priority, evidence and
-    quotes), and a method annex."""
+    quotes), the assessment of each housing design (coverage and gaps), and a method
+    annex."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Cm, Pt, RGBColor
@@ -117,11 +119,40 @@ def write_checklist_docx(path: Path, table: pd.DataFrame, context: ChecklistCont
                 line.runs[0].italic = True
                 line.runs[0].font.size = Pt(9.5)
                 line.runs[0].font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    for summary, gaps in assessments:
+        _assessment_section(document, summary, gaps)
     document.add_page_break()
     document.add_heading("Annexe : méthode", level=1)
     for text in _method(context):
         document.add_paragraph(text)
     return write_office(path, document)
+
+
+def _assessment_section(document, summary: dict, table: pd.DataFrame) -> None:
+    from qualcode.assessment import STATUS_FR
+
+    document.add_page_break()
+    document.add_heading(f"Évaluation : {summary['design']}", level=1)
+    document.add_paragraph(
+        f"Couverture pondérée par la priorité : {summary['coverage']:.0%} des exigences "
+        f"({summary['n_met']} satisfaites, {summary['n_partly']} en partie, "
+        f"{summary['n_not_met']} non satisfaites, {summary['n_unknown']} inconnues faute "
+        "d'information)".replace("%", " %") + ". Les exigences inconnues sont à vérifier "
+        "auprès du porteur du projet.")
+    gaps = table[(table["status"] != "met") & (table["priority"] != "Non évoqué")]
+    if gaps.empty:
+        return
+    grid = document.add_table(rows=1, cols=4)
+    grid.style = "Table Grid"
+    for cell, title in zip(grid.rows[0].cells, ("Exigence", "Priorité", "État", "Note"),
+                           strict=True):
+        cell.text = title
+        cell.paragraphs[0].runs[0].bold = True
+    for row in gaps.itertuples(index=False):
+        cells = grid.add_row().cells
+        cells[0].text = f"{row.text} ({row.requirement_id})"
+        cells[1].text, cells[2].text, cells[3].text = (row.priority, STATUS_FR[row.status],
+                                                       row.note)
 
 
 def _method(context: ChecklistContext) -> list[str]:
