@@ -129,6 +129,8 @@ def write_checklist_docx(path: Path, table: pd.DataFrame, context: ChecklistCont
 
 
 def _assessment_section(document, summary: dict, table: pd.DataFrame) -> None:
+    from docx.shared import Cm
+
     from qualcode.assessment import STATUS_FR
 
     document.add_page_break()
@@ -139,20 +141,31 @@ def _assessment_section(document, summary: dict, table: pd.DataFrame) -> None:
         f"{summary['n_not_met']} non satisfaites, {summary['n_unknown']} inconnues faute "
         "d'information)".replace("%", " %") + ". Les exigences inconnues sont à vérifier "
         "auprès du porteur du projet.")
-    gaps = table[(table["status"] != "met") & (table["priority"] != "Non évoqué")]
-    if gaps.empty:
-        return
-    grid = document.add_table(rows=1, cols=4)
-    grid.style = "Table Grid"
-    for cell, title in zip(grid.rows[0].cells, ("Exigence", "Priorité", "État", "Note"),
-                           strict=True):
-        cell.text = title
-        cell.paragraphs[0].runs[0].bold = True
-    for row in gaps.itertuples(index=False):
-        cells = grid.add_row().cells
-        cells[0].text = f"{row.text} ({row.requirement_id})"
-        cells[1].text, cells[2].text, cells[3].text = (row.priority, STATUS_FR[row.status],
-                                                       row.note)
+    gaps = table[table["status"].isin(("partly", "not_met"))]
+    if not gaps.empty:
+        grid = document.add_table(rows=1, cols=4)
+        grid.style = "Table Grid"
+        for cell, title in zip(grid.rows[0].cells, ("Exigence", "Priorité", "État", "Note"),
+                               strict=True):
+            cell.text = title
+            cell.paragraphs[0].runs[0].bold = True
+        for row in gaps.itertuples(index=False):
+            cells = grid.add_row().cells
+            cells[0].text = f"{row.text} ({row.requirement_id})"
+            cells[1].text, cells[2].text, cells[3].text = (row.priority, STATUS_FR[row.status],
+                                                           row.note)
+        grid.autofit = False
+        widths = [Cm(w) for w in (7.4, 2.9, 2.1, 4.6)]
+        for column, width in zip(grid.columns, widths, strict=True):
+            column.width = width  # the grid LibreOffice reads
+            for cell in column.cells:
+                cell.width = width  # the cell widths Word reads
+    unknown = table[(table["status"] == "unknown") & (table["priority"] == "Indispensable")]
+    if not unknown.empty:
+        document.add_paragraph("Exigences indispensables sur lesquelles l'information manque "
+                               "(à demander au porteur du projet) :")
+        for row in unknown.itertuples(index=False):
+            document.add_paragraph(f"{row.text} ({row.requirement_id})", style="List Bullet")
 
 
 def _method(context: ChecklistContext) -> list[str]:
