@@ -48,6 +48,7 @@ from qualcode.report.figures import (
     saturation_curves,
     save_figure,
 )
+from qualcode.report.study_report import ReportData, write_study_report
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.saturation import Saturation, events, saturation
 from qualcode.study import Study, load_study
@@ -127,7 +128,10 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_matrices(stage, imported, study, codebook)
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
-        written += write_checklist(stage, imported, study, codebook, agreement)
+        found, summary, files = write_checklist(stage, imported, study, codebook, agreement)
+        written += files
+        written.append(write_report(study, codebook, imported, stage, agreement, saturated,
+                                    found, summary))
     written.append(write_manifest(study, written))
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated)
 
@@ -409,8 +413,9 @@ def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = Fa
 
 def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
                     codebook: Codebook, agreement: AgreementTables | None
-                    ) -> tuple[pd.DataFrame, str]:
-    """The requirements with their evidence and priority, and which coding they rest on."""
+                    ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """The requirements with their evidence and priority, which coding they rest on, and the
+    per-code convergence summary across sites."""
     codings, which = reference_codings(stage.codings.codings)
     site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
     summary = convergence_summary(site, table := convergence(site, codebook),
@@ -419,15 +424,17 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
     found = requirements(site, codebook, codings, imported.segments, language=study.language,
                          rules=rules, agreement=None if agreement is None else agreement.codes,
                          convergence=summary)
-    return found, which
+    return found, which, summary
 
 
 def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None) -> list[Path]:
+                    codebook: Codebook, agreement: AgreementTables | None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority, with every design of ``designs/``."""
+    figure of requirements by domain and priority, with every design of ``designs/``;
+    returns the requirements and the convergence summary with the files."""
     analyses = study.root / ANALYSES
-    found, which = checklist_table(stage, imported, study, codebook, agreement)
+    found, which, summary = checklist_table(stage, imported, study, codebook, agreement)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
@@ -441,12 +448,13 @@ def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
     if assessments:
         sheets["assessments"] = pd.DataFrame([summary for summary, _ in assessments])
         sheets |= {summary["design"][:31]: table for summary, table in assessments}
-    return [write_csv(analyses / "checklist.csv", found.assign(coding=which)),
-            write_workbook(analyses / "checklist.xlsx", sheets),
-            write_text(analyses / "checklist.md", checklist_markdown(found, context)),
-            write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
-                                 assessments),
-            *figure]
+    return found, summary, [
+        write_csv(analyses / "checklist.csv", found.assign(coding=which)),
+        write_workbook(analyses / "checklist.xlsx", sheets),
+        write_text(analyses / "checklist.md", checklist_markdown(found, context)),
+        write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
+                             assessments),
+        *figure]
 
 
 
@@ -456,7 +464,7 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     ``analyses/assessment-<design>.csv``."""
     codebook, imported = prepare(study)
     stage = coding_stage(study, imported, codebook)
-    table, _ = checklist_table(stage, imported, study, codebook, None)
+    table, _, _ = checklist_table(stage, imported, study, codebook, None)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
     target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]
@@ -476,3 +484,24 @@ def _agreement_sentence(agreement: AgreementTables | None) -> str:
             f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
             f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
             "acceptable).").replace("%", " %")
+
+
+def write_report(study: Study, codebook: Codebook, imported: ImportResult,
+                 stage: CodingStage, agreement: AgreementTables | None,
+                 saturated: Saturation | None, found: pd.DataFrame,
+                 summary: pd.DataFrame) -> Path:
+    """``analyses/report.docx``, from the results of the run (figures already written)."""
+    from qualcode import __version__
+
+    figures = study.root / ANALYSES / "figures"
+    data = ReportData(
+        study=study, codebook=codebook, imported=imported.summary,
+        coding_status=stage.consensus_status, consensus_log=stage.log,
+        agreement_domains=None if agreement is None else agreement.domains,
+        agreement_interval="" if agreement is None else agreement.interval,
+        convergence=summary, saturation=None if saturated is None else saturated.summary,
+        saturation_level=SaturationOptions().level, requirements=found,
+        figures={"agreement": figures / "agreement.png", "matrix": figures / "matrix-site.png",
+                 "saturation": figures / "saturation.png"},
+        version=__version__)
+    return write_study_report(study.root / ANALYSES / "report.docx", data)

@@ -163,7 +163,8 @@ def _summary(name, n_events, observed, point, points, base, run, threshold, runs
                  f"{threshold:.0%}, {runs} runs)" if not np.isnan(point) else
                  f"saturation not reached in {n_events} events (base {base}, run {run}, "
                  f"threshold {threshold:.0%}, {runs} runs)")
-    return {"stratum": name, "n_events": n_events,
+    return {"stratum": name, "n_events": n_events, "base": base, "run": run,
+            "threshold": threshold, "runs": runs,
             "total_codes": int(observed[-1]) if len(observed) else 0,
             "saturation_n": point, "statement": statement,
             "orders_reaching_saturation": len(reached) / len(points) if len(points) else

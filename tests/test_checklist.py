@@ -50,3 +50,24 @@ def test_checklist_demo_documents(demo_copy):
     assert len(boxes) == 41
     assert len(document.inline_shapes) == 1  # the figure of requirements by priority
     assert "- [ ] **" in (analyses / "checklist.md").read_text(encoding="utf-8")
+
+
+def test_checklist_demo_study_report(demo_copy):
+    document = docx.Document(str(demo_copy / "analyses" / "report.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for heading in ("Méthode", "Accord inter-codeurs", "Triangulation des sites", "Saturation",
+                    "Résultats par domaine", "Cahier des exigences",
+                    "Annexe 1 : grille de codage", "Annexe 2 : consensus",
+                    "Annexe 3 : grille COREQ"):
+        assert heading in headings
+    assert len(document.inline_shapes) == 3  # forest plot, heatmap, saturation curves
+    coreq = document.tables[-1]
+    assert len(coreq.rows) == 33  # header and the 32 items
+    answers = {row.cells[0].text: row.cells[2].text for row in coreq.rows[1:]}
+    assert answers["12"] == "22 participants en 3 focus groups"
+    assert answers["13"] == "26 invités, 22 présents (4 absents)"
+    assert answers["22"].startswith("all : saturation atteinte à n = ")
+    assert answers["1"] == "à compléter"
+    methods = document.tables[0]
+    assert [c.text for c in methods.rows[1].cells[:5]] == ["FG1", "Bordeaux", "2024-02-13",
+                                                           "9", "8"]
