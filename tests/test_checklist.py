@@ -71,3 +71,20 @@ def test_checklist_demo_study_report(demo_copy):
     methods = document.tables[0]
     assert [c.text for c in methods.rows[1].cells[:5]] == ["FG1", "Bordeaux", "2024-02-13",
                                                            "9", "8"]
+
+
+def test_checklist_renders_to_pdf(demo_copy, tmp_path):
+    """Render the checklist with LibreOffice, when it is installed (Debian: libreoffice-writer
+    and poppler-utils); skipped otherwise."""
+    import shutil
+    import subprocess
+
+    if shutil.which("libreoffice") is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice and pdftotext are not installed")
+    subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir",
+                    str(tmp_path), str(demo_copy / "analyses" / "checklist.docx")],
+                   check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", str(tmp_path / "checklist.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "Cahier des exigences" in text and text.count("☐") >= 41
+    assert "Évaluation : Internat rural de Hagetmau" in text
