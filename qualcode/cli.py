@@ -182,6 +182,43 @@ def run(study: StudyDir = Path("."),
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
+    _audit(result.study)
+
+
+def _audit(manifest) -> None:
+    """Scan the outputs for known names; any found ends the command with status 1."""
+    from qualcode.audit import audit as audit_outputs
+    from qualcode.audit import identities_tracked
+    from qualcode.study import load_identities
+
+    if identities_tracked(manifest) and not manifest.fictional:
+        err.print("warning: identities.csv is tracked by git: real names are in version "
+                  "control; run 'git rm --cached identities.csv' and add it to .gitignore",
+                  markup=False)
+    found = audit_outputs(manifest, load_identities(manifest))
+    if found.empty:
+        out.print("Audit: no name from identities.csv in analyses/.")
+        return
+    err.print(f"Audit: {len(found)} occurrence(s) of names from identities.csv in the "
+              "outputs (delete them, then add the names to identities.csv and run again):",
+              markup=False)
+    for row in found.itertuples(index=False):
+        err.print(f"  {row.file}:{row.line}: {row.name}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command("audit")
+@friendly
+def audit_command(study: StudyDir = Path(".")) -> None:
+    """Check that no name from identities.csv appears in any output under analyses/.
+
+    Reads CSV, Markdown, SVG and JSON files, Word paragraphs and tables, and Excel cells.
+
+    Example: qualcode audit
+    """
+    from qualcode.study import load_study
+
+    _audit(load_study(study))
 
 
 def _coding_summary(stage, codebook) -> None:

@@ -230,3 +230,18 @@ def test_cli_agree_character_unit_reports_unitizing_alpha(demo_copy, tmp_path):
     unitizing = pd.read_csv(demo_copy / "analyses" / "agreement-unitizing.csv")
     assert unitizing["unitizing_alpha"].between(-1, 1).all()
     invoke("agree", "--study", demo_copy)  # leave the demo's default tables for other tests
+
+
+def test_cli_audit_finds_a_leaked_name(demo_copy):
+    result = invoke("audit", "--study", demo_copy)
+    assert result.exit_code == 0 and "no name from identities.csv" in result.output
+    leak = demo_copy / "analyses" / "notes.md"
+    leak.write_text("Résumé\nComme disait CAMILLE MARTIN, et Léandre aussi.\n",
+                    encoding="utf-8")
+    try:
+        result = invoke("audit", "--study", demo_copy)
+    finally:
+        leak.unlink()
+    assert result.exit_code == 1
+    assert "analyses/notes.md:2: camille martin" in result.stderr
+    assert "leandre" not in result.stderr  # a name inside a longer word is not a match

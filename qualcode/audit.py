@@ -1,0 +1,85 @@
+"""Confidentiality audit: no name from ``identities.csv`` may appear in any output.
+
+Every file under ``analyses/`` is read as text (Word paragraphs and tables, Excel cells, and
+the text of CSV, Markdown, SVG and JSON files) and searched, ignoring case and accents, for
+every full name, first name and speaker label of ``identities.csv`` that is a name (labels
+that are roles, such as "Animatrice", or ids are left out).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.corpus import fold
+from qualcode.study import IDENTITIES_FILE, Identity, Study
+
+_TEXT_SUFFIXES = (".csv", ".md", ".txt", ".svg", ".json")
+
+
+def names_to_find(identities: tuple[Identity, ...], study: Study) -> set[str]:
+    """Folded names to look for: full names, first names, and speaker labels that are not
+    ids or role labels (``Animatrice``, ``I3`` are not names)."""
+    roles = {fold(role.label) for role in study.roles} | {fold(i) for i in study.speaker_ids()}
+    names = set()
+    for identity in identities:
+        words = identity.name.split()
+        candidates = {identity.name, words[0] if words else "", identity.speaker}
+        names |= {fold(n).strip() for n in candidates if len(n.strip()) > 2}
+    return {n for n in names - roles if not re.fullmatch(r"[a-z]{0,3}\d+", n)}
+
+
+def output_texts(analyses: Path) -> Iterator[tuple[Path, str]]:
+    """``(file, text)`` for every readable output."""
+    for path in sorted(p for p in analyses.rglob("*") if p.is_file()):
+        suffix = path.suffix.lower()
+        if suffix == ".docx":
+            import docx
+
+            document = docx.Document(str(path))
+            cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+            yield path, "\n".join([p.text for p in document.paragraphs] + cells)
+        elif suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True)
+            yield path, "\n".join(str(v) for sheet in workbook for row in
+                                  sheet.iter_rows(values_only=True) for v in row
+                                  if v is not None)
+            workbook.close()
+        elif suffix in _TEXT_SUFFIXES:
+            yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def audit(study: Study, identities: tuple[Identity, ...]) -> pd.DataFrame:
+    """Every occurrence of a known name in the outputs: ``file``, ``line``, ``name``.
+
+    Names are matched as whole words (or runs of words) in the folded text, so "Léa" is
+    found in "LEA," but not in "léandre".
+    """
+    names = names_to_find(identities, study)
+    if not names:
+        return pd.DataFrame(columns=["file", "line", "name"])
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(names, key=len,
+                                                                          reverse=True)))
+                         + r")(?!\w)")
+    rows = []
+    for path, text in output_texts(study.root / "analyses"):
+        for number, line in enumerate(fold(text).split("\n"), 1):
+            for match in pattern.finditer(line):
+                rows.append((str(path.relative_to(study.root)), number, match.group()))
+    return pd.DataFrame(rows, columns=["file", "line", "name"])
+
+
+def identities_tracked(study: Study) -> bool:
+    """Whether ``identities.csv`` is tracked by git (real names in version control)."""
+    try:
+        result = subprocess.run(["git", "ls-files", "--error-unmatch", IDENTITIES_FILE],
+                                cwd=study.root, capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
