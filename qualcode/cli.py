@@ -476,7 +476,7 @@ def _saturation_lines(result) -> None:
     for row in result.summary.itertuples(index=False):
         band = "" if row.median_saturation_n != row.median_saturation_n else \
             (f"; over random orders: median n = {row.median_saturation_n:g} "
-             f"(95%: {row.saturation_n_low:g}-{row.saturation_n_high:g}), reached in "
+             f"(95%: {row.saturation_n_low:.0f}-{row.saturation_n_high:.0f}), reached in "
              f"{row.orders_reaching_saturation:.0%} of orders")
         out.print(f"Saturation, {row.stratum}: {row.statement}{band}.", markup=False)
 

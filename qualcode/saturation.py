@@ -105,7 +105,7 @@ def saturation(event_table: pd.DataFrame, *, base: int = 4, run: int = 2,
                                   if len(observed) else [], run_new_information=ratios,
                                   new_code_ids=_new_codes(part["codes"])))
         summaries.append(_summary(name, len(part), observed, point, points, base, run,
-                                  threshold, runs))
+                                  threshold, runs, int(matrix[:base].any(axis=0).sum())))
         if orders and len(matrix):
             low, median, high = np.percentile(curves, [2.5, 50, 97.5], axis=0)
             bands.append(pd.DataFrame({"stratum": name, "position": range(1, len(matrix) + 1),
@@ -157,13 +157,19 @@ def _new_codes(held: pd.Series) -> list[str]:
     return result
 
 
-def _summary(name, n_events, observed, point, points, base, run, threshold, runs) -> dict:
+def _summary(name, n_events, observed, point, points, base, run, threshold, runs,
+             base_codes) -> dict:
     reached = points[~np.isnan(points)]
-    statement = (f"saturation at n = {int(point)} (base {base}, run {run}, threshold "
-                 f"{threshold:.0%}, {runs} runs)" if not np.isnan(point) else
-                 f"saturation not reached in {n_events} events (base {base}, run {run}, "
-                 f"threshold {threshold:.0%}, {runs} runs)")
-    return {"stratum": name, "n_events": n_events, "base": base, "run": run,
+    settings = f"base {base}, run {run}, threshold {threshold:.0%}, {runs} runs"
+    if not np.isnan(point):
+        statement = f"saturation at n = {int(point)} ({settings})"
+    elif n_events >= base + run and base_codes == 0:
+        statement = (f"saturation undefined: the first {base} events hold no code ({settings}"
+                     "); use a larger base or another level")
+    else:
+        statement = f"saturation not reached in {n_events} events ({settings})"
+    return {"stratum": name, "n_events": n_events, "base_codes": base_codes, "base": base,
+            "run": run,
             "threshold": threshold, "runs": runs,
             "total_codes": int(observed[-1]) if len(observed) else 0,
             "saturation_n": point, "statement": statement,

@@ -80,3 +80,14 @@ def test_saturation_events_follow_collection_order(make_study):
     assert by_participant["codes"].tolist()[0] == {"housing.parking", "housing.cleaning"}
     assert events(codings, segments, study, level="group")["event_id"].tolist() == \
         ["FG1", "FG2"]
+
+
+def test_saturation_is_undefined_when_the_base_holds_no_code():
+    # Two silent events, then codes: B = 0, so no run can be compared with the base.
+    table = pd.DataFrame({"event_id": [f"T{i}" for i in range(1, 6)], "site_id": "ville",
+                          "codes": [frozenset(), frozenset(), frozenset("a"), frozenset(),
+                                    frozenset()],
+                          "order": range(1, 6)})
+    result = saturation(table, base=2, run=2, orders=0, by_site=False)
+    assert result.summary.loc[0, "statement"].startswith(
+        "saturation undefined: the first 2 events hold no code")

@@ -31,6 +31,9 @@ def _saturation_sentence(row) -> str:
                                                                                       " %")
     if row.saturation_n == row.saturation_n:  # not NaN
         return f"saturation atteinte à n = {int(row.saturation_n)} ({settings})"
+    if row.n_events >= row.base + row.run and row.base_codes == 0:
+        return (f"saturation indéfinie : les {row.base} premiers événements ne portent aucun "
+                f"code ({settings})")
     return f"saturation non atteinte en {row.n_events} événements ({settings})"
 
 
