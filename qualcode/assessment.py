@@ -51,8 +51,12 @@ def load_design(path: Path, requirement_ids: set[str]) -> Design:
     if not isinstance(facts, dict):
         raise DesignError("facts must be a mapping (capacity: ..., price: ...)", path=path,
                           line=line_of(data, "facts"))
+    entries = data.get("assessment") or {}
+    if not isinstance(entries, dict):
+        raise DesignError("assessment must be a mapping of requirement ids, such as "
+                          "R-HQ-01: {status: met}", path=path, line=line_of(data, "assessment"))
     assessment = {}
-    for key, entry in (data.get("assessment") or {}).items():
+    for key, entry in entries.items():
         line = line_of(data.get("assessment"), key)
         if key not in requirement_ids:
             raise DesignError(f"unknown requirement '{key}'; the codebook's ids look like "

@@ -14,14 +14,14 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables, agreement_table
-from qualcode.assessment import assess, design_files, load_design
+from qualcode.assessment import Design, assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CONSENSUS, human_codings, reference_codings, summarise_coders
 from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
 from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
-from qualcode.io.codingfolder import DECISIONS_FILE, coding_files
+from qualcode.io.codingfolder import CONFIRMATIONS_FILE, DECISIONS_FILE, coding_files
 from qualcode.io.confirmations import (
     read_confirmed,
     read_convergence,
@@ -108,6 +108,8 @@ def run(root: Path = Path("."), *, progress: Progress | None = None) -> RunResul
 def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`."""
     codebook, imported = prepare(study, progress=progress)
+    designs = load_designs(study, codebook)  # checked before anything is written
+    confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
     stage = coding_stage(study, imported, codebook) if coding_files(study.root / CODINGS) \
         else None
     agreement = None
@@ -125,10 +127,11 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_agreement(agreement, study, codebook)
     saturated = None
     if stage is not None:
-        written += write_matrices(stage, imported, study, codebook)
+        written += write_matrices(stage, imported, study, codebook, confirmed)
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
-        found, summary, files = write_checklist(stage, imported, study, codebook, agreement)
+        found, summary, files = write_checklist(stage, imported, study, codebook, agreement,
+                                                designs)
         written += files
         written.append(write_report(study, codebook, imported, stage, agreement, saturated,
                                     found, summary))
@@ -167,7 +170,7 @@ def write_manifest(study: Study, written: list[Path]) -> Path:
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook) -> list[Path]:
+                   codebook: Codebook, confirmed: pd.DataFrame) -> list[Path]:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
     every dimension: a CSV each, ``matrix.xlsx`` and the code x site heatmap."""
     analyses = study.root / ANALYSES
@@ -195,7 +198,7 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
     written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
                            analyses / "figures" / "cooccurrence")
-    return written + write_convergence_files(site, study, codebook)
+    return written + write_convergence_files(site, study, codebook, confirmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,16 +244,14 @@ def saturation_stage(study: Study, options: SaturationOptions) -> tuple[Saturati
     return write_saturation(coding_stage(study, imported, codebook), imported, study, options)
 
 
-CONVERGENCE_FILE = "convergence.csv"
 
 
-def write_convergence_files(site_matrix: pd.DataFrame, study: Study, codebook: Codebook
-                            ) -> list[Path]:
+def write_convergence_files(site_matrix: pd.DataFrame, study: Study, codebook: Codebook,
+                            confirmed: pd.DataFrame) -> list[Path]:
     """The convergence table (suggested and confirmed classes), its per-code summary, and
     the workbook in which researchers confirm the classes."""
     analyses = study.root / ANALYSES
     table = convergence(site_matrix, codebook)
-    confirmed = read_confirmed(study.root / CODINGS / CONVERGENCE_FILE)
     merged = table.merge(confirmed, on=["code_id", "site_a", "site_b"], how="left")
     merged["confirmed"] = merged["confirmed"].fillna("")
     merged["convergence"] = merged["confirmed"].where(merged["confirmed"] != "",
@@ -268,7 +269,7 @@ def confirm_convergence(study: Study) -> Path:
     if not workbook.is_file():
         raise QualcodeError("not found; run 'qualcode triangulate' and fill in the "
                             "'confirmed' column first", path=workbook)
-    return write_confirmed(study.root / CODINGS / CONVERGENCE_FILE,
+    return write_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE,
                            read_convergence(workbook, CLASSES))
 
 
@@ -401,8 +402,9 @@ def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = Fa
     convergence between the coders (``analyses/convergence-coders.csv``)."""
     kept = [confirm_convergence(study)] if confirm else []
     codebook, imported = prepare(study)
+    confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
     stage = coding_stage(study, imported, codebook)
-    written = kept + write_matrices(stage, imported, study, codebook)
+    written = kept + write_matrices(stage, imported, study, codebook, confirmed)
     if across_coders:
         matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
                               codebook)
@@ -427,9 +429,15 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
     return found, which, summary
 
 
+def load_designs(study: Study, codebook: Codebook) -> list[Design]:
+    """Every design of ``designs/``, checked against the codebook's requirement ids."""
+    ids = {code.requirement.id for code in codebook.codable if code.requirement is not None}
+    return [load_design(path, ids) for path in design_files(study.root / DESIGNS)]
+
+
 def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+                    codebook: Codebook, agreement: AgreementTables | None,
+                    designs: list[Design]) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
     figure of requirements by domain and priority, with every design of ``designs/``;
     returns the requirements and the convergence summary with the files."""
@@ -442,8 +450,7 @@ def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
     context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
                                else "union des codeurs, consensus en cours",
                                _agreement_sentence(agreement))
-    assessments = [assess(load_design(path, set(found["requirement_id"])), found)
-                   for path in design_files(study.root / DESIGNS)]
+    assessments = [assess(design, found) for design in designs]
     sheets = {"checklist": found}
     if assessments:
         sheets["assessments"] = pd.DataFrame([summary for summary, _ in assessments])

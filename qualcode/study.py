@@ -154,6 +154,10 @@ def load_study(root: Path) -> Study:
     _unique(participants + roles, "participant or role", data, "participants", path)
     coders = tuple(_coder(item, path) for item in _items(data, "coders", path, required=False))
     _unique(coders, "coder", data, "coders", path)
+    names_allowed = data.get("names_allowed") or []
+    if not isinstance(names_allowed, list) or isinstance(names_allowed, str):
+        raise StudyError("names_allowed must be a list of words, such as [Visale]", path=path,
+                         line=line_of(data, "names_allowed"))
     share = data.get("span_share", 0.5)
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
         raise StudyError(f"span_share must be a number above 0 and at most 1, not {share!r}",
@@ -161,10 +165,43 @@ def load_study(root: Path) -> Study:
     study = Study(root=root, title=str(data["title"]), language=language, codebook=codebook,
                   coding_unit=unit, sites=sites, groups=groups, participants=participants,
                   roles=roles, coders=coders, fictional=bool(data.get("fictional", False)),
-                  names_allowed=tuple(str(n) for n in data.get("names_allowed") or ()),
-                  span_share=float(share), checklist=dict(data.get("checklist") or {}))
+                  names_allowed=tuple(str(n) for n in names_allowed),
+                  span_share=float(share), checklist=_check_checklist(data, path))
     _check_groups(study, data, path)
     return study
+
+
+def _scalar(item: dict, key: str, what: str, path: Path) -> str | None:
+    """A reference to another id: a single word, not a list or mapping."""
+    value = item.get(key)
+    if isinstance(value, dict | list):
+        raise StudyError(f"{key} of {what} must be a single id, not {value!r}", path=path,
+                         line=line_of(item, key))
+    return None if value is None else str(value)
+
+
+def _check_checklist(data: dict, path: Path) -> dict:
+    settings = data.get("checklist") or {}
+    allowed = {"indispensable": {"share": float, "all_sites": bool},
+               "important": {"sites": int, "share": float}}
+    line = line_of(data, "checklist")
+    if not isinstance(settings, dict):
+        raise StudyError("checklist must be a mapping such as {indispensable: {share: 0.4}, "
+                         "important: {sites: 2, share: 0.25}}", path=path, line=line)
+    for tier, values in settings.items():
+        if tier not in allowed or not isinstance(values, dict):
+            raise StudyError(f"checklist: '{tier}' must be indispensable or important, with "
+                             "a mapping of thresholds", path=path, line=line)
+        for key, value in values.items():
+            kind = allowed[tier].get(key)
+            ok = kind is not None and (isinstance(value, bool) if kind is bool else
+                                       isinstance(value, int | float)
+                                       and not isinstance(value, bool))
+            if not ok:
+                raise StudyError(f"checklist: {tier}.{key} = {value!r} is not a valid "
+                                 f"threshold (allowed: {', '.join(allowed[tier])})",
+                                 path=path, line=line_of(values, key))
+    return dict(settings)
 
 
 def _items(data: dict, key: str, path: Path, *, required: bool = True) -> list:
@@ -224,6 +261,8 @@ def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:
                       optional=("date", "moderator", "observer", "invited", "attended",
                                 "location", "duration_minutes"))
     group_id = _check_id(item, "group", path)
+    for key in ("site", "moderator", "observer"):
+        _scalar(item, key, f"group '{group_id}'", path)
     if item["site"] not in site_ids:
         raise StudyError(f"group '{group_id}' names unknown site '{item['site']}'; use one of "
                          f"{', '.join(sorted(site_ids))}", path=path,
@@ -254,6 +293,7 @@ def _participant(item: Any, path: Path, group_ids: set[str]) -> Participant:
     item = check_keys(item, what="a participant", path=path, error=StudyError,
                       required=("id", "group"), optional=("attributes",))
     participant_id = _check_id(item, "participant", path)
+    _scalar(item, "group", f"participant '{participant_id}'", path)
     if item["group"] not in group_ids:
         raise StudyError(f"participant '{participant_id}' names unknown group "
                          f"'{item['group']}'; use one of {', '.join(sorted(group_ids))}",

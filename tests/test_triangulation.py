@@ -183,3 +183,27 @@ def test_triangulation_convergence_between_coders(study):
     # only A gave the private room (P13): silence between the coders.
     assert table.loc["housing.parking", "suggested"] == "agreement"
     assert table.loc["housing.private_room", "suggested"] == "silence"
+
+
+def test_triangulation_confirmations_are_not_taken_for_a_coder(demo_copy, tmp_path):
+    """A valid codings/convergence.csv is kept by --confirm and read back, never collected
+    as a coder's file."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from qualcode.pipeline import collect, triangulate
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_copy, root)
+    study = load_study(root)
+    workbook = load_workbook(root / "analyses" / "convergence.xlsx")
+    sheet = workbook["convergence"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("confirmed") + 1, "dissonance")
+    workbook.save(root / "analyses" / "convergence.xlsx")
+    triangulate(study, confirm=True)
+    assert (root / "codings" / "convergence.csv").is_file()
+    collect(study)  # would refuse convergence.csv as a malformed coding file
+    merged = pd.read_csv(root / "analyses" / "convergence.csv")
+    assert merged.loc[0, "convergence"] == "dissonance"

@@ -17,6 +17,7 @@ from qualcode.io.sheets import read_sheet
 from qualcode.io.worddocs import read_comments
 
 DECISIONS_FILE = "consensus.csv"
+CONFIRMATIONS_FILE = "convergence.csv"
 RAW_SEGMENT_COLUMNS = ("coder", "segment_id", "code", "source", "location")
 RAW_TEXT_COLUMNS = ("segment_id", "text", "source", "location")
 RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", "location")
@@ -40,14 +41,15 @@ class RawCodings:
 
 
 def coding_files(folder: Path) -> list[Path]:
-    """The coders' files under ``folder`` (xlsx, csv, docx), without editors' lock files and
-    the consensus decisions."""
+    """The coders' files under ``folder`` (xlsx, csv, docx), without editors' lock files, the
+    consensus decisions and the convergence confirmations."""
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
                   if path.is_file() and path.suffix.lower() in (".xlsx", ".csv", ".docx")
                   and not path.name.startswith(("~$", ".~lock", "."))
-                  and path.relative_to(folder) != Path(DECISIONS_FILE))
+                  and path.relative_to(folder) not in (Path(DECISIONS_FILE),
+                                                       Path(CONFIRMATIONS_FILE)))
 
 
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],

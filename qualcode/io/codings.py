@@ -33,6 +33,10 @@ def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
         raise CodingError(f"empty file; it needs the header {','.join(LONG)} or "
                           f"{','.join(SPAN)}", path=path, line=1)
     header = [h.strip() for h in rows[0][1]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise CodingError(f"column '{repeated[0]}' appears twice in the header; keep one",
+                          path=path, line=rows[0][0])
     form = "span" if set(SPAN) <= set(header) else "long" if set(LONG) <= set(header) else None
     if form is None:
         hint = " (the delimiter must be a comma)" if len(header) == 1 and ";" in header[0] \
@@ -50,7 +54,7 @@ def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
     table = pd.DataFrame(records, columns=["row", *header])
     if form == "span":
         for column in ("start", "end"):
-            bad = table[~table[column].str.fullmatch(r"\d+")]
+            bad = table[~table[column].str.fullmatch(r"\d{1,15}")]
             if not bad.empty:
                 raise CodingError(f"{column} '{bad[column].iloc[0]}' is not a whole number of "
                                   "characters", path=path, line=int(bad["row"].iloc[0]))

@@ -75,19 +75,28 @@ def read_decisions(path: Path) -> pd.DataFrame:
     """Decisions kept in ``codings/consensus.csv``; an empty table when there is none."""
     if not path.is_file():
         return pd.DataFrame(columns=[*DECISION_COLUMNS, "location"])
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or any(c not in reader.fieldnames
-                                            for c in DECISION_COLUMNS):
-            raise CodingError(f"the header must name the columns {','.join(DECISION_COLUMNS)}",
-                              path=path, line=1)
-        records = [{**{c: (row[c] or "").strip() for c in DECISION_COLUMNS},
-                    "location": f"line {reader.line_num}"} for row in reader]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or any(c not in reader.fieldnames
+                                                for c in DECISION_COLUMNS):
+                raise CodingError(f"the header must name the columns "
+                                  f"{','.join(DECISION_COLUMNS)}", path=path, line=1)
+            records = [{**{c: (row[c] or "").strip() for c in DECISION_COLUMNS},
+                        "location": f"line {reader.line_num}"} for row in reader]
+    except UnicodeDecodeError:
+        raise CodingError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
+    except csv.Error as err:
+        raise CodingError(f"not a valid CSV file ({err})", path=path) from None
     return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
 
 
 def _checked(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     table["decision"] = table["decision"].str.lower()
+    twice = table[table.duplicated([S.SEGMENT_ID, S.CODE_ID], keep="first")]
+    if not twice.empty:
+        raise CodingError(f"{twice[S.SEGMENT_ID].iloc[0]} {twice[S.CODE_ID].iloc[0]} is decided "
+                          "twice; keep one row", path=path, line=twice["location"].iloc[0])
     bad = table[~table["decision"].isin(("", *DECISIONS))]
     if not bad.empty:
         raise CodingError(f"decision '{bad['decision'].iloc[0]}' must be keep, drop or empty",

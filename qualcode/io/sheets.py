@@ -173,11 +173,13 @@ def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list
         raise CodingError(f"the first columns must be {', '.join(FIXED)}; this is not a "
                           "qualcode coding sheet, or its columns were moved", path=path,
                           line="row 1")
-    code_ids = rows[2]
+    code_ids = tuple(rows[2]) + (None,) * max(0, len(FIXED) - len(rows[2]))
     texts, codings = {}, []
+    width = len(code_ids)
     for number, row in enumerate(rows[FIRST_ROW - 1:], FIRST_ROW):
         if not row or row[0] is None:
             continue
+        row = tuple(row) + (None,) * (width - len(row))
         segment_id = str(row[0]).strip()
         texts[segment_id] = (number, "" if row[4] is None else str(row[4]))
         codings.extend(_marks(row, code_ids, segment_id, number, path))

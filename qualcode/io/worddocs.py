@@ -69,10 +69,12 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
     """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
+            etree.XMLSyntaxError):
         raise CodingError("not a readable Word .docx file; open it in Word or LibreOffice "
                           "and save it again as .docx", path=path) from None
     transcript_id = document.core_properties.identifier or ""

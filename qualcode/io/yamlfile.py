@@ -63,6 +63,8 @@ def read_yaml(path: Path, error: type[QualcodeError]) -> Any:
                     line=line) from None
     except yaml.YAMLError as err:
         raise error(f"invalid YAML: {err}", path=path) from None
+    except (ValueError, TypeError) as err:  # a value YAML cannot build, such as 2024-02-30
+        raise error(f"invalid value ({err}); fix it", path=path) from None
 
 
 def check_keys(mapping: Any, *, what: str, path: Path, error: type[QualcodeError],
