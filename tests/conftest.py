@@ -13,6 +13,22 @@ from qualcode.scaffold import DEMO_ITEMS
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
+# A small focus group of two interns and a moderator, their identities and two coders.
+TRANSCRIPT = """\
+Animatrice : Qu'est-ce qui compte le plus pour vous dans le logement ?
+Camille : Une chambre à moi, fermée à clé. Et une salle de bain pas partagée.
+Hugo : Moi c'est le parking. Sans voiture, impossible de faire mes trois cabinets.
+Animatrice : Et le loyer ?
+Camille : Moins que les 300 euros d'indemnité, sinon ça n'a pas d'intérêt.
+"""
+IDENTITIES = """\
+    group_id,speaker,name,participant_id
+    ,Animatrice,Sophie Laurent,MOD
+    FG1,Camille,Camille Martin,P11
+    FG1,Hugo,Hugo Lefèvre,P12
+    """
+CODERS = "coders:\n  - {id: A, name: Alice Durand}\n  - {id: B}\n"
+
 
 @pytest.fixture
 def make_study(tmp_path):

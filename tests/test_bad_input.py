@@ -23,24 +23,11 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
+from tests.conftest import CODERS, IDENTITIES, TRANSCRIPT
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 runner = CliRunner()
 
-TRANSCRIPT = """\
-Animatrice : Qu'est-ce qui compte le plus pour vous dans le logement ?
-Camille : Une chambre à moi, fermée à clé. Et une salle de bain pas partagée.
-Hugo : Moi c'est le parking. Sans voiture, impossible de faire mes trois cabinets.
-Animatrice : Et le loyer ?
-Camille : Moins que les 300 euros d'indemnité, sinon ça n'a pas d'intérêt.
-"""
-IDENTITIES = """\
-    group_id,speaker,name,participant_id
-    ,Animatrice,Sophie Laurent,MOD
-    FG1,Camille,Camille Martin,P11
-    FG1,Hugo,Hugo Lefèvre,P12
-    """
-CODERS = "coders:\n  - {id: A, name: Alice Durand}\n  - {id: B}\n"
 # Two coders who differ on two segments, the consensus deciding both, and a design: the valid
 # study every case breaks one file of ('qualcode run' succeeds on it).
 VALID = {

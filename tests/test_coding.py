@@ -14,21 +14,7 @@ from qualcode.errors import CodingError, QualcodeError, UndecidedError
 from qualcode.io.sheets import FIRST_ROW
 from qualcode.pipeline import collect, decide_consensus, export_docx, make_sheet, run
 from qualcode.study import load_study
-
-TRANSCRIPT = """\
-Animatrice : Qu'est-ce qui compte le plus pour vous dans le logement ?
-Camille : Une chambre à moi, fermée à clé. Et une salle de bain pas partagée.
-Hugo : Moi c'est le parking. Sans voiture, impossible de faire mes trois cabinets.
-Animatrice : Et le loyer ?
-Camille : Moins que les 300 euros d'indemnité, sinon ça n'a pas d'intérêt.
-"""
-IDENTITIES = """\
-    group_id,speaker,name,participant_id
-    ,Animatrice,Sophie Laurent,MOD
-    FG1,Camille,Camille Martin,P11
-    FG1,Hugo,Hugo Lefèvre,P12
-    """
-CODERS = "coders:\n  - {id: A, name: Alice Durand}\n  - {id: B}\n"
+from tests.conftest import CODERS, IDENTITIES, TRANSCRIPT
 
 
 @pytest.fixture
