@@ -290,6 +290,8 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook) -
               "agreement-by-site": tables.sites}
     if tables.unitizing is not None:
         sheets["agreement-unitizing"] = tables.unitizing
+    else:  # a unitizing table from an earlier character-level run no longer applies
+        (analyses / "agreement-unitizing.csv").unlink(missing_ok=True)
     written = [write_csv(analyses / f"{name}.csv", table.assign(interval=tables.interval))
                for name, table in sheets.items()]
     written.append(write_workbook(analyses / "tables.xlsx", sheets))

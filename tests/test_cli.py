@@ -230,6 +230,7 @@ def test_cli_agree_character_unit_reports_unitizing_alpha(demo_copy, tmp_path):
     unitizing = pd.read_csv(demo_copy / "analyses" / "agreement-unitizing.csv")
     assert unitizing["unitizing_alpha"].between(-1, 1).all()
     invoke("agree", "--study", demo_copy)  # leave the demo's default tables for other tests
+    assert not (demo_copy / "analyses" / "agreement-unitizing.csv").exists()
 
 
 def test_cli_audit_finds_a_leaked_name(demo_copy):
