@@ -246,3 +246,32 @@ def test_cli_audit_finds_a_leaked_name(demo_copy):
     assert result.exit_code == 1
     assert "analyses/notes.md:2: camille martin" in result.stderr
     assert "leandre" not in result.stderr  # a name inside a longer word is not a match
+
+
+def test_cli_interrupted_run_leaves_no_half_written_file(demo_copy, tmp_path, monkeypatch):
+    """Interrupt a run in the middle of its writes (the 20th rename): no temporary file is
+    left, and every output is either the previous one or a complete new one (runs are
+    deterministic, so all are byte-identical to before)."""
+    import os
+    import shutil
+
+    from qualcode.pipeline import run
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_copy, root)
+    before = digest(root / "analyses")
+    calls = {"n": 0}
+    replace = os.replace
+
+    def interrupted(source, target):
+        calls["n"] += 1
+        if calls["n"] == 20:
+            raise KeyboardInterrupt
+        replace(source, target)
+
+    monkeypatch.setattr("qualcode.io.files.os.replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(root)
+    assert not [p for p in (root / "analyses").rglob("*") if p.name.endswith(".tmp")]
+    # Every file is as before, run.json included: the run stopped before rewriting it.
+    assert digest(root / "analyses") == before
