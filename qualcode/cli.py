@@ -174,11 +174,8 @@ def run(study: StudyDir = Path("."),
         _agreement_summary(result.agreement)
     if result.saturation is not None:
         _saturation_lines(result.saturation)
-    summary = result.study.root / "analyses" / "convergence-summary.csv"
-    if result.coding is not None and summary.is_file():
-        import pandas as pd
-
-        _convergence_line(pd.read_csv(summary))
+    if result.convergence is not None:
+        _convergence_line(result.convergence)
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
@@ -410,15 +407,12 @@ def triangulate(study: StudyDir = Path("."),
 
     Example: qualcode triangulate --confirm
     """
-    import pandas as pd
-
-    from qualcode.pipeline import ANALYSES
     from qualcode.pipeline import triangulate as triangulate_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    written = triangulate_study(manifest, confirm=confirm, across_coders=across_coders)
-    _convergence_line(pd.read_csv(manifest.root / ANALYSES / "convergence-summary.csv"))
+    summary, written = triangulate_study(manifest, confirm=confirm, across_coders=across_coders)
+    _convergence_line(summary)
     _paths(written, manifest.root)
 
 

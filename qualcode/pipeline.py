@@ -54,9 +54,10 @@ from qualcode.saturation import Saturation, events, saturation
 from qualcode.study import Study, load_study
 from qualcode.triangulation import (
     CLASSES,
+    CONVERGENCE_COLUMNS,
     coder_matrix,
+    confirmed_convergence,
     convergence,
-    convergence_summary,
     cooccurrence,
     dimensions,
     framework_matrix,
@@ -64,7 +65,7 @@ from qualcode.triangulation import (
 )
 
 ANALYSES = "analyses"
-DESIGNS = DESIGNS_FOLDER = "designs"
+DESIGNS = "designs"
 DISAGREEMENTS = "disagreements.xlsx"
 
 
@@ -77,6 +78,7 @@ class RunResult:
     agreement: AgreementTables | None
     written: tuple[Path, ...]
     saturation: Saturation | None = None
+    convergence: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +127,22 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         written += write_coding(stage, study, codebook)
     if agreement is not None:
         written += write_agreement(agreement, study, codebook)
-    saturated = None
+    saturated = summary = None
     if stage is not None:
-        written += write_matrices(stage, imported, study, codebook, confirmed)
+        site, summary, files = write_matrices(stage, imported, study, codebook, confirmed)
+        written += files
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
-        found, summary, files = write_checklist(stage, imported, study, codebook, agreement,
-                                                designs)
-        written += files
+        found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
+        written += write_checklist(found, stage, study, codebook, agreement, designs)
         written.append(write_report(study, codebook, imported, stage, agreement, saturated,
                                     found, summary))
     written.append(write_manifest(study, written))
-    return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated)
+    return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated,
+                     summary)
 
 
-INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS_FOLDER)
+INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
 
 
 def write_manifest(study: Study, written: list[Path]) -> Path:
@@ -170,9 +173,12 @@ def write_manifest(study: Study, written: list[Path]) -> Path:
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook, confirmed: pd.DataFrame) -> list[Path]:
+                   codebook: Codebook, confirmed: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
-    every dimension: a CSV each, ``matrix.xlsx`` and the code x site heatmap."""
+    every dimension (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
+    convergence across sites; returns the site matrix and the convergence summary with the
+    files."""
     analyses = study.root / ANALYSES
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
@@ -198,7 +204,12 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
     written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
                            analyses / "figures" / "cooccurrence")
-    return written + write_convergence_files(site, study, codebook, confirmed)
+    merged, summary = confirmed_convergence(site, codebook, confirmed)
+    written += [write_csv(analyses / "convergence.csv", merged),
+                write_csv(analyses / "convergence-summary.csv", summary),
+                write_convergence(analyses / "convergence.xlsx",
+                                  merged[list(CONVERGENCE_COLUMNS)], confirmed, CLASSES)]
+    return site, summary, written
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,22 +255,6 @@ def saturation_stage(study: Study, options: SaturationOptions) -> tuple[Saturati
     return write_saturation(coding_stage(study, imported, codebook), imported, study, options)
 
 
-
-
-def write_convergence_files(site_matrix: pd.DataFrame, study: Study, codebook: Codebook,
-                            confirmed: pd.DataFrame) -> list[Path]:
-    """The convergence table (suggested and confirmed classes), its per-code summary, and
-    the workbook in which researchers confirm the classes."""
-    analyses = study.root / ANALYSES
-    table = convergence(site_matrix, codebook)
-    merged = table.merge(confirmed, on=["code_id", "site_a", "site_b"], how="left")
-    merged["confirmed"] = merged["confirmed"].fillna("")
-    merged["convergence"] = merged["confirmed"].where(merged["confirmed"] != "",
-                                                      merged["suggested"])
-    summary = convergence_summary(site_matrix, merged, merged["convergence"])
-    return [write_csv(analyses / "convergence.csv", merged),
-            write_csv(analyses / "convergence-summary.csv", summary),
-            write_convergence(analyses / "convergence.xlsx", table, confirmed, CLASSES)]
 
 
 def confirm_convergence(study: Study) -> Path:
@@ -398,37 +393,35 @@ def code_counts(analyses: Path) -> pd.Series | None:
 
 
 def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = False
-                ) -> list[Path]:
+                ) -> tuple[pd.DataFrame, list[Path]]:
     """``qualcode triangulate``: the framework matrices, the heatmap and convergence coding;
     with ``confirm``, first keep the researchers' confirmations; with ``across_coders``, also
-    convergence between the coders (``analyses/convergence-coders.csv``)."""
+    convergence between the coders (``analyses/convergence-coders.csv``). Returns the
+    per-code convergence summary with the files."""
     kept = [confirm_convergence(study)] if confirm else []
     codebook, imported = prepare(study)
     confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
     stage = coding_stage(study, imported, codebook)
-    written = kept + write_matrices(stage, imported, study, codebook, confirmed)
+    _, summary, written = write_matrices(stage, imported, study, codebook, confirmed)
+    written = kept + written
     if across_coders:
         matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
                               codebook)
         written.append(write_csv(study.root / ANALYSES / "convergence-coders.csv",
                                  convergence(matrix, codebook)))
-    return written
+    return summary, written
 
 
 def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None
-                    ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
-    """The requirements with their evidence and priority, which coding they rest on, and the
-    per-code convergence summary across sites."""
-    codings, which = reference_codings(stage.codings.codings)
-    site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
-    summary = convergence_summary(site, table := convergence(site, codebook),
-                                  table["suggested"])
+                    codebook: Codebook, agreement: AgreementTables | None,
+                    site: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The requirements with their evidence and priority, from the site matrix and the
+    convergence summary of the reference coding."""
+    codings, _ = reference_codings(stage.codings.codings)
     rules = PriorityRules.from_study(study.checklist, study.root / "study.yaml")
-    found = requirements(site, codebook, codings, imported.segments, language=study.language,
-                         rules=rules, agreement=None if agreement is None else agreement.codes,
-                         convergence=summary)
-    return found, which, summary
+    return requirements(site, codebook, codings, imported.segments, language=study.language,
+                        rules=rules, agreement=None if agreement is None else agreement.codes,
+                        convergence=summary)
 
 
 def load_designs(study: Study, codebook: Codebook) -> list[Design]:
@@ -437,14 +430,13 @@ def load_designs(study: Study, codebook: Codebook) -> list[Design]:
     return [load_design(path, ids) for path in design_files(study.root / DESIGNS)]
 
 
-def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
+def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
                     codebook: Codebook, agreement: AgreementTables | None,
-                    designs: list[Design]) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+                    designs: list[Design]) -> list[Path]:
     """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority, with every design of ``designs/``;
-    returns the requirements and the convergence summary with the files."""
+    figure of requirements by domain and priority, with every design of ``designs/``."""
     analyses = study.root / ANALYSES
-    found, which, summary = checklist_table(stage, imported, study, codebook, agreement)
+    _, which = reference_codings(stage.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
@@ -455,9 +447,9 @@ def write_checklist(stage: CodingStage, imported: ImportResult, study: Study,
     assessments = [assess(design, found) for design in designs]
     sheets = {"checklist": found}
     if assessments:
-        sheets["assessments"] = pd.DataFrame([summary for summary, _ in assessments])
-        sheets |= {summary["design"][:31]: table for summary, table in assessments}
-    return found, summary, [
+        sheets["assessments"] = pd.DataFrame([scores for scores, _ in assessments])
+        sheets |= {scores["design"][:31]: gaps for scores, gaps in assessments}
+    return [
         write_csv(analyses / "checklist.csv", found.assign(coding=which)),
         write_workbook(analyses / "checklist.xlsx", sheets),
         write_text(analyses / "checklist.md", checklist_markdown(found, context)),
@@ -473,7 +465,11 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     ``analyses/assessment-<design>.csv``."""
     codebook, imported = prepare(study)
     stage = coding_stage(study, imported, codebook)
-    table, _, _ = checklist_table(stage, imported, study, codebook, None)
+    codings, _ = reference_codings(stage.codings.codings)
+    site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
+    _, convergence_by_code = confirmed_convergence(
+        site, codebook, read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE))
+    table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
     target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]

@@ -168,6 +168,19 @@ def convergence(site_matrix: pd.DataFrame, codebook: Codebook, *, prominence: fl
     return pd.DataFrame(rows, columns=list(CONVERGENCE_COLUMNS))
 
 
+def confirmed_convergence(site_matrix: pd.DataFrame, codebook: Codebook,
+                          confirmed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The convergence table with the researchers' confirmations (columns ``confirmed`` and
+    ``note``; ``convergence`` is the confirmed class, else the suggested one), and its
+    per-code summary."""
+    merged = convergence(site_matrix, codebook).merge(
+        confirmed, on=[S.CODE_ID, "site_a", "site_b"], how="left")
+    merged["confirmed"] = merged["confirmed"].fillna("")
+    merged["convergence"] = merged["confirmed"].where(merged["confirmed"] != "",
+                                                      merged["suggested"])
+    return merged, convergence_summary(site_matrix, merged, merged["convergence"])
+
+
 def _jaccard(first: set, second: set) -> float:
     union = first | second
     return len(first & second) / len(union) if union else float("nan")

@@ -13,7 +13,7 @@ from qualcode.io.files import write_office
 from qualcode.study import Study
 
 BOX = "☐"
-_KIND_WORDS = {"university_city": "ville universitaire", "prefecture": "préfecture",
+KIND_WORDS = {"university_city": "ville universitaire", "prefecture": "préfecture",
                "rural_town": "petite ville rurale"}
 
 
@@ -34,7 +34,7 @@ class ChecklistContext:
 def summary_paragraphs(context: ChecklistContext) -> list[str]:
     """The one-page summary: what was studied, who, where, how to read the list."""
     study = context.study
-    towns = ", ".join(f"{site.name} ({_KIND_WORDS.get(site.kind, site.kind)})"
+    towns = ", ".join(f"{site.name} ({KIND_WORDS.get(site.kind, site.kind)})"
                       for site in study.sites)
     invited = sum(g.invited or 0 for g in study.groups)
     fictional = ["Étude fictive de démonstration : les propos et les chiffres sont inventés."] \

@@ -14,10 +14,9 @@ import pandas as pd
 
 from qualcode.codebook import Codebook
 from qualcode.io.files import write_office
+from qualcode.report.checklist import KIND_WORDS
 from qualcode.study import Study
 
-_KINDS = {"university_city": "ville universitaire", "prefecture": "préfecture",
-          "rural_town": "petite ville rurale"}
 _STATUS = {"reliable": "fiable", "tentative": "acceptable", "unreliable": "peu fiable",
            "undefined": "non défini"}
 _CLASSES = {"agreement": "accord", "partial agreement": "accord partiel",
@@ -124,7 +123,7 @@ def write_study_report(path: Path, data: ReportData) -> Path:
 def _method(document, data: ReportData) -> None:
     study, codebook = data.study, data.codebook
     document.add_heading("Méthode", level=1)
-    towns = ", ".join(f"{s.name} ({_KINDS.get(s.kind, s.kind)})" for s in study.sites)
+    towns = ", ".join(f"{s.name} ({KIND_WORDS.get(s.kind, s.kind)})" for s in study.sites)
     document.add_paragraph(
         f"Étude qualitative par {len(study.groups)} focus groups dans {len(study.sites)} "
         f"sites : {towns}. {len(study.participants)} participants.")
