@@ -27,8 +27,8 @@ codebook_app = typer.Typer(help="Show, check and export the study's codebook.",
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # sentences are not cut at 80 columns; tables still fit
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable)
 
 StudyDir = Annotated[Path, typer.Option("--study", "-s", help="The study folder.",
