@@ -1,7 +1,8 @@
 """Confidentiality audit: no name from ``identities.csv`` may appear in any output.
 
-Every file under ``analyses/`` is read as text (Word paragraphs and tables, Excel cells, and
-the text of CSV, Markdown, SVG and JSON files) and searched, ignoring case and accents, for
+Every file under ``analyses/`` is read as text (Word paragraphs and tables, Excel cells, the
+project and texts of a REFI-QDA ``.qdpx``, and the text of CSV, Markdown, SVG, JSON, QDC and
+IRaMuTeQ files) and searched, ignoring case and accents, for
 every full name, first name and speaker label of ``identities.csv`` that is a name (labels
 that are roles, such as "Animatrice", or ids are left out).
 """
@@ -18,7 +19,7 @@ import pandas as pd
 from qualcode.corpus import fold
 from qualcode.study import IDENTITIES_FILE, Identity, Study
 
-_TEXT_SUFFIXES = (".csv", ".md", ".txt", ".svg", ".json")
+_TEXT_SUFFIXES = (".csv", ".md", ".txt", ".svg", ".json", ".qdc")
 
 
 def names_to_find(identities: tuple[Identity, ...], study: Study) -> set[str]:
@@ -51,6 +52,13 @@ def output_texts(analyses: Path) -> Iterator[tuple[Path, str]]:
                                   sheet.iter_rows(values_only=True) for v in row
                                   if v is not None)
             workbook.close()
+        elif suffix == ".qdpx":
+            import zipfile
+
+            with zipfile.ZipFile(path) as archive:
+                yield path, "\n".join(archive.read(name).decode("utf-8", errors="replace")
+                                      for name in sorted(archive.namelist())
+                                      if name.lower().endswith((".qde", ".txt")))
         elif suffix in _TEXT_SUFFIXES:
             yield path, path.read_text(encoding="utf-8", errors="replace")
 

@@ -120,7 +120,12 @@ def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Data
             row[f"share_{site}"] = float(per_site.loc[site, "share_participants"]) \
                 if per_site is not None else 0.0
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["requirement_id", S.CODE_ID, "domain", "label", "text", "category", "n_sites",
+               "n_sites_total", "n_participants", "n_participants_total",
+               "share_participants", "n_segments", "priority", "krippendorff_alpha",
+               "agreement_status", "to_confirm", "convergence", "quotes", "quote_ids",
+               *(f"share_{site}" for site in sites)]
+    return pd.DataFrame(rows, columns=columns)  # columns too when no code names a requirement
 
 
 def representative_quotes(codings: pd.DataFrame, segments: pd.DataFrame, code_id: str, *,

@@ -266,6 +266,133 @@ def export_docx(study: StudyDir = Path(".")) -> None:
     _paths(export(manifest), manifest.root)
 
 
+class Crlf(StrEnum):
+    auto = "auto"
+    one = "one"
+    two = "two"
+
+
+class Per(StrEnum):
+    turn = "turn"
+    participant = "participant"
+
+
+@app.command("export-qdpx")
+@friendly
+def export_qdpx(study: StudyDir = Path("."),
+                output: Annotated[Path | None, typer.Option(
+                    "--output", "-o", help="Where to write (default analyses/project.qdpx).",
+                    dir_okay=False)] = None) -> None:
+    """Write the study as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    The project holds the pseudonymised transcripts, the codebook, one user per coder with
+    their codings, and one case per participant. Code it in your software, export it as
+    .qdpx into codings/, and 'qualcode collect' reads it back.
+
+    Example: qualcode export-qdpx -o htes.qdpx
+    """
+    from qualcode.projects import export_qdpx as export
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths([export(manifest, output)], manifest.root)
+
+
+@app.command("export-qdc")
+@friendly
+def export_qdc(study: StudyDir = Path("."),
+               output: Annotated[Path | None, typer.Option(
+                   "--output", "-o", help="Where to write (default analyses/codebook.qdc).",
+                   dir_okay=False)] = None) -> None:
+    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA software.
+
+    Example: qualcode export-qdc
+    """
+    from qualcode.codebook import load_codebook
+    from qualcode.projects import write_qdc
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths([write_qdc(output or manifest.root / "analyses" / "codebook.qdc",
+                      load_codebook(manifest.codebook))], manifest.root)
+
+
+@app.command("export-iramuteq")
+@friendly
+def export_iramuteq(study: StudyDir = Path("."),
+                    per: Annotated[Per, typer.Option(
+                        help="One IRaMuTeQ text per participant turn, or per participant.")
+                    ] = Per.turn,
+                    output: Annotated[Path | None, typer.Option(
+                        "--output", "-o", help="Where to write (default "
+                        "analyses/iramuteq-<per>.txt).", dir_okay=False)] = None) -> None:
+    """Write the participants' words as an IRaMuTeQ corpus with site, group and
+    participant variables.
+
+    Example: qualcode export-iramuteq --per participant
+    """
+    from qualcode.projects import export_iramuteq as export
+    from qualcode.study import load_study
+
+    manifest = load_study(study)
+    _paths([export(manifest, output, per=per.value)], manifest.root)
+
+
+@app.command("import-qdpx")
+@friendly
+def import_qdpx(file: Annotated[Path, typer.Argument(help="The .qdpx (or .qde) project.",
+                                                     exists=True, dir_okay=False)],
+                folder: Annotated[Path | None, typer.Argument(
+                    help="A new study folder to make from the project.")] = None,
+                study: StudyDir = Path("."),
+                crlf: Annotated[Crlf, typer.Option(
+                    help="How the project counts a CRLF line end in offsets: one character "
+                    "(ATLAS.ti, MAXQDA, QualCoder), two (NVivo for Windows), or auto.")
+                ] = Crlf.auto,
+                force: Annotated[bool, typer.Option(
+                    help="Replace an earlier import of the same file.")] = False) -> None:
+    """Bring a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette into
+    qualcode.
+
+    With FOLDER, make a new study from the project (texts, codebook, coders, speakers).
+    Without it, add the project's codings to the study as codings/<file>.csv: its texts
+    must be the study's transcripts and its codes in the study's codebook. A table says
+    what was imported and what was lost.
+
+    Example: qualcode import-qdpx nvivo-export.qdpx
+    """
+    from qualcode.projects import import_into_study, study_from_project
+    from qualcode.study import load_study
+
+    if folder is not None:
+        summary = study_from_project(file, folder, crlf=crlf.value)
+        out.print(_table(summary, f"Imported from {file.name}"))
+        out.print(f"New study in {folder}: check study.yaml (sites, participants) and "
+                  "identities.csv, then run 'qualcode run --study " + str(folder) + "'.",
+                  markup=False, highlight=False)
+        return
+    manifest = load_study(study)
+    target, summary = import_into_study(manifest, file, crlf=crlf.value, force=force)
+    out.print(_table(summary, f"Imported from {file.name}"))
+    _paths([target], manifest.root)
+
+
+@app.command("import-qdc")
+@friendly
+def import_qdc(file: Annotated[Path, typer.Argument(help="The .qdc codebook.", exists=True,
+                                                    dir_okay=False)],
+               study: StudyDir = Path(".")) -> None:
+    """Turn a REFI-QDA codebook (.qdc) into a qualcode codebook in codebooks/.
+
+    Point study.yaml's 'codebook' at the new file to use it.
+
+    Example: qualcode import-qdc taguette-codebook.qdc
+    """
+    from qualcode.projects import import_codebook
+
+    _paths([import_codebook(study, file)], study)
+
+
 @app.command()
 @friendly
 def collect(study: StudyDir = Path(".")) -> None:

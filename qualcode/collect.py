@@ -19,6 +19,7 @@ from qualcode.coding import (
 from qualcode.corpus import fold
 from qualcode.errors import UndecidedError
 from qualcode.imports import ImportResult
+from qualcode.interchange import code_guids
 from qualcode.io.codingfolder import DECISIONS_FILE, read_coding_folder
 from qualcode.io.decisions import read_decisions
 from qualcode.study import Study
@@ -48,9 +49,17 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook) ->
                              segment_transcripts=dict(zip(segments[S.SEGMENT_ID],
                                                           segments[S.TRANSCRIPT_ID],
                                                           strict=True)),
-                             coder_names=names)
+                             coder_names=names,
+                             transcript_names=transcript_names(study),
+                             code_guids=code_guids(codebook))
     return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
                          coders={c.id for c in study.coders}, span_share=study.span_share)
+
+
+def transcript_names(study: Study) -> dict[str, str]:
+    """Folded group ids and transcript file names (without extension) -> group id."""
+    names = {fold(g.transcript.stem): g.id for g in study.groups}
+    return names | {fold(g.id): g.id for g in study.groups}
 
 
 def add_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFrame, *,

@@ -37,6 +37,7 @@ from qualcode.io.decisions import (
 from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
 from qualcode.io.worddocs import write_transcript_docx
+from qualcode.projects import write_exports
 from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.report.figures import (
@@ -125,6 +126,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
                                        language=study.language))
     if stage is not None:
         written += write_coding(stage, study, codebook)
+    written += write_exports(study, codebook, imported, stage)
     if agreement is not None:
         written += write_agreement(agreement, study, codebook)
     saturated = summary = None

@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -151,6 +152,10 @@ def output_texts(analyses: Path):
             document = docx.Document(str(path))
             cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
             yield path, "\n".join([p.text for p in document.paragraphs] + cells)
+        elif path.suffix == ".qdpx":  # the project and every source text inside
+            with zipfile.ZipFile(path) as archive:
+                yield path, "\n".join(archive.read(n).decode("utf-8")
+                                      for n in archive.namelist())
         elif path.is_file() and path.suffix != ".png":  # figures are also written as SVG text
             yield path, path.read_text(encoding="utf-8")
 

@@ -41,22 +41,26 @@ class RawCodings:
 
 
 def coding_files(folder: Path) -> list[Path]:
-    """The coders' files under ``folder`` (xlsx, csv, docx), without editors' lock files, the
+    """The coders' files under ``folder`` (xlsx, csv, docx, qdpx), without editors' lock files, the
     consensus decisions and the convergence confirmations."""
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
-                  if path.is_file() and path.suffix.lower() in (".xlsx", ".csv", ".docx")
+                  if path.is_file()
+                  and path.suffix.lower() in (".xlsx", ".csv", ".docx", ".qdpx")
                   and not path.name.startswith(("~$", ".~lock", "."))
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
                                                        Path(CONFIRMATIONS_FILE)))
 
 
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
-                       segment_transcripts: dict[str, str],
-                       coder_names: dict[str, str]) -> RawCodings:
+                       segment_transcripts: dict[str, str], coder_names: dict[str, str],
+                       transcript_names: dict[str, str],
+                       code_guids: dict[str, str]) -> RawCodings:
     """Read all coding files; ``coder_names`` maps a coder's id and name (folded) to its id,
-    for Word comment authors."""
+    for Word comment authors and REFI-QDA users; ``transcript_names`` maps folded group ids
+    and transcript file names to transcript ids, and ``code_guids`` the GUIDs of exported
+    codes to their ids, for REFI-QDA projects."""
     raw = RawCodings()
     for path in coding_files(folder):
         source = str(path.relative_to(root))
@@ -65,6 +69,8 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
             _sheet(raw, path, source, segment_transcripts)
         elif suffix == ".csv":
             _csv(raw, path, source, segment_transcripts)
+        elif suffix == ".qdpx":
+            _qdpx(raw, path, source, canonical, coder_names, transcript_names, code_guids)
         else:
             _docx(raw, path, source, canonical, coder_names)
     return raw
@@ -114,3 +120,22 @@ def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> N
             if code.strip():
                 raw.spans.append((coder, transcript_id, comment.start, comment.end,
                                   code.strip(), source, f"comment {comment.comment_id}"))
+
+
+def _qdpx(raw: RawCodings, path: Path, source: str, canonical, coder_names, transcript_names,
+          code_guids) -> None:
+    from qualcode.corpus import fold
+    from qualcode.interchange import code_names, match_sources, project_spans
+    from qualcode.io.refiqda import read_project
+
+    project = read_project(path)
+    imported = project_spans(project, match_sources(project, canonical, transcript_names,
+                                                    path=path),
+                             code_names=code_names(project.codes, code_guids),
+                             coder_of=lambda name: coder_names.get(fold(name.strip())),
+                             default_coder=path.stem)
+    imported.check(path)
+    raw.reviewed |= imported.reviewed
+    for row in imported.spans.itertuples(index=False):
+        raw.spans.append((row.coder, row.transcript_id, row.start, row.end, row.code, source,
+                          row.location))

@@ -1,0 +1,45 @@
+"""The corpus as IRaMuTeQ text (ALCESTE format), for lexicometric analysis in IRaMuTeQ.
+
+Each text starts with a line ``**** *site_x *group_y *participant_z ...``: four stars, then
+starred variables ``*name_modality``. IRaMuTeQ splits a variable at its first ``_`` and
+expects plain characters, so names and modalities are folded to lower-case ASCII letters and
+digits. Stars inside the text would be read as variables and are replaced by spaces. Only
+participants' words are exported: the moderator's turns are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.corpus import fold
+from qualcode.study import Study
+
+PER = ("turn", "participant")
+
+
+def iramuteq_corpus(segments: pd.DataFrame, study: Study, *, per: str = "turn") -> str:
+    """One IRaMuTeQ text per participant turn (``per="turn"``) or per participant."""
+    if per not in PER:
+        raise ValueError(f"per must be one of {PER}")
+    participants = {p.id: p for p in study.participants}
+    spoken = segments[segments[S.PARTICIPANT_ID].isin(participants)]
+    keys = [S.PARTICIPANT_ID] if per == "participant" else [S.TRANSCRIPT_ID, S.TURN]
+    texts = []
+    for _, rows in spoken.groupby(keys, sort=True):
+        first = rows.iloc[0]
+        participant = participants[first[S.PARTICIPANT_ID]]
+        variables = [("site", first[S.SITE_ID]), ("group", participant.group),
+                     ("participant", participant.id), *participant.attributes.items()]
+        texts.append("**** " + " ".join(f"*{_plain(name)}_{_plain(value)}"
+                                        for name, value in variables))
+        turns = rows.groupby([S.TRANSCRIPT_ID, S.TURN], sort=True)[S.TEXT].agg(" ".join)
+        texts.append("\n".join(turn.replace("*", " ") for turn in turns))
+        texts.append("")
+    return "\n".join(texts)
+
+
+def _plain(value: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(str(value))) or "na"

@@ -1,0 +1,378 @@
+"""REFI-QDA import and export, IRaMuTeQ export.
+
+The schemas in tests/data/refi are the standard's (MIT); the vendor samples of ../shared are
+only read in place, never copied, and their tests skip where ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xmlschema
+from conftest import ROOT
+from test_cli import invoke
+
+from qualcode import schema as S
+from qualcode.coding import human_codings
+from qualcode.errors import CodingError, QualcodeError
+from qualcode.io import refiqda
+from qualcode.io.refiqda import (
+    RefiCode,
+    RefiProject,
+    RefiSelection,
+    RefiSource,
+    read_project,
+    stable_guid,
+    write_qdpx,
+)
+from qualcode.pipeline import collect
+from qualcode.projects import import_into_study, study_from_project
+from qualcode.study import load_study
+
+SCHEMAS = ROOT / "tests" / "data" / "refi"
+PROJECT_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
+USER = "11111111-2222-3333-4444-555555555555"
+CODE = "aaaaaaaa-2222-3333-4444-555555555555"
+
+
+def qde(project: Path) -> bytes:
+    with zipfile.ZipFile(project) as archive:
+        return archive.read("project.qde")
+
+
+def study_copy(demo_copy: Path, tmp_path: Path, *, codings: bool = True) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(demo_copy, root, ignore=shutil.ignore_patterns("analyses"))
+    if not codings:
+        shutil.rmtree(root / "codings")
+        (root / "codings").mkdir()
+    return root
+
+
+# --- export --------------------------------------------------------------------------------
+
+def test_export_validates_against_both_schemas(demo_copy):
+    project = xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd")
+    codebook = xmlschema.XMLSchema(SCHEMAS / "Codebook.xsd")
+    assert list(project.iter_errors(io.BytesIO(qde(demo_copy / "analyses" / "project.qdpx"))
+                                    )) == []
+    assert list(codebook.iter_errors(str(demo_copy / "analyses" / "codebook.qdc"))) == []
+
+
+def test_export_holds_pseudonymised_texts_coders_codes_and_cases(demo_copy):
+    project = read_project(demo_copy / "analyses" / "project.qdpx")
+    texts = {t.stem: t.read_text(encoding="utf-8")
+             for t in (demo_copy / "analyses" / "transcripts").glob("*.txt")}
+    assert {s.name: s.text for s in project.sources} == texts
+    assert sorted(project.users.values()) == ["Codeur A", "Codeur B"]
+    assert sorted(project.user_ids.values()) == ["A", "B"]
+    assert len(project.cases) == 22
+    case = next(c for c in project.cases if c.name == "P01")
+    assert dict(case.variables) == {"site": "Bordeaux", "group": "FG1", "semester": "5",
+                                    "sex": "F", "placement": "periurban", "car": "True"}
+    # Offsets are exact: each selection's name quotes its text.
+    source = project.sources[0]
+    first = source.selections[0]
+    assert source.text[first.start:first.end].startswith(first.name.rstrip("…"))
+
+
+def test_export_is_byte_identical_twice(demo_copy, tmp_path):
+    from qualcode.projects import export_qdpx
+
+    study = load_study(demo_copy)
+    first = export_qdpx(study, tmp_path / "a.qdpx").read_bytes()
+    assert export_qdpx(study, tmp_path / "b.qdpx").read_bytes() == first
+
+
+# --- round trips ---------------------------------------------------------------------------
+
+def test_round_trip_through_codings_folder_gives_back_every_coding(demo_copy, tmp_path):
+    """Export, then read the .qdpx back as the only file of codings/: the same codings, coder
+    by coder, segment by segment, and the same reviewed transcripts."""
+    before, _ = collect(load_study(demo_copy))
+    root = study_copy(demo_copy, tmp_path, codings=False)
+    shutil.copy(demo_copy / "analyses" / "project.qdpx", root / "codings" / "nvivo.qdpx")
+    after, _ = collect(load_study(root))
+    key = [S.CODER, S.SEGMENT_ID, S.CODE_ID]
+    expected = human_codings(before.codings.codings)[key].sort_values(key)
+    assert len(expected) == 2085
+    pd.testing.assert_frame_equal(after.codings.codings[key].sort_values(key)
+                                  .reset_index(drop=True), expected.reset_index(drop=True))
+    pd.testing.assert_frame_equal(after.codings.reviewed, before.codings.reviewed)
+
+
+def test_round_trip_into_a_new_study_gives_back_transcripts_codes_coders(demo_copy,
+                                                                          tmp_path):
+    summary = study_from_project(demo_copy / "analyses" / "project.qdpx", tmp_path / "new")
+    assert summary.set_index("item").loc["codings", "imported"] == 2085
+    study = load_study(tmp_path / "new")
+    original = load_study(demo_copy)
+    assert [c.id for c in study.coders] == ["A", "B"]
+    assert [g.id for g in study.groups] == ["FG1", "FG2", "FG3"]
+    assert {p.id: p.group for p in study.participants} == \
+        {p.id: p.group for p in original.participants}
+    assert {g.id: g.site for g in study.groups} == {g.id: g.site for g in original.groups}
+    from qualcode.codebook import load_codebook
+
+    assert [c.id for c in load_codebook(study.codebook).codes] == \
+        [c.id for c in load_codebook(original.codebook).codes]
+    before, _ = collect(original)
+    after, _ = collect(study)
+    key = [S.CODER, S.SEGMENT_ID, S.CODE_ID]
+    assert set(map(tuple, after.codings.codings[key].values)) == \
+        set(map(tuple, human_codings(before.codings.codings)[key].values))
+
+
+def test_import_into_study_writes_a_span_csv(demo_copy, tmp_path):
+    root = study_copy(demo_copy, tmp_path, codings=False)
+    target, summary = import_into_study(load_study(root),
+                                        demo_copy / "analyses" / "project.qdpx")
+    assert target == root / "codings" / "project.csv"
+    spans = pd.read_csv(target)
+    assert list(spans.columns) == ["coder", "transcript_id", "start", "end", "code_id"]
+    assert set(spans["coder"]) == {"A", "B"}
+    assert summary.set_index("item").loc["text selections", "imported"] == 1033
+
+
+# --- a project coded on the original transcripts --------------------------------------------
+
+def raw_project(path: Path, text: str, selections: list[tuple[int, int, str]], *,
+                name: str = "fg2-mont-de-marsan", origin: str = "NVivo 14",
+                user: str = "Codeur A") -> Path:
+    codes = tuple(RefiCode(stable_guid("code", c), c.rpartition(".")[2]) for c in
+                  dict.fromkeys(code for *_, code in selections))
+    source = RefiSource("bbbbbbbb-2222-3333-4444-555555555555", name, text, tuple(
+        RefiSelection(f"cccccccc-2222-3333-4444-{n:012d}", start, end,
+                      ((stable_guid("code", code), USER),)) for n, (start, end, code)
+        in enumerate(selections)))
+    return write_qdpx(path, RefiProject("Projet NVivo", origin, {USER: user}, {}, codes,
+                                        (source,)))
+
+
+def test_project_coded_on_raw_transcript_maps_onto_pseudonymised_text(demo_copy, tmp_path):
+    """A project coded on the original FG2 transcript (real names, speaker labels, no
+    pseudonyms): its selection lands on the same words of the canonical text."""
+    raw = (demo_copy / "transcripts" / "fg2-mont-de-marsan.txt").read_bytes().decode("cp1252")
+    phrase = "Allez, moi. Nicolas, cinquième semestre"
+    start = raw.index(phrase)
+    path = raw_project(tmp_path / "raw.qdpx", raw,
+                       [(start, start + len(phrase), "context.rural_practice_appeal")])
+    root = study_copy(demo_copy, tmp_path, codings=False)
+    target, _ = import_into_study(load_study(root), path)
+    span = pd.read_csv(target).iloc[0]
+    canonical = (demo_copy / "analyses" / "transcripts" / "FG2.txt").read_text(
+        encoding="utf-8")
+    assert span["transcript_id"] == "FG2"
+    assert canonical[span["start"]:span["end"]] == "Allez, moi. P14, cinquième semestre"
+
+
+@pytest.mark.parametrize("convention", ["one", "two"])
+def test_crlf_offsets_in_either_convention(demo_copy, tmp_path, convention):
+    """NVivo for Windows counts CRLF as two characters, ATLAS.ti as one: with the option
+    (or the selection names, in auto mode) both land on the same words."""
+    canonical = (demo_copy / "analyses" / "transcripts" / "FG1.txt").read_text(
+        encoding="utf-8")
+    crlf = canonical.replace("\n", "\r\n")
+    phrase = "pas de voiture"
+    at = canonical.index(phrase)
+    before = canonical[:at].count("\n") if convention == "two" else 0
+    start = at + before
+    codes = (RefiCode(stable_guid("code", "quality_of_life.transport_links"), "x"),)
+    source = RefiSource(stable_guid("transcript", "FG1"), "FG1", crlf, (RefiSelection(
+        "cccccccc-2222-3333-4444-000000000001", start, start + len(phrase),
+        ((codes[0].guid, USER),), phrase),))
+    path = write_qdpx(tmp_path / "crlf.qdpx", RefiProject("p", "NVivo", {USER: "A"}, {},
+                                                          codes, (source,)))
+    for option in (convention, "auto"):
+        selection = read_project(path, crlf=option).sources[0].selections[0]
+        assert canonical[selection.start:selection.end] == phrase
+
+
+def test_flat_code_names_become_a_hierarchy(tmp_path):
+    """ATLAS.ti 8 writes 'Coke::diet Coke', Taguette 'interesting\\places': nested codes."""
+    from qualcode.codebook import load_codebook
+    from qualcode.io.refiqda import codebook_xml
+    from qualcode.projects import import_codebook
+
+    codes = (RefiCode(CODE, "Logement::Chambre individuelle"),
+             RefiCode("aaaaaaaa-2222-3333-4444-000000000002", "Logement\\Salle de bain"),
+             RefiCode("aaaaaaaa-2222-3333-4444-000000000003", "Transport"))
+    qdc = tmp_path / "taguette.qdc"
+    qdc.write_bytes(codebook_xml(codes, origin="Taguette 1.5.2"))
+    (tmp_path / "codebooks").mkdir()
+    codebook = load_codebook(import_codebook(tmp_path, qdc))
+    assert [(c.id, c.codable) for c in codebook.codes] == [
+        ("logement", False), ("logement.chambre_individuelle", True),
+        ("logement.salle_de_bain", True), ("transport", True)]
+
+
+# --- IRaMuTeQ ------------------------------------------------------------------------------
+
+def test_iramuteq_corpus_per_participant(demo_copy):
+    from qualcode.imports import import_study
+    from qualcode.io.iramuteq import iramuteq_corpus
+
+    study = load_study(demo_copy)
+    segments = pd.read_csv(demo_copy / "analyses" / "segments.csv")
+    text = iramuteq_corpus(segments, study, per="participant")
+    heads = [line for line in text.splitlines() if line.startswith("****")]
+    assert len(heads) == 22
+    assert heads[0] == ("**** *site_bordeaux *group_fg1 *participant_p01 *semester_5 *sex_f "
+                        "*placement_periurban *car_true")
+    assert "MOD :" not in text and "Sophie" not in text
+    per_turn = (demo_copy / "analyses" / "iramuteq.txt").read_text(encoding="utf-8")
+    turns = import_study(study).segments
+    spoken = turns[turns[S.PARTICIPANT_ID].str.startswith("P")]
+    assert per_turn.count("****") == len(spoken.drop_duplicates([S.TRANSCRIPT_ID, S.TURN]))
+
+
+# --- vendor samples (../shared, read in place) ----------------------------------------------
+
+SAMPLES = {  # file: counts the samples' README lists
+    "atlasti-8.4.0-mac_standard-project_Project.qde": dict(
+        User=3, Code=14, TextSource=6, PDFSource=2, PictureSource=1, AudioSource=1,
+        VideoSource=2, PlainTextSelection=8, PDFSelection=4, PictureSelection=1,
+        VideoSelection=2, Coding=16, Note=2, Set=16, Link=1, Graph=1),
+    "atlasti-23.2.3-win_blank-atlas-project.qdpx": dict(User=2),
+    "atlasti-23.2.3-win_target-atlas-project.qdpx": dict(User=2, Code=3),
+    "f4-2025.2.9_valid-document.xml": dict(Code=1, TextSource=4, PlainTextSelection=4,
+                                           Coding=2, Note=3),
+    "maxqda-24.7.0_2025-06-16_ICLS_Conf_Themes_ALL_just10.qdpx": dict(
+        User=1, Code=307, TextSource=10, Set=2),
+    "nvivo-mac-15.0.0_nvivo_project.qdpx": dict(User=2, Code=262, TextSource=2),
+    "qc-1.3.2_demo.qdpx": dict(User=1, Code=262, TextSource=2, PlainTextSelection=158,
+                               Coding=205),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_vendor_project_samples_read_with_their_counts(shared, name, tmp_path):
+    path = shared / "refi-qda" / "samples" / name
+    project = read_project(path)
+    assert dict(project.found) == SAMPLES[name]
+    # As a new study: made, or refused with one clear line (no speaker turns, no text).
+    try:
+        summary = study_from_project(path, tmp_path / "study")
+    except QualcodeError as error:
+        assert "\n" not in str(error) and str(path) in str(error)
+        assert not (tmp_path / "study").exists()
+    else:
+        assert (summary["imported"] <= summary["found"]).all()
+        load_study(tmp_path / "study")
+
+
+def test_vendor_sample_qc_keeps_every_coding_of_its_text(shared):
+    project = read_project(shared / "refi-qda" / "samples" / "qc-1.3.2_demo.qdpx")
+    selections = [s for source in project.sources for s in source.selections]
+    assert len(selections) == 158 and sum(len(s.codings) for s in selections) == 205
+    assert all(s.text[x.start:x.end] for s in project.sources for x in s.selections)
+
+
+@pytest.mark.parametrize("name,codes", [
+    ("atlasti-win-23.4.0_codebook_from-requal-test.qdc", 1),
+    ("taguette-1.5.2_codebook_reconstructed-from-tests.qdc", 3)])
+def test_vendor_codebook_samples(shared, name, codes, tmp_path):
+    from qualcode.codebook import load_codebook
+    from qualcode.projects import import_codebook
+
+    _, found = refiqda.read_codes(shared / "refi-qda" / "samples" / name)
+    assert len(found) == codes
+    (tmp_path / "codebooks").mkdir()
+    assert load_codebook(import_codebook(tmp_path, shared / "refi-qda" / "samples" / name))
+
+
+# --- hostile and broken files ---------------------------------------------------------------
+
+def zipped(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+MINIMAL = (PROJECT_HEAD + '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           '<Users><User guid="' + USER + '" name="A"/></Users></Project>').encode()
+LAUGHS = (PROJECT_HEAD + '<!DOCTYPE Project [<!ENTITY a "haha">'
+          + "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">'
+                    for i in range(8))
+          + ']><Project xmlns="urn:QDA-XML:project:1.0" name="&i;"/>').encode()
+
+
+@pytest.mark.parametrize("members,message", [
+    ({"project.qde": LAUGHS}, "declares a DTD or entities"),
+    ({"project.qde": MINIMAL, "../../evil.txt": b"x"}, "absolute or '..' path"),
+    ({"project.qde": MINIMAL, "/etc/evil": b"x"}, "absolute or '..' path"),
+    ({"project.qde": b"<Project name='p'><Users>"}, "not well-formed XML"),
+    ({"a.qde": MINIMAL, "b.qde": MINIMAL}, "exactly one .qde"),
+    ({"notes.txt": b"x"}, "exactly one .qde"),
+    ({"project.qde": PROJECT_HEAD.encode() + b"<CodeBook/>"}, "not <Project>"),
+])
+def test_hostile_or_broken_projects_are_refused(tmp_path, members, message):
+    path = zipped(tmp_path / "bad.qdpx", members)
+    with pytest.raises(CodingError, match=message) as error:
+        read_project(path)
+    assert "\n" not in str(error.value)
+
+
+def test_huge_member_and_too_many_members_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(refiqda, "MAX_TOTAL_BYTES", 1 << 20)
+    path = zipped(tmp_path / "huge.qdpx", {"project.qde": MINIMAL,
+                                           "sources/x.txt": b"0" * (2 << 20)})
+    with pytest.raises(CodingError, match="unpacks to more than 1 MB"):
+        read_project(path)
+    monkeypatch.setattr(refiqda, "MAX_MEMBERS", 5)
+    path = zipped(tmp_path / "many.qdpx", {"project.qde": MINIMAL} |
+                  {f"sources/{n}.txt": b"x" for n in range(5)})
+    with pytest.raises(CodingError, match="holds 6 files"):
+        read_project(path)
+
+
+def test_not_a_zip_is_refused(tmp_path):
+    path = tmp_path / "projet.qdpx"
+    path.write_text("ceci n'est pas une archive", encoding="utf-8")
+    with pytest.raises(CodingError, match="not a zip archive"):
+        read_project(path)
+
+
+def test_selection_outside_its_text_is_refused_in_codings(demo_copy, tmp_path):
+    canonical = (demo_copy / "analyses" / "transcripts" / "FG1.txt").read_text(
+        encoding="utf-8")
+    root = study_copy(demo_copy, tmp_path, codings=False)
+    raw_project(root / "codings" / "A.qdpx", canonical,
+                [(10, 40, "housing.private_room"),
+                 (len(canonical) - 5, len(canonical) + 20, "housing.private_room")],
+                name="FG1")
+    result = invoke("collect", "--study", root)
+    assert result.exit_code == 1
+    assert "codings/A.qdpx: 1 selections outside their text" in result.stderr
+    assert not (root / "analyses").exists()
+
+
+def test_cli_import_qdpx_refuses_unknown_codes_and_users(demo_copy, tmp_path):
+    canonical = (demo_copy / "analyses" / "transcripts" / "FG1.txt").read_text(
+        encoding="utf-8")
+    root = study_copy(demo_copy, tmp_path, codings=False)
+    path = raw_project(tmp_path / "x.qdpx", canonical, [(10, 40, "parking_velo")],
+                       name="FG1")
+    result = invoke("import-qdpx", path, "--study", root)
+    assert result.exit_code == 1
+    assert "not codable codes of the study's codebook: parking_velo" in result.stderr
+    path = raw_project(tmp_path / "y.qdpx", canonical, [(10, 40, "housing.private_room")],
+                       name="FG1", user="Zoé Martin")
+    result = invoke("import-qdpx", path, "--study", root)
+    assert result.exit_code == 1 and "user(s) Zoé Martin" in result.stderr
+    assert list((root / "codings").iterdir()) == []
+
+
+def test_cli_import_qdpx_new_study_then_run(demo_copy, tmp_path):
+    result = invoke("import-qdpx", demo_copy / "analyses" / "project.qdpx", tmp_path / "new")
+    assert result.exit_code == 0, result.output
+    assert "codings" in result.output and "2085" in result.output
+    text = textwrap.dedent((tmp_path / "new" / "study.yaml").read_text(encoding="utf-8"))
+    assert "Made by 'qualcode import-qdpx'" in text
