@@ -376,3 +376,22 @@ def test_cli_import_qdpx_new_study_then_run(demo_copy, tmp_path):
     assert "codings" in result.output and "2085" in result.output
     text = textwrap.dedent((tmp_path / "new" / "study.yaml").read_text(encoding="utf-8"))
     assert "Made by 'qualcode import-qdpx'" in text
+
+
+def test_relative_text_is_read_beside_the_project_only(tmp_path):
+    """A bare .qde may point at its texts with relative:// paths: they are read from the
+    project's folder, never above it; absolute:// paths are not read (reported lost)."""
+    (tmp_path / "projet").mkdir()
+    (tmp_path / "secret.txt").write_text("Camille Martin", encoding="utf-8")
+    (tmp_path / "projet" / "fg1.txt").write_text("Camille : Une chambre à moi.",
+                                                  encoding="utf-8")
+    sources = "".join(
+        f'<TextSource guid="bbbbbbbb-2222-3333-4444-00000000000{n}" name="s{n}" '
+        f'plainTextPath="{where}"/>' for n, where in enumerate(
+            ["relative:///fg1.txt", "relative:///../secret.txt", "absolute:///etc/hostname"]))
+    qde_path = tmp_path / "projet" / "project.qde"
+    qde_path.write_text(PROJECT_HEAD + '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+                        f"<Sources>{sources}</Sources></Project>", encoding="utf-8")
+    project = read_project(qde_path)
+    assert [(s.name, s.text) for s in project.sources] == [("s0", "Camille : Une chambre à moi.")]
+    assert dict(project.found)["TextSource"] == 3

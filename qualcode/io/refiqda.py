@@ -268,9 +268,10 @@ def _text(element, source_file, path: Path) -> str | None:
     if inline is not None:
         return inline.text or ""
     location = element.get("plainTextPath") or ""
-    if location.startswith(("relative:", "absolute:")):
+    if location.startswith("absolute:"):
         return None
-    data = source_file(location.removeprefix("internal://"))
+    data = _beside(path, location) if location.startswith("relative:") else \
+        source_file(location.removeprefix("internal://"))
     if data is None:
         return None
     try:
@@ -278,6 +279,15 @@ def _text(element, source_file, path: Path) -> str | None:
     except UnicodeDecodeError:
         raise CodingError(f"the text of '{element.get('name', location)}' is not UTF-8, as "
                           "REFI-QDA requires; export the project again", path=path) from None
+
+
+def _beside(path: Path, location: str) -> bytes | None:
+    """A ``relative://`` text, looked for next to the project file only (never above it)."""
+    folder = path.parent.resolve()
+    target = (folder / location.removeprefix("relative://").lstrip("/")).resolve()
+    if not target.is_relative_to(folder) or not target.is_file():
+        return None
+    return _read_bytes(target)
 
 
 def _text_source(element, path: Path, source_file, crlf: str, origin: str) -> RefiSource | None:
