@@ -136,7 +136,10 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         saturated, files = write_saturation(stage, imported, study, SaturationOptions())
         written += files
         found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
-        written += write_checklist(found, stage, study, codebook, agreement, designs)
+        if found.empty:  # no code of the codebook names a requirement: no checklist
+            found = None
+        else:
+            written += write_checklist(found, stage, study, codebook, agreement, designs)
         written.append(write_report(study, codebook, imported, stage, agreement, saturated,
                                     found, summary))
     written.append(write_manifest(study, written))
@@ -495,7 +498,7 @@ def _agreement_sentence(agreement: AgreementTables | None) -> str:
 
 def write_report(study: Study, codebook: Codebook, imported: ImportResult,
                  stage: CodingStage, agreement: AgreementTables | None,
-                 saturated: Saturation | None, found: pd.DataFrame,
+                 saturated: Saturation | None, found: pd.DataFrame | None,
                  summary: pd.DataFrame) -> Path:
     """``analyses/report.docx``, from the results of the run (figures already written)."""
     from qualcode import __version__

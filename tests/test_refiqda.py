@@ -376,6 +376,12 @@ def test_cli_import_qdpx_new_study_then_run(demo_copy, tmp_path):
     assert "codings" in result.output and "2085" in result.output
     text = textwrap.dedent((tmp_path / "new" / "study.yaml").read_text(encoding="utf-8"))
     assert "Made by 'qualcode import-qdpx'" in text
+    # The imported codebook names no design requirement: the run makes no checklist.
+    result = invoke("run", "--study", tmp_path / "new", "--no-name-check")
+    assert result.exit_code == 0, result.output
+    analyses = tmp_path / "new" / "analyses"
+    assert (analyses / "report.docx").is_file() and (analyses / "agreement.csv").is_file()
+    assert not (analyses / "checklist.docx").exists()
 
 
 def test_relative_text_is_read_beside_the_project_only(tmp_path):

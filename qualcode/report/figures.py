@@ -236,8 +236,7 @@ def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str], prioritie
     import matplotlib.pyplot as plt
 
     words = _WORDS.get(language, _WORDS["en"])
-    counts = table.groupby(["domain", "priority"]).size().unstack(fill_value=0) \
-        if not table.empty else pd.DataFrame()  # a codebook may name no requirement
+    counts = table.groupby(["domain", "priority"]).size().unstack(fill_value=0)
     counts = counts.reindex(index=list(domains), columns=list(priorities), fill_value=0)
     colours = ("#b01e1e", "#e08a1e", "#6aa84f", "#bbbbbb")
     figure, axis = plt.subplots(figsize=(7.5, 0.45 * len(counts) + 1.4))
