@@ -305,11 +305,11 @@ def _prune(items: list) -> None:
 
 
 def _is_name(label: str) -> bool:
-    """Whether a speaker label looks like a person's name (``Camille``, ``Jean Dupont``),
+    """Whether a speaker label looks like a person's name (``Camille``, ``Mme Dupont``),
     which is then also replaced inside the text, rather than a code (``I3``, ``P2``) or a
     generic word (``Intervenant 1``)."""
     words = label.split()
-    return bool(words) and all(re.fullmatch(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", w) and w[0].isupper()
+    return bool(words) and all(re.fullmatch(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*", w) and w[0].isupper()
                                for w in words) and fold(words[0]) not in GENERIC_LABELS
 
 

@@ -401,3 +401,15 @@ def test_relative_text_is_read_beside_the_project_only(tmp_path):
     project = read_project(qde_path)
     assert [(s.name, s.text) for s in project.sources] == [("s0", "Camille : Une chambre à moi.")]
     assert dict(project.found)["TextSource"] == 3
+
+
+def test_vendor_sample_qc_as_a_new_study_runs_and_leaks_no_speaker_name(shared, tmp_path):
+    """qc's demo names its speakers (``Mr. Dauber :``): as a new study they become
+    participants, their names are replaced in the text, and the run's audit passes."""
+    path = shared / "refi-qda" / "samples" / "qc-1.3.2_demo.qdpx"
+    study_from_project(path, tmp_path / "qc")
+    identities = pd.read_csv(tmp_path / "qc" / "identities.csv", keep_default_na=False)
+    assert "Mr. Dauber" in set(identities["name"])
+    result = invoke("run", "--study", tmp_path / "qc", "--no-name-check")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "no name from identities.csv" in result.output
