@@ -70,8 +70,9 @@ def codebook_codes(codebook: Codebook) -> tuple[RefiCode, ...]:
 def _description(codebook: Codebook, code_id: str) -> str:
     code = codebook[code_id]
     parts = [f"[{code.id}] {codebook.text(code.definition)}"]
+    words = ("Inclure", "Exclure") if codebook.language == "fr" else ("Include", "Exclude")
     parts += [f"{name}: {codebook.text(value)}" for name, value in
-              (("Inclure", code.include), ("Exclure", code.exclude)) if value]
+              zip(words, (code.include, code.exclude), strict=True) if value]
     return "\n".join(parts)
 
 
