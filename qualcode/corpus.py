@@ -16,6 +16,7 @@ This is the only module that imports spaCy.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -166,10 +167,25 @@ def _known_label_words(words: tuple[str, ...], known: frozenset[str]) -> int:
     return 0
 
 
-@functools.lru_cache(maxsize=4096)
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    """A pattern finding any of ``words`` as a whole word."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?!\w)")
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding the longest of ``names`` (each starting with a ``\\w`` character)
+    that starts a word and is not followed by one. The names are nested as a trie (one
+    branch per next character, longer names first), so that a search tries a few characters
+    at each position rather than every name."""
+    return re.compile(r"\b" + _trie(sorted(set(names))) + r"(?!\w)")
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching exactly ``words`` (sorted, distinct)."""
+    branches, ends_here = [], False
+    for first, group in itertools.groupby(words, key=lambda word: word[:1]):
+        if first:
+            branches.append(re.escape(first) + _trie([word[1:] for word in group]))
+        else:
+            ends_here = True
+    if ends_here:
+        branches.append("")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 @functools.lru_cache(maxsize=64)
@@ -254,26 +270,25 @@ class Pseudonymiser:
             | frozenset(label_key(i) for i in self._ids)
 
     def _build_names(self) -> None:
-        """Index every name (full name and first name, folded) by its first word, with
-        the identities it may stand for: ``{word: {name: [(group_id, id), ...]}}``."""
-        self._index: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        """Every name (full name and first name, folded) that starts with a word, with the
+        identities it may stand for (``{name: [(group_id, id), ...]}``), and one pattern
+        that finds them all."""
+        self._candidates: dict[str, list[tuple[str, str]]] = {}
         for identity in self._identities:
             words = identity.name.split()
             for name in {identity.name, words[0] if words else ""} - {""}:
                 key = fold(name)
-                first = _WORD.match(key)
-                if len(key) >= 2 and first is not None:
-                    self._index.setdefault(first.group(), {}).setdefault(key, []).append(
+                if len(key) >= 2 and _WORD.match(key) is not None:
+                    self._candidates.setdefault(key, []).append(
                         (identity.group_id, identity.participant_id))
-        for word, names in self._index.items():  # the longest names are tried first
-            self._index[word] = dict(sorted(names.items(), key=lambda n: -len(n[0])))
+        self._pattern = _names_pattern(self._candidates)
 
     def _replacement(self, name: str, group_id: str) -> str:
         """The id a folded name stands for in ``group_id``: the group's own identities first,
         then those of every group, then the other groups; ``[?]`` when that is ambiguous."""
         key = (name, group_id)
         if key not in self._names:
-            candidates = self._index[_WORD.match(name).group()][name]
+            candidates = self._candidates[name]
             rank = min(_rank(g, group_id) for g, _ in candidates)
             ids = {pid for g, pid in candidates if _rank(g, group_id) == rank}
             self._names[key] = ids.pop() if len(ids) == 1 else "[?]"
@@ -282,26 +297,15 @@ class Pseudonymiser:
     def pseudonymise(self, text: str, group_id: str) -> str:
         """``text`` with every known name replaced by its pseudonym id.
 
-        Each word of the text is looked up among the names' first words, then the longest
-        name that the text continues with, up to a word boundary, is replaced.
+        Names are looked for in the folded text (one search for all names): at a word start,
+        the longest name that the text continues with, up to a word boundary, is replaced.
         """
-        if not self._index:
-            return text
-        folded = fold(text)
-        found = self._index.keys() & set(_WORD.findall(folded))
-        if not found:  # most turns name nobody
+        if not self._candidates:
             return text
         pieces, last = [], 0
-        for word in _words_pattern(frozenset(found)).finditer(folded):
-            if word.start() < last:
-                continue
-            for name in self._index[word.group()]:
-                end = word.start() + len(name)
-                if folded.startswith(name, word.start()) and not (
-                        end < len(folded) and (folded[end].isalnum() or folded[end] == "_")):
-                    pieces += [text[last:word.start()], self._replacement(name, group_id)]
-                    last = end
-                    break
+        for name in self._pattern.finditer(fold(text)):
+            pieces += [text[last:name.start()], self._replacement(name.group(), group_id)]
+            last = name.end()
         return "".join(pieces) + text[last:] if pieces else text
 
 
@@ -387,12 +391,17 @@ def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list
 
 def _punctuation_only(text: str, span: tuple[int, int]) -> bool:
     """A stray « or ». split off on its own: it belongs to a neighbouring sentence."""
-    return not any(c.isalnum() for c in text[span[0]:span[1]])
+    return _ALNUM.search(text, *span) is None
+
+
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
 
 
 def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     # Only the end of the previous sentence matters: its last few characters.
     before = text[max(previous[0], previous[1] - 12):previous[1]].rstrip()
+    if not before.endswith((".", "…")):  # every case below needs one of these
+        return False
     last_word = before.rsplit(None, 1)[-1].lower() if before else ""
     if last_word in _ABBREVIATIONS:
         return True

@@ -136,6 +136,20 @@ def test_agreement_table_is_reproducible_and_seeded(coded):
     assert not first.codes["kappa_low"].equals(other.codes["kappa_low"])
 
 
+def test_agreement_table_does_not_depend_on_the_order_or_dtype_of_codings(coded):
+    """Sorted codings are read run by run, shuffled ones value by value: same tables, also
+    with pandas' "string" dtype, whose missing values cannot be compared."""
+    codings, segments = coded
+    codings = pd.concat([codings, pd.DataFrame({"coder": ["A", None], "segment_id": [
+        None, "FG1-0003"], "code_id": ["housing.parking"] * 2, "source": "x.csv"})])
+    sorted_ = codings.sort_values(["coder", "segment_id", "code_id"])
+    expected = agreement_table(sorted_, segments=segments, bootstrap=100, seed=3)
+    for variant in (codings.sample(frac=1, random_state=1), sorted_.astype("string")):
+        tables = agreement_table(variant, segments=segments, bootstrap=100, seed=3)
+        for part in ("codes", "domains", "transcripts", "sites"):
+            pd.testing.assert_frame_equal(getattr(tables, part), getattr(expected, part))
+
+
 def test_agreement_cluster_bootstrap_is_said_and_wider(coded):
     codings, segments = coded
     plain = agreement_table(codings, segments=segments, bootstrap=500)

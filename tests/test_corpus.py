@@ -108,6 +108,21 @@ def test_corpus_names_in_text_become_pseudonyms(pseudonymiser):
     assert pseudonymiser.pseudonymise("Merci Camille.", "FG2") == "Merci P21."
 
 
+def test_corpus_names_with_hyphens_and_apostrophes_are_replaced_whole(make_study):
+    """One search finds every name: the longest that starts a word and ends one wins, a
+    name inside a longer word is left alone."""
+    root = make_study({"fg1.txt": "Anne : Bonjour.\n"})
+    identities = [Identity("P1", "Anne", "Anne", "FG1"),
+                  Identity("P2", "Anne-Marie", "Anne-Marie Leroy", "FG1"),
+                  Identity("P3", "Pierre", "Pierre d'Arcy", "FG1"),
+                  Identity("P4", "Zoé", "Zoé O'Neil", "FG1")]
+    pseudonymiser = Pseudonymiser(load_study(root), identities)
+    text = ("ANNE-MARIE LEROY et Anne-Marie, puis anne, à Annecy avec Pierre D’Arcy, "
+            "Pierre, Pierrette, Zoe o'neil et Zoé_2.")
+    assert pseudonymiser.pseudonymise(text, "FG1") == (
+        "P2 et P2, puis P1, à Annecy avec P3, P3, Pierrette, P4 et Zoé_2.")
+
+
 @pytest.mark.parametrize("text,expected", [
     ("Le Dr. Martin m'a dit que c'était bien. Moi je suis d'accord.",
      ["Le Dr. Martin m'a dit que c'était bien.", "Moi je suis d'accord."]),

@@ -13,6 +13,7 @@ The formulas are those of :mod:`qualcode.agreement.coefficients` for two categor
 from __future__ import annotations
 
 import itertools
+from functools import cache
 
 import numpy as np
 
@@ -41,32 +42,24 @@ def statistics(counts: np.ndarray) -> dict[str, np.ndarray]:
     """
     counts = np.asarray(counts, dtype=float)
     m = round(np.log(counts.shape[-1]) / np.log(3))
-    states = pattern_states(m)
-    r1 = (states == 2).sum(axis=1).astype(float)
-    r0 = (states == 1).sum(axis=1).astype(float)
-    r = r0 + r1
-    pairs = r * (r - 1)
-    paired = r >= 2
+    states, exact, inexact = _pattern_weights(m)
+    # counts are whole numbers: sums with weights that are multiples of 1/64 are exact in any
+    # order, so one matrix product gives them all; the others are summed as numpy always did,
+    # pattern by pattern, so that results stay the same to the last bit
+    summed = counts @ exact[1]
+    s = {key: summed[..., i] for i, key in enumerate(exact[0])}
+    s.update({key: (counts * weights).sum(axis=-1) for key, weights in inexact.items()})
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_paired = counts[..., paired].sum(axis=-1)
-        agree = np.where(paired, (r1 * (r1 - 1) + r0 * (r0 - 1)) / np.where(paired, pairs, 1), 0)
-        pa = (counts * agree).sum(axis=-1) / n_paired
-        rated = r >= 1
-        share1 = np.where(rated, r1 / np.where(rated, r, 1), 0)
-        pi1 = (counts * share1).sum(axis=-1) / counts[..., rated].sum(axis=-1)
+        pa = s["agree"] / s["paired"]
+        pi1 = s["share1"] / s["rated"]
         pi0 = 1 - pi1
         fleiss = (pa - (pi1 ** 2 + pi0 ** 2)) / (1 - (pi1 ** 2 + pi0 ** 2))
         ac1 = (pa - 2 * pi1 * pi0) / (1 - 2 * pi1 * pi0)
-        positive = (counts * np.where(paired, r1 * (r1 - 1), 0)).sum(axis=-1)
-        negative = (counts * np.where(paired, r0 * (r0 - 1), 0)).sum(axis=-1)
-        mixed = (counts * np.where(paired, r1 * r0, 0)).sum(axis=-1)
-        psa = positive / (positive + mixed)
-        nsa = negative / (negative + mixed)
+        psa = s["positive"] / (s["positive"] + s["mixed"])
+        nsa = s["negative"] / (s["negative"] + s["mixed"])
         # Krippendorff's alpha from the coincidence matrix (nominal, two values)
-        n1 = (counts * np.where(paired, r1, 0)).sum(axis=-1)
-        n0 = (counts * np.where(paired, r0, 0)).sum(axis=-1)
-        o01 = (counts * np.where(paired, r1 * r0 / np.where(paired, r - 1, 1), 0)).sum(axis=-1)
-        alpha = 1 - (n0 + n1 - 1) * o01 / (n0 * n1)
+        n1, n0 = s["n1"], s["n0"]
+        alpha = 1 - (n0 + n1 - 1) * s["o01"] / (n0 * n1)
         result = {"percent_agreement": pa, "positive_agreement": psa,
                   "negative_agreement": nsa, "fleiss_kappa": fleiss,
                   "krippendorff_alpha": alpha, "gwet_ac1": ac1, "pabak": 2 * pa - 1}
@@ -74,6 +67,34 @@ def statistics(counts: np.ndarray) -> dict[str, np.ndarray]:
                       {key: np.full(pa.shape, np.nan) for key in
                        ("cohen_kappa", "prevalence_index", "bias_index")})
     return {key: result[key] for key in STATISTICS}
+
+
+@cache
+def _pattern_weights(m: int) -> tuple[np.ndarray, tuple[list[str], np.ndarray],
+                                       dict[str, np.ndarray]]:
+    """Per pattern of ``m`` coders, what each unit adds to the sums :func:`statistics` needs:
+    ``(states, (names, weights matrix) of the sums computed exactly, {name: weights} of the
+    others)``. ``r1``/``r0``: coders who applied / did not apply the code; pairs of ratings
+    are counted on units rated by at least two coders."""
+    states = pattern_states(m)
+    r1 = (states == 2).sum(axis=1).astype(float)
+    r0 = (states == 1).sum(axis=1).astype(float)
+    r = r0 + r1
+    paired, rated = r >= 2, r >= 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights = {
+            "paired": paired.astype(float), "rated": rated.astype(float),
+            "agree": np.where(paired, (r1 * (r1 - 1) + r0 * (r0 - 1))
+                              / np.where(paired, r * (r - 1), 1), 0),
+            "share1": np.where(rated, r1 / np.where(rated, r, 1), 0),
+            "positive": np.where(paired, r1 * (r1 - 1), 0),
+            "negative": np.where(paired, r0 * (r0 - 1), 0),
+            "mixed": np.where(paired, r1 * r0, 0),
+            "n1": np.where(paired, r1, 0), "n0": np.where(paired, r0, 0),
+            "o01": np.where(paired, r1 * r0 / np.where(paired, r - 1, 1), 0)}
+    exact = [key for key, w in weights.items() if np.array_equal(w * 64, np.round(w * 64))]
+    matrix = np.stack([weights[key] for key in exact], axis=1)
+    return states, (exact, matrix), {k: w for k, w in weights.items() if k not in exact}
 
 
 def _two_coders(counts: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:

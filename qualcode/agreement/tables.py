@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.agreement.characters import character_units, marks, unitizing_table
+from qualcode.agreement.characters import (
+    UNIT_COLUMNS,
+    character_units,
+    marks,
+    unitizing_table,
+)
 from qualcode.agreement.patterns import STATISTICS, pattern_ids, statistics
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError, QualcodeWarning
@@ -97,38 +102,82 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
         raise QualcodeError(f"unit must be one of {', '.join(UNITS)}, not '{unit}'")
     if cluster not in CLUSTERS:
         raise QualcodeError(f"cluster must be participant, group or none, not '{cluster}'")
-    coders = _coders(codings, coders)
-    code_ids, domains, labels = _codes(codings, codebook)
+    columns = {name: _Factorized.of(codings[name])
+               for name in (S.CODER, S.CODE_ID, S.SEGMENT_ID)}
+    coders = _coders(columns[S.CODER], coders)
+    code_ids, domains, labels = _codes(columns[S.CODE_ID], codebook)
     unitizing = None
+    if cluster is None and unit == "character":
+        cluster = "segment"  # characters are never resampled one by one
     if unit == "character":
         if spans is None:
             raise QualcodeError("the character unit needs the coders' spans (spans=...)")
         marked = marks(codings, spans, segments, coders)
         units, present, rated, weights = character_units(marked, segments, coders, code_ids)
         unitizing = unitizing_table(marked, segments, coders)
+        unit_, code, coder = np.nonzero(present & rated[:, None, :])
+        patterns = _Patterns.build(unit_, code, coder, rated, len(code_ids), weights,
+                                   _clusters(units, cluster))
     else:
-        units, present, rated = _units(codings, segments, coders, unit, code_ids)
-        weights = np.ones(len(units))
-    ids = pattern_ids(np.where(rated[:, None, :], 1 + present, 0))  # (units, codes)
+        units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids, cluster)
     rng = np.random.default_rng(seed)
-    if cluster is None and unit == "character":
-        cluster = "segment"  # characters are never resampled one by one
-    clusters = None if cluster is None else np.unique(
-        units[_CLUSTER_COLUMNS[cluster]].to_numpy(), return_inverse=True)[1]
-    patterns = _Patterns(ids, 3 ** len(coders), weights, clusters)
     interval = _interval_text(bootstrap, cluster, unit)
-    per_code = _code_rows(patterns, present, rated, coders, code_ids, domains, labels,
-                          bootstrap, rng)
-    domain_rows = _pooled_rows(patterns, domains, per_code, bootstrap, rng)
-    strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, bootstrap, rng)
-              for name in (S.TRANSCRIPT_ID, S.SITE_ID)}
+    from threadpoolctl import threadpool_limits
+
+    # the matrix products below are many and small: BLAS threads cost more than they save
+    with threadpool_limits(limits=1, user_api="blas"):
+        counts = patterns.counts()[:, 0]  # (codes, patterns)
+        per_code = _code_rows(patterns, counts, coders, code_ids, domains, labels, bootstrap,
+                              rng)
+        domain_rows = _pooled_rows(patterns, counts, domains, per_code, bootstrap, rng)
+        strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, bootstrap, rng)
+                  for name in (S.TRANSCRIPT_ID, S.SITE_ID)}
     _warn_undefined(per_code)
     return AgreementTables(per_code, domain_rows, strata[S.TRANSCRIPT_ID], strata[S.SITE_ID],
                            interval, unitizing)
 
 
-def _coders(codings: pd.DataFrame, coders: list[str] | None) -> list[str]:
-    present = set(codings[S.CODER].unique())
+@dataclass(frozen=True, slots=True)
+class _Factorized:
+    """A column as integer codes into its distinct ``values`` (-1: missing)."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Factorized:
+        """Like ``pd.factorize``, but each run of equal neighbours is hashed once: codings
+        tables are sorted (by coder, then segment), hashing a million strings is what costs,
+        and comparing neighbours is several times cheaper."""
+        values = column.to_numpy()
+        starts = _run_starts(values)
+        if starts is None:
+            return cls(*pd.factorize(values))
+        codes, uniques = pd.factorize(values[starts])
+        return cls(np.repeat(codes, np.diff(starts, append=len(values))), uniques)
+
+    def positions(self, names) -> np.ndarray:
+        """Each row's position in ``names`` (-1: not there)."""
+        return np.append(pd.Index(names).get_indexer(self.values), -1)[self.codes]
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal neighbours starts; None when runs are short (judged on the
+    first thousand values) or values cannot be compared (``pd.NA``)."""
+    sample = values[:1001]
+    try:
+        if len(values) < 2 or (sample[1:] != sample[:-1]).mean() >= 0.5:
+            return None
+        change = np.empty(len(values), dtype=bool)
+        change[0] = True
+        np.not_equal(values[1:], values[:-1], out=change[1:])
+    except TypeError:  # "boolean value of NA is ambiguous"
+        return None
+    return np.flatnonzero(change)
+
+
+def _coders(column: _Factorized, coders: list[str] | None) -> list[str]:
+    present = set(column.values)
     available = sorted(present - set(NOT_CODERS))
     chosen = list(coders) if coders else available
     unknown = [c for c in chosen if c not in present]
@@ -141,40 +190,50 @@ def _coders(codings: pd.DataFrame, coders: list[str] | None) -> list[str]:
     return chosen
 
 
-def _units(codings: pd.DataFrame, segments: pd.DataFrame, coders: list[str], unit: str,
-           code_ids: list[str]):
-    """``(units, present, rated)``: the segments or turns, presence ``(units, codes,
-    coders)``, and whether each coder rated each unit."""
-    codable = segments[segments[S.CODABLE]].reset_index(drop=True)
+def _unit_patterns(columns: dict[str, _Factorized], segments: pd.DataFrame, coders: list[str],
+                   unit: str, code_ids: list[str], cluster: str | None):
+    """``(units, patterns)``: the segments or turns, and their coding patterns. A coder rated
+    every unit of each transcript in which they coded a segment."""
+    codable = segments.loc[segments[S.CODABLE], [*UNIT_COLUMNS, S.TURN]].reset_index(
+        drop=True)
     if unit == "turn":
         key = codable[S.TRANSCRIPT_ID] + "#" + codable[S.TURN].astype(str)
         unit_of_segment = pd.factorize(key)[0]
         first = np.unique(unit_of_segment, return_index=True)[1]
         units = codable.iloc[first].reset_index(drop=True)
     else:
-        units, unit_of_segment = codable, np.arange(len(codable))
-    segment = pd.Index(codable[S.SEGMENT_ID]).get_indexer(codings[S.SEGMENT_ID])
-    coder = pd.Index(coders).get_indexer(codings[S.CODER])
-    code = pd.Index(code_ids).get_indexer(codings[S.CODE_ID])
+        unit_of_segment = first = np.arange(len(codable))
+        units = codable
+    segment = columns[S.SEGMENT_ID].positions(codable[S.SEGMENT_ID])
+    coder = columns[S.CODER].positions(coders)
+    code = columns[S.CODE_ID].positions(code_ids)
     known = (segment >= 0) & (coder >= 0)
-    segment, coder, code = segment[known], coder[known], code[known]
-    present = np.zeros((len(units), len(code_ids), len(coders)), dtype=np.int8)
+    if not known.all():
+        segment, coder, code = segment[known], coder[known], code[known]
+    transcript_of_segment, transcripts = pd.factorize(codable[S.TRANSCRIPT_ID])
+    reviewed = np.bincount(transcript_of_segment[segment] * len(coders) + coder,
+                           minlength=len(transcripts) * len(coders)).reshape(-1, len(coders))
     listed = code >= 0
-    present[unit_of_segment[segment[listed]], code[listed], coder[listed]] = 1
-    transcripts, transcript_of_segment = np.unique(codable[S.TRANSCRIPT_ID].to_numpy(),
-                                                   return_inverse=True)
-    reviewed = np.zeros((len(transcripts), len(coders)), dtype=bool)
-    reviewed[transcript_of_segment[segment], coder] = True
-    unit_transcript = np.searchsorted(transcripts, units[S.TRANSCRIPT_ID].to_numpy())
-    return units, present, reviewed[unit_transcript]
+    if not listed.all():
+        segment, coder, code = segment[listed], coder[listed], code[listed]
+    return units, _Patterns.build(unit_of_segment[segment], code, coder,
+                                  reviewed[transcript_of_segment[first]] > 0, len(code_ids),
+                                  np.ones(len(units)), _clusters(units, cluster))
 
 
-def _codes(codings: pd.DataFrame, codebook: Codebook | None):
+def _clusters(units: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
+    """Each unit's cluster, numbered in the sorted order of the cluster ids."""
+    if cluster is None:
+        return None
+    return pd.factorize(units[_CLUSTER_COLUMNS[cluster]].to_numpy(), sort=True)[0]
+
+
+def _codes(column: _Factorized, codebook: Codebook | None):
     if codebook is not None:
         codes = codebook.codable
         return ([c.id for c in codes], [c.domain for c in codes],
                 [codebook.text(c.label) for c in codes])
-    ids = sorted(codings[S.CODE_ID].unique())
+    ids = sorted(column.values)
     return ids, [i.partition(".")[0] for i in ids], ids
 
 
@@ -189,59 +248,118 @@ def _interval_text(bootstrap: int, cluster: str | None, unit: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Patterns:
-    """Coding patterns of units x codes, each unit with a weight (1, or its number of
-    characters) and, for a cluster bootstrap, the index of its cluster."""
+    """Coding patterns of units x codes, stored sparsely: a unit's pattern for a code nobody
+    applied to it (``base``: which coders rated it) and the pattern of each (unit, code) pair
+    that some coder applied (``unit``, ``code``, ``ids``, its unit's ``pair_base``, and the
+    coders as ``applied`` bits). Each unit has a weight (1, or its number of characters) and,
+    for a cluster bootstrap, the index of its cluster."""
 
+    base: np.ndarray
+    unit: np.ndarray
+    code: np.ndarray
     ids: np.ndarray
-    n_patterns: int
+    pair_base: np.ndarray
+    applied: np.ndarray
+    rated: np.ndarray
+    n_codes: int
     weights: np.ndarray
     clusters: np.ndarray | None
 
+    @classmethod
+    def build(cls, unit: np.ndarray, code: np.ndarray, coder: np.ndarray, rated: np.ndarray,
+              n_codes: int, weights: np.ndarray, clusters: np.ndarray | None) -> _Patterns:
+        """From one (unit, code, coder) triple per coding (repeats allowed) and whether each
+        coder rated each unit ``(units, coders)``."""
+        n_coders = rated.shape[1]
+        base = pattern_ids(rated.astype(np.int64))  # every rater "absent"
+        bit = np.min_scalar_type(2 ** n_coders - 1).type
+        bits = np.zeros(len(rated) * n_codes, dtype=bit)
+        np.bitwise_or.at(bits, unit * n_codes + code, np.left_shift(bit(1), coder.astype(bit)))
+        cells = np.flatnonzero(bits)
+        applied = bits[cells]
+        pair_unit = cells // n_codes
+        pair_base = base[pair_unit]
+        # what the coders who applied the code add to the pattern, for every set of coders
+        added = pattern_ids(np.arange(2 ** n_coders)[:, None] >> np.arange(n_coders) & 1)
+        return cls(base, pair_unit, cells % n_codes, pair_base + added[applied], pair_base,
+                   applied, rated, n_codes, weights, clusters)
+
     @property
     def n_coders(self) -> int:
-        return round(np.log(self.n_patterns) / np.log(3))
+        return self.rated.shape[1]
 
-    def take(self, rows: np.ndarray | None = None, codes: np.ndarray | None = None
-             ) -> _Patterns:
-        ids = self.ids if rows is None else self.ids[rows]
-        clusters = self.clusters if self.clusters is None or rows is None else \
-            self.clusters[rows]
-        return _Patterns(ids if codes is None else ids[:, codes], self.n_patterns,
-                         self.weights if rows is None else self.weights[rows], clusters)
+    @property
+    def n_patterns(self) -> int:
+        return 3 ** self.n_coders
 
-    def counts(self, groups: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
-        """Weighted pattern counts ``(groups, codes, patterns)``."""
-        n_codes = self.ids.shape[1]
-        groups = np.zeros(self.ids.shape[0], dtype=np.int64) if groups is None else groups
-        flat = ((groups[:, None] * n_codes + np.arange(n_codes)) * self.n_patterns
-                + self.ids).ravel()
-        size = n_groups * n_codes * self.n_patterns
-        if (self.weights == 1).all():
-            counts = np.bincount(flat, minlength=size)
+    @property
+    def weighted(self) -> bool:
+        return not (self.weights == 1).all()
+
+    def counts(self, groups: np.ndarray | None = None, n_groups: int = 1,
+               code_groups: np.ndarray | None = None, n_code_groups: int = 1) -> np.ndarray:
+        """Weighted pattern counts ``(code groups, groups, patterns)``.
+
+        Codes are grouped by ``code_groups`` (default: each code apart); units by ``groups``,
+        one group per unit, or ``(code groups, units)`` when each code group groups the units
+        its own way. Every code counts its units at their ``base`` pattern, corrected where a
+        coder applied it.
+        """
+        n_patterns = self.n_patterns
+        if groups is None:
+            groups = np.zeros(len(self.base), dtype=np.int64)
+        if code_groups is None:
+            code_groups, n_code_groups, pair_code = np.arange(self.n_codes), self.n_codes, \
+                self.code
         else:
-            weights = np.broadcast_to(self.weights[:, None], self.ids.shape).ravel()
-            counts = np.bincount(flat, weights=weights, minlength=size)
-        return counts.reshape(n_groups, n_codes, self.n_patterns)
+            pair_code = code_groups[self.code]
+        weights = self.weights if self.weighted else None
+        if groups.ndim == 1:
+            base = np.bincount(groups * n_patterns + self.base, weights,
+                               minlength=n_groups * n_patterns).reshape(1, n_groups, n_patterns)
+            pair_group = groups[self.unit]
+        else:
+            cells = (np.arange(len(groups))[:, None] * n_groups + groups) * n_patterns \
+                + self.base
+            base = np.bincount(cells.ravel(), None if weights is None else
+                               np.tile(weights, len(groups)),
+                               minlength=len(groups) * n_groups * n_patterns
+                               ).reshape(len(groups), n_groups, n_patterns)
+            pair_group = groups[pair_code, self.unit]
+        counts = base * np.bincount(code_groups, minlength=n_code_groups)[:, None, None]
+        cell = (pair_code * n_groups + pair_group) * n_patterns
+        pair_weights = None if weights is None else weights[self.unit]
+        counts += (np.bincount(cell + self.ids, pair_weights, minlength=counts.size)
+                   - np.bincount(cell + self.pair_base, pair_weights, minlength=counts.size)
+                   ).reshape(counts.shape)
+        return counts
 
-
-    def pooled_counts(self, groups: np.ndarray, n_groups: int) -> np.ndarray:
-        """Weighted pattern counts summed over the codes, ``(groups, patterns)``."""
-        flat = (groups[:, None] * self.n_patterns + self.ids).ravel()
-        size = n_groups * self.n_patterns
-        if (self.weights == 1).all():  # segments and turns: plain counts
-            return np.bincount(flat, minlength=size).reshape(n_groups, self.n_patterns)
-        weights = np.broadcast_to(self.weights[:, None], self.ids.shape).ravel()
-        return np.bincount(flat, weights=weights, minlength=size).reshape(n_groups,
-                                                                          self.n_patterns)
+    def applied_counts(self, coder: int) -> np.ndarray:
+        """Per code, the weighted number of units ``coder`` applied it to."""
+        mine = (self.applied >> coder) & 1 == 1
+        weights = self.weights[self.unit[mine]] if self.weighted else None
+        return np.bincount(self.code[mine], weights, minlength=self.n_codes).astype(int)
 
 
 def _resample(n: int, bootstrap: int, rng) -> np.ndarray:
     """``(resamples, n)``: how many times each of ``n`` clusters is drawn, ``n`` draws with
     replacement per resample (a multinomial with equal probabilities)."""
     draws = rng.integers(0, n, size=(bootstrap, n))
-    flat = (np.arange(bootstrap)[:, None] * n + draws).ravel()
+    draws += np.arange(0, bootstrap * n, n)[:, None]  # resample r counts in row r
     # as floats, so that the products with the counts that follow go through BLAS
-    return np.bincount(flat, minlength=bootstrap * n).reshape(bootstrap, n).astype(float)
+    return np.bincount(draws.ravel(), minlength=bootstrap * n).reshape(bootstrap, n).astype(
+        float)
+
+
+def _resampled(per_block: np.ndarray, bootstrap: int, rng) -> np.ndarray:
+    """``(resamples, patterns)``: the pattern counts of each resample of the blocks (the rows
+    of ``per_block``), drawn with replacement. Only the patterns seen are multiplied: whole
+    numbers, so the product is exact."""
+    used = np.flatnonzero(per_block.any(axis=0))
+    resampled = np.zeros((bootstrap, per_block.shape[1]))
+    resampled[:, used] = _resample(len(per_block), bootstrap, rng) @ per_block[:, used].astype(
+        float)
+    return resampled
 
 
 def _kappa(stats: dict[str, np.ndarray], n_coders: int) -> np.ndarray:
@@ -250,29 +368,43 @@ def _kappa(stats: dict[str, np.ndarray], n_coders: int) -> np.ndarray:
 
 def _with_intervals(frame: pd.DataFrame, point: dict, draws: dict | None,
                     n_coders: int) -> pd.DataFrame:
+    """``frame`` with the statistics, one row each, and their 95% percentile intervals from
+    the resampled statistics ``(resamples, rows)``."""
     for key in STATISTICS:
         frame[key] = point[key]
     for name, key in INTERVAL_STATISTICS.items():
         values = _kappa(draws, n_coders) if draws is not None and key is None else \
             draws[key] if draws is not None else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = (np.nanpercentile(values, [2.5, 97.5], axis=0) if values is not None
-                         else (np.full(len(frame), np.nan),) * 2)
+        low, high = (_percentiles(values) if values is not None
+                     else (np.full(len(frame), np.nan),) * 2)
         frame[f"{name}_low"], frame[f"{name}_high"] = low, high
     return frame
 
 
-def _code_rows(patterns: _Patterns, present, rated, coders, code_ids, domains, labels,
+def _percentiles(values: np.ndarray) -> np.ndarray:
+    """The 2.5th and 97.5th percentiles of each column, NaN resamples left out.
+
+    ``np.nanpercentile`` handles a 2-D array column by column in Python; the columns without
+    NaN go through ``np.percentile`` at once, which computes the same values."""
+    has_nan = np.isnan(values).any(axis=0)
+    result = np.empty((2, values.shape[1]))
+    result[:, ~has_nan] = np.percentile(values[:, ~has_nan], [2.5, 97.5], axis=0)
+    if has_nan.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+            result[:, has_nan] = np.nanpercentile(values[:, has_nan], [2.5, 97.5], axis=0)
+    return result
+
+
+def _code_rows(patterns: _Patterns, counts: np.ndarray, coders, code_ids, domains, labels,
                bootstrap, rng) -> pd.DataFrame:
-    counts = patterns.counts()[0]
     point = statistics(counts)
     frame = pd.DataFrame({S.CODE_ID: code_ids, "domain": domains, "label": labels})
-    weights = patterns.weights
+    weights, rated = patterns.weights, patterns.rated
     frame["n_units"] = int(weights[rated.sum(axis=1) >= 2].sum())
     for g, coder in enumerate(coders):
         n_rated = weights[rated[:, g]].sum()
-        frame[f"n_{coder}"] = (present[:, :, g] * weights[:, None]).sum(axis=0).astype(int)
+        frame[f"n_{coder}"] = patterns.applied_counts(g)
         frame[f"prevalence_{coder}"] = frame[f"n_{coder}"] / n_rated if n_rated else np.nan
     draws = None
     if bootstrap > 0:
@@ -291,62 +423,75 @@ def _code_rows(patterns: _Patterns, present, rated, coders, code_ids, domains, l
 
 
 def _cluster_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
-    """``(resamples, codes, patterns)``: resampled cluster weights times per-cluster counts."""
+    """``(resamples, codes, patterns)``: resampled cluster weights times per-cluster counts.
+
+    Only the patterns seen are multiplied (a product of whole numbers, exact in any order).
+    The result has the resamples as its fastest axis in memory, as ``np.einsum`` gave it, so
+    that :func:`statistics` sums over the patterns with the same rounding as it always did.
+    """
     present, index = np.unique(patterns.clusters, return_inverse=True)
-    per_cluster = patterns.counts(index, len(present)).astype(float)
+    per_cluster = patterns.counts(index, len(present)).transpose(0, 2, 1).reshape(
+        -1, len(present))  # (codes x patterns, clusters)
+    used = np.flatnonzero(per_cluster.any(axis=1))
     weights = _resample(len(present), bootstrap, rng)
-    return np.einsum("bk,kcp->bcp", weights, per_cluster, optimize=True)
+    product = np.zeros((len(per_cluster), bootstrap))
+    product[used] = per_cluster[used].astype(float) @ weights.T
+    return product.reshape(patterns.n_codes, patterns.n_patterns, bootstrap).transpose(2, 0, 1)
 
 
 _BLOCKS = 200
 
 
-def _pooled(patterns: _Patterns, bootstrap: int, rng) -> tuple[dict, dict | None]:
-    """A pooled row's statistics and resampled statistics.
+def _blocks(patterns: _Patterns, bootstrap: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """For one pooled row: each unit's resampling block, and the resampled block weights
+    ``(resamples, blocks)``.
 
     Without clusters, units are resampled in at most 200 random blocks of equal size (each
     unit its own block when there are fewer units): the resampled totals have the same
     variance as when resampling units one by one, at a fraction of the cost.
     """
-    n_units = patterns.ids.shape[0]
-    point = statistics(patterns.pooled_counts(np.zeros(n_units, dtype=np.int64), 1)[0])
-    if bootstrap <= 0 or patterns.ids.size == 0:
-        return point, None
+    n_units = len(patterns.base)
     if patterns.clusters is None:
         index = np.arange(n_units) if n_units <= _BLOCKS else \
             rng.permutation(n_units) % _BLOCKS
-        n_clusters = min(n_units, _BLOCKS)
+        n_blocks = min(n_units, _BLOCKS)
     else:
         present, index = np.unique(patterns.clusters, return_inverse=True)
-        n_clusters = len(present)
-    per_cluster = patterns.pooled_counts(index, n_clusters).astype(float)
-    return point, statistics(_resample(n_clusters, bootstrap, rng) @ per_cluster)
+        n_blocks = len(present)
+    return index, _resample(n_blocks, bootstrap, rng)
 
 
-def _one_row(frame: pd.DataFrame, point: dict, draws: dict | None, n_coders: int
-             ) -> pd.DataFrame:
-    return _with_intervals(frame, {k: np.atleast_1d(v) for k, v in point.items()},
-                           None if draws is None else {k: v[:, None] for k, v in draws.items()},
-                           n_coders)
-
-
-def _pooled_rows(patterns: _Patterns, domains, per_code, bootstrap, rng) -> pd.DataFrame:
-    """Per domain and overall: pooled over the unit x code table, and the mean over codes."""
-    rows = []
-    for group in [*dict.fromkeys(domains), "all"]:
-        selected = np.array([group in ("all", d) for d in domains])
-        point, draws = _pooled(patterns.take(codes=selected), bootstrap, rng)
-        row = pd.DataFrame({"domain": [group], "method": ["pooled"],
-                            "n_codes": [int(selected.sum())]})
-        rows.append(_one_row(row, point, draws, patterns.n_coders))
-        mean = pd.DataFrame({"domain": [group], "method": ["mean of codes"],
-                             "n_codes": [int(selected.sum())]})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for key in STATISTICS:
-                mean[key] = np.nanmean(per_code.loc[selected, key])
-        rows.append(mean)
-    table = pd.concat(rows, ignore_index=True)
+def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code, bootstrap, rng
+                 ) -> pd.DataFrame:
+    """Per domain and overall: pooled over the unit x code table (every code's pattern
+    ``counts`` summed), and the mean over codes."""
+    groups = [*dict.fromkeys(domains), "all"]
+    domain_of_code = pd.Index(groups[:-1]).get_indexer(domains)
+    selected = [domain_of_code == d for d in range(len(groups) - 1)]
+    selected.append(np.ones(len(domains), dtype=bool))
+    n_codes = [int(chosen.sum()) for chosen in selected]
+    point = statistics(np.stack([counts[chosen].sum(axis=0) for chosen in selected]))
+    draws = None
+    if bootstrap > 0 and len(patterns.base) and len(domains):
+        blocks = [_blocks(patterns, bootstrap, rng) for _ in groups]  # drawn in row order
+        index, weights = zip(*blocks, strict=True)
+        n_blocks = weights[0].shape[1]
+        per_block = np.concatenate([
+            patterns.counts(np.stack(index[:-1]), n_blocks, domain_of_code, len(groups) - 1),
+            patterns.counts(index[-1], n_blocks, np.zeros(len(domains), dtype=np.int64))
+        ]).astype(float)
+        draws = statistics(np.stack([w @ x for w, x in zip(weights, per_block, strict=True)],
+                                    axis=1))
+    table = _with_intervals(pd.DataFrame({"domain": groups, "method": "pooled",
+                                          "n_codes": n_codes}), point, draws,
+                            patterns.n_coders)
+    mean = pd.DataFrame({"domain": groups, "method": "mean of codes", "n_codes": n_codes})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for key in STATISTICS:
+            values = per_code[key].to_numpy()
+            mean[key] = [np.nanmean(values[chosen]) for chosen in selected]
+    table = pd.concat([table, mean]).sort_index(kind="stable").reset_index(drop=True)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
 
@@ -354,23 +499,23 @@ def _pooled_rows(patterns: _Patterns, domains, per_code, bootstrap, rng) -> pd.D
 def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str, bootstrap: int, rng
                   ) -> pd.DataFrame:
     """Per transcript or site, pooled over codes; all strata counted in one pass."""
-    order = list(dict.fromkeys(strata))
-    index = pd.Index(order).get_indexer(strata)
-    counts = patterns.pooled_counts(index, len(order))
+    index, order = pd.factorize(strata, use_na_sentinel=False)
     sizes = np.bincount(index, weights=patterns.weights, minlength=len(order))
-    draws = [None] * len(order)
+    draws = None
     if bootstrap > 0 and len(strata):
         block, n_blocks = _blocks_within(index, len(order), patterns.clusters, rng)
         width = int(n_blocks.max())
-        per_block = patterns.pooled_counts(index * width + block, len(order) * width).reshape(
-            len(order), width, patterns.n_patterns)
-        per_block = per_block.astype(float)
-        draws = [statistics(_resample(n, bootstrap, rng) @ per_block[s, :n])
-                 for s, n in enumerate(n_blocks)]
-    rows = [_one_row(pd.DataFrame({name: [stratum], "n_units": [int(size)]}),
-                     statistics(count), draw, patterns.n_coders)
-            for stratum, size, count, draw in zip(order, sizes, counts, draws, strict=True)]
-    table = pd.concat(rows, ignore_index=True)
+        per_block = patterns.counts(index * width + block, len(order) * width,
+                                    np.zeros(patterns.n_codes, dtype=np.int64)
+                                    ).reshape(len(order), width, patterns.n_patterns)
+        counts = per_block.sum(axis=1)
+        draws = statistics(np.stack([_resampled(per_block[s, :n], bootstrap, rng)
+                                     for s, n in enumerate(n_blocks)], axis=1))
+    else:
+        counts = patterns.counts(index, len(order), np.zeros(patterns.n_codes, dtype=np.int64)
+                                 )[0]
+    table = _with_intervals(pd.DataFrame({name: order, "n_units": sizes.astype(int)}),
+                            statistics(counts), draws, patterns.n_coders)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
 
@@ -380,8 +525,9 @@ def _blocks_within(index: np.ndarray, n_strata: int, clusters: np.ndarray | None
     its clusters, or up to 200 random blocks of units (see :func:`_pooled`)."""
     block = np.zeros(len(index), dtype=np.int64)
     n_blocks = np.zeros(n_strata, dtype=np.int64)
-    for stratum in range(n_strata):
-        inside = np.flatnonzero(index == stratum)
+    by_stratum = np.split(np.argsort(index, kind="stable"),
+                          np.cumsum(np.bincount(index, minlength=n_strata))[:-1])
+    for stratum, inside in enumerate(by_stratum):
         if clusters is not None:
             present, block[inside] = np.unique(clusters[inside], return_inverse=True)
             n_blocks[stratum] = len(present)
