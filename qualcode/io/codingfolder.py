@@ -14,6 +14,7 @@ import pandas as pd
 from qualcode.errors import CodingError
 from qualcode.io.codings import read_coding_csv
 from qualcode.io.sheets import read_sheet
+from qualcode.io.suggestions import SUGGESTIONS_FILE
 from qualcode.io.worddocs import read_comments
 
 DECISIONS_FILE = "consensus.csv"
@@ -42,14 +43,16 @@ class RawCodings:
 
 def coding_files(folder: Path) -> list[Path]:
     """The coders' files under ``folder`` (xlsx, csv, docx), without editors' lock files, the
-    consensus decisions and the convergence confirmations."""
+    consensus decisions, the convergence confirmations and the machine coder's suggestions
+    (whose accepted rows are read apart, as their reviewer's codings)."""
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
                   if path.is_file() and path.suffix.lower() in (".xlsx", ".csv", ".docx")
                   and not path.name.startswith(("~$", ".~lock", "."))
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
-                                                       Path(CONFIRMATIONS_FILE)))
+                                                       Path(CONFIRMATIONS_FILE),
+                                                       Path(SUGGESTIONS_FILE)))
 
 
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
