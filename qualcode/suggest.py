@@ -236,8 +236,9 @@ def merge_suggestions(new: pd.DataFrame, kept: pd.DataFrame, segments: pd.DataFr
     with the segment's text; sorted by segment and code."""
     decided = kept[kept["decision"] != ""]
     done = set(zip(decided[S.SEGMENT_ID], decided[S.CODE_ID], strict=True))
-    fresh = new[[(s, c) not in done for s, c in zip(new[S.SEGMENT_ID], new[S.CODE_ID],
-                                                    strict=True)]]
+    fresh = new[np.array([(s, c) not in done for s, c in zip(new[S.SEGMENT_ID],
+                                                             new[S.CODE_ID], strict=True)],
+                         dtype=bool)]
     texts = segments.set_index(S.SEGMENT_ID)[S.TEXT]
     fresh = fresh.assign(**{S.CODER: SUGGEST, S.TEXT: texts.reindex(fresh[S.SEGMENT_ID])
                             .to_numpy(), "decision": "", "reviewed_by": ""})
