@@ -41,7 +41,8 @@ class SuggestOptions:
 
     ``coder`` is whose coding is learnt: ``None`` for the consensus (or the coders' union
     while there is none), or a coder id. A code is suggested when its calibrated probability
-    is at least ``threshold``.
+    is at least ``threshold``. ``n_jobs`` codes are fitted in parallel (-1: one per core;
+    the results do not depend on it).
     """
 
     coder: str | None = None
@@ -50,7 +51,7 @@ class SuggestOptions:
     max_folds: int = 10
     bootstrap: int = 1000
     seed: int = 0
-    n_jobs: int = 1
+    n_jobs: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ def make_pipeline(*, seed: int = 0, n_jobs: int = 1):
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
     features = FeatureUnion([
         ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2),
@@ -152,7 +154,16 @@ def make_pipeline(*, seed: int = 0, n_jobs: int = 1):
                                 random_state=seed)
     model = CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False)
     return Pipeline([("tfidf", features),
+                     ("sorted", FunctionTransformer(sorted_indices, accept_sparse=True)),
                      ("codes", OneVsRestClassifier(model, n_jobs=n_jobs))])
+
+
+def sorted_indices(matrix):
+    """The feature matrix with sorted indices: parallel workers get it read-only and could
+    not sort it themselves."""
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    return matrix
 
 
 def learnable(labels: np.ndarray, min_segments: int) -> np.ndarray:

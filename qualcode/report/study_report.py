@@ -192,7 +192,7 @@ def _suggestions(document, data: ReportData) -> None:
            [[names.get(r.rater, f"Codeur {r.rater}"), _fr(r.precision), _fr(r.recall),
              _fr(r.f1), _fr(r.cohen_kappa),
              f"{_fr(r.krippendorff_alpha)} ({_fr(r.alpha_low)}–{_fr(r.alpha_high)})"]
-            for r in quality.overall.itertuples(index=False)], [4.5, 2.0, 1.8, 1.6, 1.8, 3.8])
+            for r in quality.overall.itertuples(index=False)], [3.4, 2.7, 2.1, 1.6, 2.0, 4.2])
     document.add_paragraph(
         "Accord avec le codage appris, sur tous les codes. L'accord des codeurs avec un "
         "consensus issu de leurs propres codages en est la borne haute. Les suggestions ne "
