@@ -320,3 +320,24 @@ def test_demo_run_reports_suggestion_quality_next_to_the_coders(demo_copy):
                        .paragraphs)
     assert "Suggestions de codes" in report and "troisième codeur" in report
     assert (demo_copy / "analyses" / "figures" / "suggestions.png").stat().st_size > 10_000
+
+
+def test_cli_suggest_prints_the_scores_and_refuses_a_single_coded_group(coded_study):
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["suggest", "--study", str(coded_study), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Suggestions scored against the union coding (leave one group out (2 folds))" \
+        in result.output
+    assert "suggestions to review on" in result.output and "codings/suggest.csv" in \
+        result.output
+    codings = coded_study / "codings" / "A.csv"
+    lines = codings.read_text(encoding="utf-8").splitlines()
+    codings.write_text("\n".join(line for line in lines if ",FG2-" not in line) + "\n",
+                       encoding="utf-8")
+    result = runner.invoke(app, ["suggest", "--study", str(coded_study)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "at least two groups" in result.output
