@@ -2,7 +2,7 @@
 
 The model: each segment's text as lemmas without stop words (spaCy, :func:`lemmatise`), then
 TF-IDF of word (1-2) and character (2-5, inside words) n-grams, then for every code a
-logistic regression with balanced class weights (liblinear) whose scores are turned into
+logistic regression with balanced class weights (liblinear, dual form) whose scores are turned into
 calibrated probabilities (Platt's sigmoid fitted on 3 internal folds, scikit-learn's
 ``CalibratedClassifierCV``). It learns from the segments a coding covers (the consensus, or
 one coder's) and from the codebook's examples. A code with fewer coded segments than
@@ -150,7 +150,7 @@ def make_pipeline(*, seed: int = 0, n_jobs: int = 1):
                                   sublinear_tf=True)),
         ("characters", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                        sublinear_tf=True))])
-    linear = LogisticRegression(solver="liblinear", class_weight="balanced",
+    linear = LogisticRegression(solver="liblinear", dual=True, class_weight="balanced",
                                 random_state=seed)
     model = CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False)
     return Pipeline([("tfidf", features),
