@@ -156,8 +156,7 @@ def _compare(training: TrainingSet, rater: str, matrix: np.ndarray, rated: np.nd
         learnable=True, folds_learnt=np.nan, note="")
     pooled = tables.domains[(tables.domains["domain"] == "all")
                             & (tables.domains["method"] == "pooled")]
-    overall = pooled[["cohen_kappa", "kappa_low", "kappa_high", "krippendorff_alpha",
-                      "alpha_low", "alpha_high", "status"]].assign(
+    overall = pooled[list(AGREEMENT_COLUMNS)].assign(
         **{S.CODE_ID: "all"}, domain="all", label="all", rater=rater, n_units=int(rated.sum()),
         n_coded=int(reference.sum()), n_rater=int(mine.sum()),
         **{k: [v] for k, v in _scores(reference, mine, axis=None).items()},
