@@ -17,13 +17,15 @@ ratios to the peer measured in the same run:
   ``n_jobs=2`` (the machine's two cores) and ``n_jobs=1``;
 * peer: what a scikit-learn user would write first, ``TfidfVectorizer()`` (words) then
   ``OneVsRestClassifier(LogisticRegression(solver="liblinear"), n_jobs=2)``, uncalibrated,
-  suggesting a code at probability 0.5;
+  suggesting a code at probability 0.5 (with the feature matrix's indices sorted in between,
+  which joblib's read-only copies for the workers need at this size);
 * lemmas: :func:`qualcode.corpus.lemmatise` (spaCy) on 5,000 segments, model loaded.
 
 Run:  python benchmarks/suggest.py [--segments N] [--codes N] [--repeat N] [--seed N]
                                    [--no-serial]
-(default 100,000 x 60, 3 runs per configuration: over an hour on 2 cores; --no-serial leaves
-out n_jobs=1. Quick check: --segments 5000 --codes 12 --repeat 1.)
+(default 100,000 x 60, 3 runs per configuration: over an hour on 2 cores, about 15 minutes
+per qualcode run; --no-serial leaves out n_jobs=1. Quick check: --segments 5000 --codes 12
+--repeat 1.)
 """
 
 from __future__ import annotations
@@ -132,10 +134,14 @@ def worker(kind: str, n_segments: int, n_codes: int, seed: int) -> dict:
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer
+
+        from qualcode.suggest import sorted_indices
 
         start = perf_counter()
-        model = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(
-            LogisticRegression(solver="liblinear"), n_jobs=2)).fit(train, labels)
+        model = make_pipeline(TfidfVectorizer(), FunctionTransformer(sorted_indices),
+                              OneVsRestClassifier(LogisticRegression(solver="liblinear"),
+                                                  n_jobs=2)).fit(train, labels)
         fitted = perf_counter()
         found = model.predict_proba(test) >= 0.5
     done = perf_counter()
@@ -154,8 +160,12 @@ def run(kind: str, args) -> dict:
     result = subprocess.run([sys.executable, str(SCRIPT), "--worker", kind,
                              "--segments", str(args.segments), "--codes", str(args.codes),
                              "--seed", str(args.seed)],
-                            capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"{kind} failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"  {kind}: {figures}", flush=True)
+    return figures
 
 
 def main() -> None:
