@@ -176,6 +176,8 @@ def run(study: StudyDir = Path("."),
         _saturation_lines(result.saturation)
     if result.convergence is not None:
         _convergence_line(result.convergence)
+    if result.suggestions is not None:
+        _suggestion_summary(result.suggestions)
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
@@ -549,6 +551,68 @@ def _convergence_line(summary) -> None:
     out.print("Convergence across sites: " + ", ".join(
         f"{n} codes in {c}" for c, n in counts.items()) + " (suggested unless confirmed).",
         markup=False)
+
+
+@app.command("suggest")
+@friendly
+def suggest_command(
+        study: StudyDir = Path("."),
+        coder: Annotated[str | None, typer.Option(help="Learn this coder's coding (default: "
+                                                  "the consensus, or the coders' union).")
+                         ] = None,
+        threshold: Annotated[float, typer.Option(min=0, max=1, help="Suggest a code when its "
+                                                 "calibrated probability reaches this.")
+                             ] = 0.5,
+        min_segments: Annotated[int, typer.Option(min=1, help="Coded segments a code needs "
+                                                  "to be learnt.")] = 5,
+        seed: Annotated[int, typer.Option(help="Random seed (model and bootstrap).")] = 0
+        ) -> None:
+    """Suggest codes for segments nobody has coded yet, learned from your own coding.
+
+    The suggestions are first scored as a third coder (cross-validation that never trains
+    and tests on the same group), next to each coder and a keyword baseline. Writes
+    codings/suggest.csv (the machine coder 'suggest') and the review sheet
+    analyses/suggestions.xlsx: choose accept or reject and your coder id; 'qualcode collect'
+    then reads the accepted rows as your codings. Nothing leaves the computer.
+
+    Example: qualcode suggest --min-segments 8
+    """
+    from qualcode.pipeline import suggest
+    from qualcode.study import load_study
+    from qualcode.suggest import SuggestOptions
+
+    manifest = load_study(study)
+    result, written = suggest(manifest, SuggestOptions(
+        coder=coder, threshold=threshold, min_segments=min_segments, seed=seed))
+    _suggestion_summary(result.quality)
+    if result.n_uncoded == 0:
+        out.print("No segment left to suggest codes for: every transcript has been coded "
+                  "(add a transcript to study.yaml for suggestions on it).", markup=False)
+    else:
+        out.print(f"{result.n_new} suggestions to review on {result.n_uncoded} segments "
+                  "nobody has coded; decide them in analyses/suggestions.xlsx, then run "
+                  "'qualcode collect'.", markup=False)
+    _paths(written, manifest.root)
+
+
+def _suggestion_summary(quality) -> None:
+    import pandas as pd
+
+    overall = quality.overall
+    shown = pd.DataFrame({
+        "rater": overall["rater"], "precision": overall["precision"].round(3),
+        "recall": overall["recall"].round(3), "F1": overall["f1"].round(3),
+        "alpha (95% CI)": [f"{a:.3f} ({lo:.3f}-{hi:.3f})" for a, lo, hi in
+                           zip(overall["krippendorff_alpha"], overall["alpha_low"],
+                               overall["alpha_high"], strict=True)]})
+    out.print(_table(shown, f"Suggestions scored against the {quality.coding} coding "
+                            f"({quality.validation})"))
+    model = quality.codes[quality.codes["kind"] == "model"]
+    missing = model[~model["learnable"]]
+    out.print(f"Learnable codes: {len(model) - len(missing)} of {len(model)}"
+              + (f"; not learnable yet: {', '.join(missing['code_id'])}" if len(missing)
+                 else "") + ". Every code is in analyses/suggestions-quality.csv.",
+              markup=False)
 
 
 class Level(StrEnum):

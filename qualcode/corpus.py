@@ -446,3 +446,32 @@ def check_turns(source: SourceText, turns: Sequence[Turn]) -> None:
         raise TranscriptError("no speaker turns found; start each turn with a speaker label "
                               "such as 'Camille :' or '[00:01:23] P03 :' (see the README)",
                               path=source.path)
+
+
+# --- lemmas (for code suggestions) ---------------------------------------------------------
+
+# Spoken-French fillers that spaCy's stop-word list leaves in.
+_FILLERS = frozenset("euh heu hum hein ben bah ouais bon voilà mouais rire".split())
+
+
+@functools.cache
+def lemma_pipeline():
+    """``fr_core_news_sm`` with only what its rule lemmatiser needs: ``tok2vec`` and the
+    ``morphologizer`` (parts of speech), loaded once per process. The ``attribute_ruler`` only
+    copies parts of speech to tags, which the lemmatiser does not read (same lemmas on the
+    demo without it)."""
+    import spacy
+
+    return spacy.load("fr_core_news_sm", exclude=["parser", "attribute_ruler", "ner",
+                                                  "senter"])
+
+
+def lemmatise(texts: Iterable[str], *, batch_size: int = 256) -> list[str]:
+    """Each text as its lower-case lemmas joined by spaces, without stop words, fillers,
+    punctuation and numbers (pseudonyms such as ``P03`` are left out too)."""
+    nlp = lemma_pipeline()
+    result = []
+    for doc in nlp.pipe(list(texts), batch_size=batch_size):
+        lemmas = (token.lemma_.lower() for token in doc if token.is_alpha and not token.is_stop)
+        result.append(" ".join(lemma for lemma in lemmas if lemma not in _FILLERS))
+    return result

@@ -18,7 +18,14 @@ from qualcode.assessment import Design, assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CONSENSUS, human_codings, reference_codings, summarise_coders
-from qualcode.collect import CODINGS, CodingStage, add_consensus, coding_stage
+from qualcode.collect import (
+    ANALYSES,
+    CODINGS,
+    REVIEW_FILE,
+    CodingStage,
+    add_consensus,
+    coding_stage,
+)
 from qualcode.errors import QualcodeError
 from qualcode.imports import ImportResult, Progress, import_study
 from qualcode.io.codingfolder import CONFIRMATIONS_FILE, DECISIONS_FILE, coding_files
@@ -36,6 +43,7 @@ from qualcode.io.decisions import (
 )
 from qualcode.io.files import write_csv, write_text
 from qualcode.io.sheets import sheet_segments, write_sheet
+from qualcode.io.suggestions import SUGGESTIONS_FILE, write_kept_suggestions, write_review_sheet
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.projects import write_exports
 from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
@@ -48,11 +56,25 @@ from qualcode.report.figures import (
     requirements_bars,
     saturation_curves,
     save_figure,
+    suggestion_forest,
 )
 from qualcode.report.study_report import ReportData, write_study_report
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.saturation import Saturation, events, saturation
 from qualcode.study import Study, load_study
+from qualcode.suggest import (
+    Examples,
+    SuggestOptions,
+    TrainingSet,
+    codebook_examples,
+    fit_model,
+    merge_suggestions,
+    segment_lemmas,
+    suggestion_table,
+    training_set,
+    uncoded_segments,
+)
+from qualcode.suggest_quality import SuggestionQuality, evaluate
 from qualcode.triangulation import (
     CLASSES,
     CONVERGENCE_COLUMNS,
@@ -65,7 +87,6 @@ from qualcode.triangulation import (
     share_table,
 )
 
-ANALYSES = "analyses"
 DESIGNS = "designs"
 DISAGREEMENTS = "disagreements.xlsx"
 
@@ -80,6 +101,7 @@ class RunResult:
     written: tuple[Path, ...]
     saturation: Saturation | None = None
     convergence: pd.DataFrame | None = None
+    suggestions: SuggestionQuality | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +140,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     agreement = None
     if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
         agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
+    quality = None if stage is None else run_quality(stage, imported, codebook, study)
     analyses = study.root / ANALYSES
     written = write_import(imported, analyses)
     written.append(write_text(analyses / "codebook.md",
@@ -129,6 +152,8 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     written += write_exports(study, codebook, imported, stage)
     if agreement is not None:
         written += write_agreement(agreement, study, codebook)
+    if quality is not None:
+        written += write_quality(quality, study, codebook)
     saturated = summary = None
     if stage is not None:
         site, summary, files = write_matrices(stage, imported, study, codebook, confirmed)
@@ -141,10 +166,10 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         else:
             written += write_checklist(found, stage, study, codebook, agreement, designs)
         written.append(write_report(study, codebook, imported, stage, agreement, saturated,
-                                    found, summary))
+                                    found, summary, quality))
     written.append(write_manifest(study, written))
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated,
-                     summary)
+                     summary, quality)
 
 
 INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
@@ -168,7 +193,8 @@ def write_manifest(study: Study, written: list[Path]) -> Path:
     manifest = {
         "qualcode": __version__,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed},
+        "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed,
+                  "suggest": SuggestOptions().seed},
         "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
                    for p in files if not p.name.startswith(("~$", ".~lock"))},
         "outputs": sorted(str(p.relative_to(study.root)) for p in written),
@@ -332,6 +358,10 @@ def write_coding(stage: CodingStage, study: Study, codebook: Codebook) -> list[P
     written.append(analyses / DISAGREEMENTS)
     if stage.log is not None:
         written.append(write_csv(analyses / "consensus-log.csv", stage.log))
+    if (analyses / REVIEW_FILE).is_file() and stage.suggestions is not None \
+            and not stage.suggestions.empty:  # keep the review's decisions with the codings
+        written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE,
+                                              stage.suggestions))
     return written
 
 
@@ -499,7 +529,7 @@ def _agreement_sentence(agreement: AgreementTables | None) -> str:
 def write_report(study: Study, codebook: Codebook, imported: ImportResult,
                  stage: CodingStage, agreement: AgreementTables | None,
                  saturated: Saturation | None, found: pd.DataFrame | None,
-                 summary: pd.DataFrame) -> Path:
+                 summary: pd.DataFrame, quality: SuggestionQuality | None = None) -> Path:
     """``analyses/report.docx``, from the results of the run (figures already written)."""
     from qualcode import __version__
 
@@ -512,6 +542,100 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
         convergence=summary, saturation=None if saturated is None else saturated.summary,
         saturation_level=SaturationOptions().level, requirements=found,
         figures={"agreement": figures / "agreement.png", "matrix": figures / "matrix-site.png",
-                 "saturation": figures / "saturation.png"},
-        version=__version__)
+                 "saturation": figures / "saturation.png",
+                 "suggestions": figures / "suggestions.png"},
+        version=__version__, suggestions=quality)
     return write_study_report(study.root / ANALYSES / "report.docx", data)
+
+
+def learn(stage: CodingStage, imported: ImportResult, codebook: Codebook,
+          options: SuggestOptions) -> tuple[TrainingSet, Examples, dict[str, str]]:
+    """What the suggestions learn from: the coding's units and labels, the codebook's
+    examples, and the lemmas of every codable segment."""
+    lemmas = segment_lemmas(imported.segments)
+    training = training_set(stage.codings, imported.segments, codebook, lemmas,
+                            coder=options.coder)
+    return training, codebook_examples(codebook, training.codes), lemmas
+
+
+def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
+                study: Study) -> SuggestionQuality | None:
+    """For ``qualcode run``: the suggestions' quality as a coder, once coded segments span
+    at least two groups (a model is always tested on a group it did not learn from)."""
+    reviewed = set(stage.codings.reviewed[S.TRANSCRIPT_ID])
+    segments = imported.segments
+    if segments.loc[segments[S.TRANSCRIPT_ID].isin(reviewed), S.GROUP_ID].nunique() < 2:
+        return None
+    options = SuggestOptions()
+    training, examples, _ = learn(stage, imported, codebook, options)
+    return evaluate(training, examples, stage.codings, codebook, options=options,
+                    language=study.language)
+
+
+def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook) -> list[Path]:
+    """``suggestions-quality.csv`` (per rater overall, then per code and rater),
+    ``suggestions-cv.csv`` (the out-of-fold suggestions) and the figure."""
+    analyses = study.root / ANALYSES
+    table = pd.concat([quality.overall, quality.codes], ignore_index=True).assign(
+        coding=quality.coding, validation=quality.validation, interval=quality.interval)
+    domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
+    return [write_csv(analyses / "suggestions-quality.csv", table),
+            write_csv(analyses / "suggestions-cv.csv", quality.predictions),
+            *save_figure(suggestion_forest(quality.codes, language=study.language,
+                                           domain_labels=domains),
+                         analyses / "figures" / "suggestions")]
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestResult:
+    """``qualcode suggest``: the quality of the suggestions, every suggestion kept (with its
+    review), how many are new, and how many segments nobody has coded."""
+
+    quality: SuggestionQuality
+    suggestions: pd.DataFrame
+    n_new: int
+    n_uncoded: int
+
+
+def suggest(study: Study, options: SuggestOptions) -> tuple[SuggestResult, list[Path]]:
+    """Score the suggestions as a coder, then suggest codes for the segments of transcripts
+    nobody has coded: ``codings/suggest.csv`` and the review sheet
+    ``analyses/suggestions.xlsx``, with the decisions already taken."""
+    codebook, imported = prepare(study)
+    if not coding_files(study.root / CODINGS):
+        raise QualcodeError("no coding to learn from; code some transcripts first (see "
+                            "'qualcode sheet')", path=study.root / CODINGS)
+    stage = coding_stage(study, imported, codebook)
+    training, examples, lemmas = learn(stage, imported, codebook, options)
+    quality = evaluate(training, examples, stage.codings, codebook, options=options,
+                       language=study.language)
+    model = fit_model(training.lemmas, training.labels, training.codes, examples,
+                      min_segments=options.min_segments, seed=options.seed,
+                      n_jobs=options.n_jobs)
+    targets = uncoded_segments(stage.codings, imported.segments)
+    new = suggestion_table(model, targets, lemmas, training.codes, threshold=options.threshold)
+    kept = merge_suggestions(new, stage.suggestions, imported.segments)
+    written = write_quality(quality, study, codebook)
+    if not kept.empty:
+        written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE, kept))
+        written.append(write_review_sheet(study.root / ANALYSES / REVIEW_FILE,
+                                          review_rows(kept, imported.segments, codebook,
+                                                      quality, study.language),
+                                          [c.id for c in study.coders]))
+    fresh = int((kept["decision"] == "").sum())
+    return SuggestResult(quality, kept, fresh, len(targets)), written
+
+
+def review_rows(kept: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook,
+                quality: SuggestionQuality, language: str) -> pd.DataFrame:
+    """The review sheet's rows: each suggestion with its segment, the code's label and the
+    code's cross-validated F1."""
+    model = quality.codes[quality.codes["kind"] == "model"].set_index(S.CODE_ID)["f1"]
+    labels = {code.id: codebook.text(code.label, language) for code in codebook.codable}
+    info = segments.set_index(S.SEGMENT_ID)
+    return kept.assign(**{
+        S.GROUP_ID: info[S.GROUP_ID].reindex(kept[S.SEGMENT_ID]).to_numpy(),
+        S.PARTICIPANT_ID: info[S.PARTICIPANT_ID].reindex(kept[S.SEGMENT_ID]).to_numpy(),
+        "label": kept[S.CODE_ID].map(labels),
+        "probability": kept["probability"].astype(float),
+        "code_f1": kept[S.CODE_ID].map(model).round(2).to_numpy()})

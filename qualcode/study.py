@@ -249,10 +249,19 @@ def _role(item: Any, path: Path) -> Role:
                 bool(item.get("codable", False)))
 
 
+# Codings qualcode makes itself: the consensus of the coders and the machine coder's
+# suggestions (and the union of the coders while there is no consensus).
+RESERVED_CODERS = ("consensus", "union", "suggest")
+
+
 def _coder(item: Any, path: Path) -> Coder:
     item = check_keys(item, what="a coder", path=path, error=StudyError,
                       required=("id",), optional=("name",))
-    return Coder(_check_id(item, "coder", path), item.get("name"))
+    coder = _check_id(item, "coder", path)
+    if coder in RESERVED_CODERS:
+        raise StudyError(f"coder id '{coder}' is reserved for qualcode's {coder} coding; "
+                         "choose another id", path=path, line=line_of(item, "id"))
+    return Coder(coder, item.get("name"))
 
 
 def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:

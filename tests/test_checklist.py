@@ -60,7 +60,8 @@ def test_checklist_demo_study_report(demo_copy):
                     "Annexe 1 : grille de codage", "Annexe 2 : consensus",
                     "Annexe 3 : grille COREQ"):
         assert heading in headings
-    assert len(document.inline_shapes) == 3  # forest plot, heatmap, saturation curves
+    # forest plot, suggestions next to the coders, heatmap, saturation curves
+    assert len(document.inline_shapes) == 4
     coreq = document.tables[-1]
     assert len(coreq.rows) == 33  # header and the 32 items
     answers = {row.cells[0].text: row.cells[2].text for row in coreq.rows[1:]}

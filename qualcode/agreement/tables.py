@@ -33,12 +33,13 @@ from qualcode.agreement.characters import (
 from qualcode.agreement.patterns import STATISTICS, pattern_ids, statistics
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.study import RESERVED_CODERS
 
 UNITS = ("segment", "turn", "character")
 CLUSTERS = (None, "participant", "group")
 _CLUSTER_COLUMNS = {"participant": S.PARTICIPANT_ID, "group": S.GROUP_ID,
                     "segment": S.SEGMENT_ID}
-NOT_CODERS = ("consensus", "union", "suggest")
+NOT_CODERS = RESERVED_CODERS  # the consensus, the union and the machine coder are not coders
 INTERVAL_STATISTICS = {"kappa": None, "alpha": "krippendorff_alpha", "ac1": "gwet_ac1"}
 RELIABLE, TENTATIVE = 0.800, 0.667
 

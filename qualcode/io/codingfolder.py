@@ -14,6 +14,7 @@ import pandas as pd
 from qualcode.errors import CodingError
 from qualcode.io.codings import read_coding_csv
 from qualcode.io.sheets import read_sheet
+from qualcode.io.suggestions import SUGGESTIONS_FILE
 from qualcode.io.worddocs import read_comments
 
 DECISIONS_FILE = "consensus.csv"
@@ -41,8 +42,9 @@ class RawCodings:
 
 
 def coding_files(folder: Path) -> list[Path]:
-    """The coders' files under ``folder`` (xlsx, csv, docx, qdpx), without editors' lock files, the
-    consensus decisions and the convergence confirmations."""
+    """The coders' files under ``folder`` (xlsx, csv, docx, qdpx), without editors' lock files,
+    the consensus decisions, the convergence confirmations and the machine coder's suggestions
+    (whose accepted rows are read apart, as their reviewer's codings)."""
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
@@ -50,7 +52,8 @@ def coding_files(folder: Path) -> list[Path]:
                   and path.suffix.lower() in (".xlsx", ".csv", ".docx", ".qdpx")
                   and not path.name.startswith(("~$", ".~lock", "."))
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
-                                                       Path(CONFIRMATIONS_FILE)))
+                                                       Path(CONFIRMATIONS_FILE),
+                                                       Path(SUGGESTIONS_FILE)))
 
 
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +10,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
-from qualcode.io.workbooks import read_filled
+from qualcode.io.workbooks import protect, read_filled, read_kept
 from qualcode.schema import DECISION_COLUMNS, DECISIONS, DISAGREEMENT_COLUMNS
 
 SHEET = "disagreements"
@@ -26,41 +25,21 @@ def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame
     free text. Only these three columns are editable.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     known = decisions.set_index([S.SEGMENT_ID, S.CODE_ID])
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    unlocked, wrap = Protection(locked=False), Alignment(wrap_text=True, vertical="top")
     for row in table.itertuples(index=False):
         key = (row.segment_id, row.code_id)
         taken = known.loc[key] if key in known.index else None
         sheet.append([*row, labels.get(row.code_id, ""),
                       *(("", "", "") if taken is None else
                         (taken["decision"], taken["rationale"], taken["decided_by"]))])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = wrap
-        for cell in sheet[sheet.max_row][-3:]:
-            cell.protection = unlocked
-    validation = DataValidation(type="list", formula1=f'"{",".join(DECISIONS)}"',
-                                allow_blank=True, showErrorMessage=True,
-                                error="Choose keep or drop.", errorTitle="qualcode")
-    first_decision = len(COLUMNS) - 2
-    letter = sheet.cell(1, first_decision).column_letter
-    validation.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
-    sheet.add_data_validation(validation)
-    for letter, width in zip("ABCDEFGHIJK", (10, 6, 8, 60, 26, 10, 10, 24, 9, 40, 12),
-                             strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.protection.sheet = True
-    sheet.protection.autoFilter = sheet.protection.sort = False
+    protect(sheet, editable=3,
+            choices={len(COLUMNS) - 2: (DECISIONS, "Choose keep or drop.")},
+            widths=(10, 6, 8, 60, 26, 10, 10, 24, 9, 40, 12))
     write_office(path, workbook)
 
 
@@ -75,19 +54,8 @@ def read_decisions(path: Path) -> pd.DataFrame:
     """Decisions kept in ``codings/consensus.csv``; an empty table when there is none."""
     if not path.is_file():
         return pd.DataFrame(columns=[*DECISION_COLUMNS, "location"])
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or any(c not in reader.fieldnames
-                                                for c in DECISION_COLUMNS):
-                raise CodingError(f"the header must name the columns "
-                                  f"{','.join(DECISION_COLUMNS)}", path=path, line=1)
-            records = [{**{c: (row[c] or "").strip() for c in DECISION_COLUMNS},
-                        "location": f"line {reader.line_num}"} for row in reader]
-    except UnicodeDecodeError:
-        raise CodingError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
-    except csv.Error as err:
-        raise CodingError(f"not a valid CSV file ({err})", path=path) from None
+    records = [{**values, "location": f"line {number}"}
+               for number, values in read_kept(path, DECISION_COLUMNS)]
     return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
 
 

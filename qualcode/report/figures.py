@@ -18,7 +18,12 @@ _WORDS = {
            "heatmap": "Part des participants ayant évoqué chaque code, par site",
            "share": "part des participants du site",
            "alpha": "alpha de Krippendorff", "tentative": "0,667 : acceptable",
-           "reliable": "0,800 : fiable"},
+           "reliable": "0,800 : fiable",
+           "suggestions": "Suggestions de codes comparées aux codeurs (validation croisée "
+                          "par groupe)",
+           "alpha_with": "alpha de Krippendorff avec le codage appris",
+           "model": "suggestions (IC à 95 %)", "keywords": "mots-clés (référence naïve)",
+           "coder": "codeur", "not_learnable": "pas encore apprenable ({n} segments codés)"},
     "en": {"title": "Inter-coder agreement per code (95% CI)", "kappa": "kappa",
            "cooccurrence": "Codes raised by the same participants (Jaccard)",
            "saturation": "Cumulative distinct codes", "events": "events (collection order)",
@@ -28,7 +33,11 @@ _WORDS = {
            "heatmap": "Share of participants who raised each code, by site",
            "share": "share of the site's participants",
            "alpha": "Krippendorff's alpha", "tentative": ".667: tentative",
-           "reliable": ".800: reliable"},
+           "reliable": ".800: reliable",
+           "suggestions": "Code suggestions next to the coders (cross-validated by group)",
+           "alpha_with": "Krippendorff's alpha with the coding learnt",
+           "model": "suggestions (95% CI)", "keywords": "keywords (naive baseline)",
+           "coder": "coder", "not_learnable": "not learnable yet ({n} coded segments)"},
 }
 
 
@@ -61,11 +70,7 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
 
     words = _WORDS.get(language, _WORDS["en"])
     rows = codes.reset_index(drop=True)
-    # Each domain starts with a header line: a code's position is its index plus the number
-    # of domain headers up to and including its own.
-    header = (rows["domain"] != rows["domain"].shift()).cumsum()
-    y = -(rows.index + header).astype(float)
-    n_lines = len(rows) + int(header.iloc[-1]) if len(rows) else 0
+    y, n_lines = _domain_lines(rows)
     figure, axis = plt.subplots(figsize=(8.5, 1.4 + 0.24 * n_lines))
     for column, low, high, shift, colour, name in (
             (kappa, "kappa_low", "kappa_high", 0.14, "#1f77b4", words["kappa"]),
@@ -78,6 +83,30 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
                       label=name)
     for x, style, name in ((0.667, "--", words["tentative"]), (0.800, "-", words["reliable"])):
         axis.axvline(x, color="grey", linestyle=style, linewidth=0.8, label=name)
+    _domain_ticks(axis, rows, y, domain_labels)
+    lowest = rows[["kappa_low", "alpha_low", kappa, "krippendorff_alpha"]].min().min()
+    axis.set_xlim(-0.05 if pd.isna(lowest) else min(-0.05, float(lowest) - 0.05), 1.04)
+    axis.set_ylim(-n_lines + 0.4, 0.6)
+    axis.set_title(words["title"], fontsize=10)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (1.4 + 0.24 * n_lines)),
+                ncol=4, fontsize=7, frameon=False)
+    axis.grid(axis="x", linewidth=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def _domain_lines(rows: pd.DataFrame) -> tuple[pd.Series, int]:
+    """Each code's height and the number of lines when every domain starts with a header
+    line: a code's position is its index plus the number of domain headers up to and
+    including its own."""
+    header = (rows["domain"] != rows["domain"].shift()).cumsum()
+    y = -(rows.index + header).astype(float)
+    return y, len(rows) + int(header.iloc[-1]) if len(rows) else 0
+
+
+def _domain_ticks(axis, rows: pd.DataFrame, y: pd.Series,
+                  domain_labels: dict[str, str] | None) -> None:
+    """Code labels, a bold header per domain and a line between domains."""
     ticks, labels = list(y), list(rows["label"])
     for first in rows.index[rows["domain"] != rows["domain"].shift()]:
         domain = rows.loc[first, "domain"]
@@ -88,12 +117,52 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
     axis.set_yticks(ticks, labels, fontsize=7)
     for tick in axis.get_yticklabels()[len(rows):]:  # the domain headers come last
         tick.set_fontweight("bold")
-    lowest = rows[["kappa_low", "alpha_low", kappa, "krippendorff_alpha"]].min().min()
+
+
+def suggestion_forest(codes: pd.DataFrame, *, language: str = "fr",
+                      domain_labels: dict[str, str] | None = None):
+    """Per code, Krippendorff's alpha with the coding learnt: the suggestions (with their
+    95% interval), each human coder and the keyword baseline, grouped by domain; codes not
+    learnable yet say so. ``codes`` is :attr:`SuggestionQuality.codes`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = _WORDS.get(language, _WORDS["en"])
+    model = codes[codes["kind"] == "model"].reset_index(drop=True)
+    y, n_lines = _domain_lines(model)
+    position = dict(zip(model["code_id"], y, strict=True))
+    height = 1.6 + 0.24 * n_lines
+    figure, axis = plt.subplots(figsize=(8.5, height))
+    others = codes[codes["kind"] != "model"]
+    markers = iter(("s", "^", "D", "v", "P"))
+    for rater, mine in others.groupby("rater", sort=False):
+        baseline = mine["kind"].iloc[0] == "baseline"
+        name = words["keywords"] if baseline else f"{words['coder']} {rater}"
+        axis.plot(mine["krippendorff_alpha"], mine["code_id"].map(position), linestyle="none",
+                  marker="x" if baseline else next(markers, "o"), markersize=4,
+                  color="#7f7f7f" if baseline else "#1f77b4",
+                  fillstyle="full" if baseline else "none", label=name)
+    axis.errorbar(model["krippendorff_alpha"], y,
+                  xerr=[(model["krippendorff_alpha"] - model["alpha_low"]).clip(lower=0),
+                        (model["alpha_high"] - model["krippendorff_alpha"]).clip(lower=0)],
+                  fmt="o", markersize=4, capsize=2, linewidth=1, color="#d62728",
+                  label=words["model"])
+    for row, at in zip(model.itertuples(index=False), y, strict=True):
+        if not row.learnable:
+            axis.text(0.02, at, words["not_learnable"].format(n=row.n_coded), fontsize=6.5,
+                      va="center", color="#d62728", style="italic")
+    for x, style, name in ((0.667, "--", words["tentative"]), (0.800, "-", words["reliable"])):
+        axis.axvline(x, color="grey", linestyle=style, linewidth=0.8, label=name)
+    _domain_ticks(axis, model, y, domain_labels)
+    lowest = codes[["alpha_low", "krippendorff_alpha"]].min().min()
     axis.set_xlim(-0.05 if pd.isna(lowest) else min(-0.05, float(lowest) - 0.05), 1.04)
     axis.set_ylim(-n_lines + 0.4, 0.6)
-    axis.set_title(words["title"], fontsize=10)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / (1.4 + 0.24 * n_lines)),
-                ncol=4, fontsize=7, frameon=False)
+    axis.set_xlabel(words["alpha_with"], fontsize=8)
+    axis.set_title(words["suggestions"], fontsize=10)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / height), ncol=3, fontsize=7,
+                frameon=False)
     axis.grid(axis="x", linewidth=0.3)
     figure.tight_layout()
     return figure

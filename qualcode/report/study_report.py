@@ -16,6 +16,7 @@ from qualcode.codebook import Codebook
 from qualcode.io.files import write_office
 from qualcode.report.checklist import KIND_WORDS
 from qualcode.study import Study
+from qualcode.suggest_quality import SuggestionQuality
 
 _STATUS = {"reliable": "fiable", "tentative": "acceptable", "unreliable": "peu fiable",
            "undefined": "non défini"}
@@ -53,6 +54,7 @@ class ReportData:
     requirements: pd.DataFrame | None
     figures: dict[str, Path]
     version: str
+    suggestions: SuggestionQuality | None = None
 
 
 def _table(document, header: list[str], rows: list[list[str]], widths: list[float] | None
@@ -98,6 +100,7 @@ def write_study_report(path: Path, data: ReportData) -> Path:
                                "inventés.").runs[0].italic = True
     _method(document, data)
     _agreement(document, data)
+    _suggestions(document, data)
     _triangulation(document, data)
     _saturation(document, data)
     _results(document, data)
@@ -164,6 +167,38 @@ def _agreement(document, data: ReportData) -> None:
     document.add_paragraph(f"Intervalles : {data.agreement_interval}. Alpha de Krippendorff : "
                            "0,800 et plus fiable, 0,667 à 0,800 acceptable.")
     _figure(document, data.figures.get("agreement"), 15)
+
+
+def _suggestions(document, data: ReportData) -> None:
+    """How the code suggestions score as a coder, next to the human coders."""
+    quality = data.suggestions
+    if quality is None:
+        return
+    document.add_heading("Suggestions de codes", level=1)
+    model = quality.codes[quality.codes["kind"] == "model"]
+    learnt = int(model["learnable"].sum())
+    coding = "le codage de consensus" if quality.coding == "consensus" else \
+        "l'union des codeurs" if quality.coding == "union" else f"le codage de {quality.coding}"
+    folds = quality.validation.replace("leave one group out", "un groupe laissé de côté") \
+        .replace("folds", "plis").replace("grouped", "par groupes,")
+    document.add_paragraph(
+        f"Un modèle local (lemmes, TF-IDF, une régression logistique calibrée par code) "
+        f"apprend {coding} et les exemples de la grille ; aucun texte ne quitte l'ordinateur. "
+        f"Il est évalué comme un troisième codeur, par validation croisée ({folds}) : le "
+        f"groupe évalué n'a jamais servi à l'apprentissage. {learnt} codes sur {len(model)} "
+        f"sont apprenables (au moins 5 segments codés) ; les autres ne sont pas suggérés.")
+    names = {"suggest": "Suggestions", "keywords": "Mots-clés (référence)"}
+    _table(document, ["Codeur", "Précision", "Rappel", "F1", "Kappa", "Alpha (IC 95 %)"],
+           [[names.get(r.rater, f"Codeur {r.rater}"), _fr(r.precision), _fr(r.recall),
+             _fr(r.f1), _fr(r.cohen_kappa),
+             f"{_fr(r.krippendorff_alpha)} ({_fr(r.alpha_low)}–{_fr(r.alpha_high)})"]
+            for r in quality.overall.itertuples(index=False)], [3.4, 2.7, 2.1, 1.6, 2.0, 4.2])
+    document.add_paragraph(
+        "Accord avec le codage appris, sur tous les codes. L'accord des codeurs avec un "
+        "consensus issu de leurs propres codages en est la borne haute. Les suggestions ne "
+        "sont jamais mêlées aux codages : seules celles qu'un codeur accepte deviennent ses "
+        "codages.")
+    _figure(document, data.figures.get("suggestions"), 15)
 
 
 def _triangulation(document, data: ReportData) -> None:
