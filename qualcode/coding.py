@@ -50,7 +50,7 @@ class CodeResolver:
             for label in code.label.values():
                 self._names.setdefault(fold(label.strip()), code.id)
 
-    def __call__(self, typed: str, *, path: str, location: str) -> str:
+    def __call__(self, typed: str, *, path: str, location: int | str) -> str:
         code_id = self._names.get(fold(str(typed).strip()))
         if code_id is None:
             close = difflib.get_close_matches(fold(str(typed)), list(self._names), n=3)
@@ -67,8 +67,13 @@ class CodeResolver:
 
 def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd.DataFrame,
                   reviewed: set[tuple[str, str]], segments: pd.DataFrame, codebook: Codebook,
-                  *, coders: set[str], span_share: float = 0.5) -> Codings:
+                  *, coders: set[str], lengths: dict[str, int],
+                  span_share: float = 0.5) -> Codings:
     """Check raw codings against the segments and the codebook, and map spans to segments.
+
+    ``lengths`` are the transcripts' canonical text lengths: a span may end anywhere in the
+    text, after the last segment too (a Word selection of a whole last paragraph ends after
+    its line break).
 
     Raises :class:`CodingError` for an unknown coder, segment or code, a category code, a
     code on a moderator's segment, a span outside its transcript, or a segment whose text
@@ -89,12 +94,11 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
             raise CodingError(f"segment {segment_id} is a moderator's (not codable); remove "
                               "this code", path=source, line=location)
         rows.append((coder, segment_id, resolve(code, path=source, location=location), source))
-    lengths = segments.groupby(S.TRANSCRIPT_ID)[S.END].max()
     spans = []
     for coder, transcript_id, start, end, code, source, location in \
             raw_spans.itertuples(index=False):
         _check_coder(coder, coders, source, location)
-        if transcript_id not in lengths.index:
+        if transcript_id not in lengths:
             raise CodingError(f"unknown transcript '{transcript_id}'", path=source,
                               line=location)
         if not 0 <= int(start) < int(end) <= lengths[transcript_id]:
@@ -117,7 +121,7 @@ def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _check_coder(coder: str, coders: set[str], source: str, location: str) -> None:
+def _check_coder(coder: str, coders: set[str], source: str, location: int | str) -> None:
     if coder == CONSENSUS or (coders and coder not in coders):
         raise CodingError(f"coder '{coder}' is not a coder of study.yaml ("
                           f"{', '.join(sorted(coders)) or 'none declared'}); add it under "

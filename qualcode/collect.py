@@ -43,14 +43,16 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook) ->
     segments = imported.segments
     names = {fold(c.id): c.id for c in study.coders}
     names |= {fold(c.name): c.id for c in study.coders if c.name}
-    raw = read_coding_folder(study.root / CODINGS, root=study.root,
-                             canonical={t.id: t.text for t in imported.transcripts},
+    canonical = {t.id: t.text for t in imported.transcripts}
+    raw = read_coding_folder(study.root / CODINGS, root=study.root, canonical=canonical,
                              segment_transcripts=dict(zip(segments[S.SEGMENT_ID],
                                                           segments[S.TRANSCRIPT_ID],
                                                           strict=True)),
                              coder_names=names)
     return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
-                         coders={c.id for c in study.coders}, span_share=study.span_share)
+                         coders={c.id for c in study.coders},
+                         lengths={tid: len(text) for tid, text in canonical.items()},
+                         span_share=study.span_share)
 
 
 def add_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFrame, *,

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli import app
 from qualcode.corpus import fold
+from tests.conftest import CODERS
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -114,6 +115,25 @@ def test_cli_bad_input_is_one_line_exit_1_and_writes_nothing(make_study, breakag
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not (root / "analyses").exists()
+
+
+def test_cli_errors_name_the_place_as_file_colon_place(make_study):
+    # The same form for every file: a line number in text files, a named place elsewhere.
+    from qualcode.errors import CodingError, StudyError
+
+    assert str(StudyError("bad value", path="study.yaml", line=12)) == \
+        "study.yaml:12: bad value"
+    assert str(CodingError("cell G5 holds 'oui'", path="codings/A.xlsx", line="row 5")) == \
+        "codings/A.xlsx:row 5: cell G5 holds 'oui'"
+    assert str(CodingError("no text", path="codings/fg1.docx")) == "codings/fg1.docx: no text"
+    root = make_study({"fg1.txt": "P11 : Une chambre à moi.\n"}, extra=CODERS)
+    (root / "codings").mkdir()
+    (root / "codings" / "B.csv").write_text("coder,segment_id,code_id\nB,FG1-0001,housing.parkin\n",
+                                            encoding="utf-8")
+    result = invoke("collect", "--study", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: codings/B.csv:2: unknown code 'housing.parkin'"), \
+        result.stderr
 
 
 def test_cli_usage_error_is_exit_2():
