@@ -211,10 +211,15 @@ def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     result = invoke("run", "--study", demo_copy, "--no-name-check")
     assert result.exit_code == 0, result.output
     second = digest(demo_copy / "analyses")
-    # Only run.json may change: it records the time of the run.
+    # Only run.json may change: it records the time of the run and of each stage.
     again = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in manifest.items() if k != "time"} == \
-        {k: v for k, v in again.items() if k != "time"}
+    assert {k: v for k, v in manifest.items() if k not in ("time", "seconds")} == \
+        {k: v for k, v in again.items() if k not in ("time", "seconds")}
+    assert list(again["seconds"]) == [
+        "import", "codings", "agreement", "write segments and codebook",
+        "write codings and disagreements", "write agreement", "triangulation", "saturation",
+        "checklist", "report"]
+    assert all(seconds >= 0 for seconds in again["seconds"].values())
     assert "transcripts/fg3-hagetmau.vtt" in manifest["inputs"]
     first.pop("run.json"), second.pop("run.json")
     assert first == second
