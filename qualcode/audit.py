@@ -61,18 +61,48 @@ def audit(study: Study, identities: tuple[Identity, ...]) -> pd.DataFrame:
     Names are matched as whole words (or runs of words) in the folded text, so "Léa" is
     found in "LEA," but not in "léandre".
     """
-    names = names_to_find(identities, study)
-    if not names:
-        return pd.DataFrame(columns=["file", "line", "name"])
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(names, key=len,
-                                                                          reverse=True)))
-                         + r")(?!\w)")
+    find = _finder(names_to_find(identities, study))
     rows = []
     for path, text in output_texts(study.root / "analyses"):
         for number, line in enumerate(fold(text).split("\n"), 1):
-            for match in pattern.finditer(line):
-                rows.append((str(path.relative_to(study.root)), number, match.group()))
+            rows += [(str(path.relative_to(study.root)), number, name) for name in find(line)]
     return pd.DataFrame(rows, columns=["file", "line", "name"])
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _finder(names: set[str]):
+    """A function giving the names found in a line, left to right, each a whole word (or run
+    of words), the longest first where several start at the same word.
+
+    Names are indexed by their first word and only the line's words are looked up: one
+    regular expression alternating a thousand names tried each of them at every character
+    (2.5 s per MB of output, minutes for a national study).
+    """
+    by_word: dict[str, list[str]] = {}
+    for name in names:
+        first = _WORD.search(name)  # a name starting with punctuation is looked for without it
+        if first is not None:
+            by_word.setdefault(first.group(), []).append(name[first.start():])
+    for candidates in by_word.values():
+        candidates.sort(key=lambda name: (-len(name), name))
+
+    def find(line: str) -> list[str]:
+        found, end = [], 0
+        for word in _WORD.finditer(line):
+            if word.start() < end or word.group() not in by_word:
+                continue
+            for name in by_word[word.group()]:
+                stop = word.start() + len(name)
+                if line.startswith(name, word.start()) and not (
+                        stop < len(line) and (line[stop].isalnum() or line[stop] == "_")):
+                    found.append(name)
+                    end = stop
+                    break
+        return found
+
+    return find
 
 
 def identities_tracked(study: Study) -> bool:
