@@ -145,14 +145,14 @@ def run_once(root: Path, name_check: bool) -> dict:
     command = [sys.executable, "-m", "qualcode", "run", "--study", str(root)]
     if not name_check:
         command.append("--no-name-check")
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    total = time.perf_counter() - start
-    error = child.stderr.read().decode()
-    child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"qualcode run failed:\n{error}")
+    with tempfile.TemporaryFile() as errors:  # not a pipe: a full pipe would block the run
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        total = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit(f"qualcode run failed:\n{errors.read().decode()[-3000:]}")
     stages = json.loads((root / "analyses" / "run.json").read_text(encoding="utf-8"))["seconds"]
     return {"total": total, "mb": usage.ru_maxrss * 1024 / 1e6, "stages": stages}
 
