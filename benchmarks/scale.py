@@ -206,7 +206,6 @@ def main() -> None:
         else:
             start = time.perf_counter()
             info = generate(root, args.groups, args.words, args.seed)
-            info["words"] = args.words
             info_path.write_text(json.dumps(info), encoding="utf-8")
             print(f"generated the study in {time.perf_counter() - start:.0f} s")
         runs = []
@@ -214,6 +213,9 @@ def main() -> None:
             runs.append(run_once(root, args.name_check))
             print(f"run {n + 1}: {runs[-1]['total']:.1f} s, {runs[-1]['mb']:,.0f} MB",
                   flush=True)
+        imported = (root / "analyses" / "import.csv").read_text(encoding="utf-8").splitlines()
+        column = imported[0].split(",").index("n_words")
+        info["words"] = sum(int(line.split(",")[column]) for line in imported[1:])
         report(info, runs, args.name_check)
 
 

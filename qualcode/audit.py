@@ -21,14 +21,28 @@ from qualcode.study import IDENTITIES_FILE, Identity, Study
 _TEXT_SUFFIXES = (".csv", ".md", ".txt", ".svg", ".json")
 
 
+# Words transcribers use as speaker labels for a role, not a person: a label starting with one
+# of them ("Animateur", "Intervenant 3") is not a name. Qualcode's own reports use these words
+# ("Enquêteur / animateur" in the COREQ table), so looking for them failed every run of a
+# study whose moderator was labelled "Animateur".
+_ROLE_WORDS = frozenset((
+    "animateur animatrice moderateur moderatrice intervenant intervenante enqueteur enqueteuse "
+    "enquetrice observateur observatrice interviewer intervieweur intervieweuse "
+    "chercheur chercheuse participant participante locuteur locutrice moderator facilitator "
+    "observer interviewee respondent speaker").split())
+
+
 def names_to_find(identities: tuple[Identity, ...], study: Study) -> set[str]:
     """Folded names to look for: full names, first names, and speaker labels that are not
-    ids or role labels (``Animatrice``, ``I3`` are not names)."""
+    ids, role labels or role words (``Modératrice``, ``Animateur``, ``I3`` are not names)."""
     roles = {fold(role.label) for role in study.roles} | {fold(i) for i in study.speaker_ids()}
     names = set()
     for identity in identities:
         words = identity.name.split()
-        candidates = {identity.name, words[0] if words else "", identity.speaker}
+        label = fold(identity.speaker).split()
+        candidates = {identity.name, words[0] if words else ""}
+        if label and label[0] not in _ROLE_WORDS:
+            candidates.add(identity.speaker)
         names |= {fold(n).strip() for n in candidates if len(n.strip()) > 2}
     return {n for n in names - roles if not re.fullmatch(r"[a-z]{0,3}\d+", n)}
 

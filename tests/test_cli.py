@@ -273,6 +273,19 @@ def test_cli_audit_finds_a_leaked_name(demo_copy):
     assert "leandre" not in result.stderr  # a name inside a longer word is not a match
 
 
+def test_cli_audit_leaves_role_words_out(make_study):
+    # A moderator labelled "Animateur" is not a person: the report's own "Enquêteur /
+    # animateur" must not fail the run (found by benchmarks/scale.py). Names still count.
+    from qualcode.audit import names_to_find
+    from qualcode.study import Identity, load_study
+
+    study = load_study(make_study({"fg1.txt": "MOD : Bonjour.\n"}))
+    found = names_to_find((Identity("MOD", "Animateur", "Olivier Dupont"),
+                           Identity("P11", "Intervenant 3", ""), Identity("P12", "Cam", "")),
+                          study)
+    assert found == {"olivier dupont", "olivier", "cam"}
+
+
 def test_cli_interrupted_run_leaves_no_half_written_file(demo_copy, tmp_path, monkeypatch):
     """Interrupt a run in the middle of its writes (the 20th rename): no temporary file is
     left, and every output is either the previous one or a complete new one (runs are
