@@ -8,10 +8,11 @@ codes drawn from site-dependent frequencies, each coder missing some and adding 
 the consensus decisions on every disagreement, so that every stage of the pipeline runs.
 
 Then runs ``qualcode run`` in a fresh process, ``--repeat`` times, and prints one table:
-the seconds of each stage (from ``analyses/run.json``), what ran outside the stages (start-up,
-the name check, the console summary and the confidentiality audit), the total, and the peak
-memory of the process (``ru_maxrss`` of the child, from ``os.wait4``). Medians and ranges.
-The machine is shared: repeat, and read the range.
+the seconds of each stage (from ``analyses/run.json``), the confidentiality audit that ends
+the run (timed alone with ``qualcode audit``), what remains outside the stages (start-up, the
+name check, the console summary), the total, and the peak memory of the process
+(``ru_maxrss`` of the child, from ``os.wait4``). Medians and ranges. The machine is shared:
+repeat, and read the range. Stages added to the pipeline later show up on their own.
 
 Run:  python benchmarks/scale.py [--groups 100] [--words 1500000] [--repeat 3] [--keep DIR]
       [--no-name-check]
@@ -140,21 +141,28 @@ def generate(root: Path, groups: int, words: int, seed: int) -> dict:
 # --- the measurement ---------------------------------------------------------------------------
 
 
-def run_once(root: Path, name_check: bool) -> dict:
-    """``qualcode run`` in a fresh process: wall seconds, peak memory, stage seconds."""
-    command = [sys.executable, "-m", "qualcode", "run", "--study", str(root)]
-    if not name_check:
-        command.append("--no-name-check")
+def qualcode(*args: str) -> tuple[float, float]:
+    """``qualcode ARGS`` in a fresh process: wall seconds and peak memory (MB)."""
     with tempfile.TemporaryFile() as errors:  # not a pipe: a full pipe would block the run
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        child = subprocess.Popen([sys.executable, "-m", "qualcode", *args],
+                                 stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(child.pid, 0)
-        total = time.perf_counter() - start
+        seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
-            sys.exit(f"qualcode run failed:\n{errors.read().decode()[-3000:]}")
+            sys.exit(f"qualcode {args[0]} failed:\n{errors.read().decode()[-3000:]}")
+    return seconds, usage.ru_maxrss * 1024 / 1e6
+
+
+def run_once(root: Path, name_check: bool) -> dict:
+    """``qualcode run`` in a fresh process: wall seconds, peak memory, stage seconds; then
+    ``qualcode audit`` alone, which ``qualcode run`` ends with (outside run.json)."""
+    total, mb = qualcode("run", "--study", str(root), *([] if name_check else
+                                                         ["--no-name-check"]))
     stages = json.loads((root / "analyses" / "run.json").read_text(encoding="utf-8"))["seconds"]
-    return {"total": total, "mb": usage.ru_maxrss * 1024 / 1e6, "stages": stages}
+    audit, _ = qualcode("audit", "--study", str(root))
+    return {"total": total, "mb": mb, "stages": stages, "audit": audit}
 
 
 def report(info: dict, runs: list[dict], name_check: bool) -> None:
@@ -162,8 +170,7 @@ def report(info: dict, runs: list[dict], name_check: bool) -> None:
         middle = statistics.median(values)
         return f"{middle:8.1f}  ({min(values):.1f}-{max(values):.1f})"
 
-    outside = "start-up, name check, console, audit" if name_check else \
-        "start-up, console, audit"
+    outside = "start-up, name check, console" if name_check else "start-up, console"
     print(f"\nStudy: {info['groups']} focus groups, {info['words']:,} words, "
           f"{info['participants']} participants, {info['segments']:,} segments "
           f"({info['codable']:,} codable), {len(CODERS)} coders, {info['codes']} codes, "
@@ -172,7 +179,9 @@ def report(info: dict, runs: list[dict], name_check: bool) -> None:
           "processes; seconds: median (min-max)\n")
     stages = list(runs[0]["stages"])
     rows = [(stage, [run["stages"][stage] for run in runs]) for stage in stages]
-    rows.append((outside, [run["total"] - sum(run["stages"].values()) for run in runs]))
+    rows.append(("audit (timed alone, with its start-up)", [run["audit"] for run in runs]))
+    rows.append((outside, [run["total"] - sum(run["stages"].values()) - run["audit"]
+                           for run in runs]))
     width = max(len(name) for name, _ in rows) + 2
     print(f"{'stage':<{width}}{'seconds':>8}")
     for name, values in rows:
