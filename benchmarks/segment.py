@@ -230,18 +230,20 @@ class TranscriptWriter:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def generate_study(root: Path, total_words: int, seed: int) -> None:
-    """Write study.yaml, identities.csv and the transcripts of a fictional study in ``root``."""
+def generate_study(root: Path, total_words: int, seed: int, *, groups: int | None = None
+                   ) -> None:
+    """Write study.yaml, identities.csv and the transcripts of a fictional study in ``root``
+    (``groups`` focus groups, by default one per 13,333 words)."""
     import yaml
 
     from qualcode.scaffold import init_study
 
     init_study(root)  # empty study folder with the HTES codebook
     rng = random.Random(seed)
-    n_groups = max(1, round(total_words / WORDS_PER_TRANSCRIPT))
+    n_groups = groups or max(1, round(total_words / WORDS_PER_TRANSCRIPT))
     per_group = total_words // n_groups
     width = max(2, len(str(n_groups)))
-    groups, participants, identities = [], [], []
+    entries, participants, identities = [], [], []
     pid_width = max(3, len(str(n_groups * 9)))
     for g in range(1, n_groups + 1):
         gid = f"FG{g:0{width}d}"
@@ -261,7 +263,7 @@ def generate_study(root: Path, total_words: int, seed: int) -> None:
                 "car": rng.choice(("yes", "no"))}})
         date = dt.date(2024, 1, 8) + dt.timedelta(days=3 * g)
         path = Path("transcripts") / f"{gid.lower()}-{site[0]}.txt"
-        groups.append({"id": gid, "site": site[0], "date": date, "transcript": str(path),
+        entries.append({"id": gid, "site": site[0], "date": date, "transcript": str(path),
                        "moderator": "MOD", "invited": len(names) + rng.randint(0, 2),
                        "attended": len(names), "duration_minutes": rng.randint(70, 110)})
         header = f"Transcription — focus group {gid} — {site[1]} — {date:%d/%m/%Y}"
@@ -269,7 +271,7 @@ def generate_study(root: Path, total_words: int, seed: int) -> None:
     study = {"title": "Étude de performance (générée, fictive)", "fictional": True,
              "language": "fr", "codebook": "codebooks/htes.yaml", "coding_unit": "sentence",
              "sites": [{"id": i, "name": n, "kind": k} for i, n, k in SITES],
-             "groups": groups, "participants": participants,
+             "groups": entries, "participants": participants,
              "roles": [{"id": "MOD", "label": "Modératrice"}],
              "coders": [{"id": "coder_a"}, {"id": "coder_b"}]}
     (root / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True, sort_keys=False),

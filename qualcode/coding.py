@@ -50,7 +50,7 @@ class CodeResolver:
             for label in code.label.values():
                 self._names.setdefault(fold(label.strip()), code.id)
 
-    def __call__(self, typed: str, *, path: str, location: str) -> str:
+    def __call__(self, typed: str, *, path: str, location: int | str) -> str:
         code_id = self._names.get(fold(str(typed).strip()))
         if code_id is None:
             close = difflib.get_close_matches(fold(str(typed)), list(self._names), n=3)
@@ -67,34 +67,40 @@ class CodeResolver:
 
 def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd.DataFrame,
                   reviewed: set[tuple[str, str]], segments: pd.DataFrame, codebook: Codebook,
-                  *, coders: set[str], span_share: float = 0.5) -> Codings:
+                  *, coders: set[str], lengths: dict[str, int],
+                  span_share: float = 0.5) -> Codings:
     """Check raw codings against the segments and the codebook, and map spans to segments.
+
+    ``lengths`` are the transcripts' canonical text lengths: a span may end anywhere in the
+    text, after the last segment too (a Word selection of a whole last paragraph ends after
+    its line break).
 
     Raises :class:`CodingError` for an unknown coder, segment or code, a category code, a
     code on a moderator's segment, a span outside its transcript, or a segment whose text
     changed since the coding file was made (drift).
     """
     resolve = CodeResolver(codebook)
-    by_id = segments.set_index(S.SEGMENT_ID)
-    _check_drift(texts, by_id)
+    # Plain dicts: a pandas lookup per coding took most of the time of a national study.
+    ids = segments[S.SEGMENT_ID].tolist()
+    codable = dict(zip(ids, segments[S.CODABLE].tolist(), strict=True))
+    _check_drift(texts, dict(zip(ids, segments[S.TEXT].tolist(), strict=True)))
     rows = []
     for coder, segment_id, code, source, location in raw_segments.itertuples(index=False):
         _check_coder(coder, coders, source, location)
-        if segment_id not in by_id.index:
-            close = difflib.get_close_matches(segment_id, by_id.index.tolist(), n=1)
+        if segment_id not in codable:
+            close = difflib.get_close_matches(segment_id, list(codable), n=1)
             raise CodingError(f"unknown segment '{segment_id}'"
                               + (f" (did you mean {close[0]}?)" if close else ""),
                               path=source, line=location)
-        if not by_id.at[segment_id, S.CODABLE]:
+        if not codable[segment_id]:
             raise CodingError(f"segment {segment_id} is a moderator's (not codable); remove "
                               "this code", path=source, line=location)
         rows.append((coder, segment_id, resolve(code, path=source, location=location), source))
-    lengths = segments.groupby(S.TRANSCRIPT_ID)[S.END].max()
     spans = []
     for coder, transcript_id, start, end, code, source, location in \
             raw_spans.itertuples(index=False):
         _check_coder(coder, coders, source, location)
-        if transcript_id not in lengths.index:
+        if transcript_id not in lengths:
             raise CodingError(f"unknown transcript '{transcript_id}'", path=source,
                               line=location)
         if not 0 <= int(start) < int(end) <= lengths[transcript_id]:
@@ -117,20 +123,20 @@ def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _check_coder(coder: str, coders: set[str], source: str, location: str) -> None:
+def _check_coder(coder: str, coders: set[str], source: str, location: int | str) -> None:
     if coder == CONSENSUS or (coders and coder not in coders):
         raise CodingError(f"coder '{coder}' is not a coder of study.yaml ("
                           f"{', '.join(sorted(coders)) or 'none declared'}); add it under "
                           "'coders' or fix the name", path=source, line=location)
 
 
-def _check_drift(texts: pd.DataFrame, by_id: pd.DataFrame) -> None:
+def _check_drift(texts: pd.DataFrame, current: dict[str, str]) -> None:
     for segment_id, text, source, location in texts.itertuples(index=False):
-        if segment_id not in by_id.index:
+        if segment_id not in current:
             raise CodingError(f"unknown segment '{segment_id}' (the transcripts were imported "
                               "again with other segments?); make a new sheet", path=source,
                               line=location)
-        if " ".join(str(text).split()) != " ".join(by_id.at[segment_id, S.TEXT].split()):
+        if " ".join(str(text).split()) != " ".join(current[segment_id].split()):
             raise CodingError(f"the text of segment {segment_id} changed since this file was "
                               "made (a transcript was edited or re-imported); make a new sheet "
                               "with 'qualcode sheet --force' and copy the codes over",
@@ -173,20 +179,21 @@ def human_codings(codings: pd.DataFrame) -> pd.DataFrame:
 
 def disagreements(codings: Codings, segments: pd.DataFrame) -> pd.DataFrame:
     """One row per (segment, code) on which the coders who reviewed the segment differ."""
-    reviewers = codings.reviewed.groupby(S.TRANSCRIPT_ID)[S.CODER].agg(sorted)
+    reviewers = codings.reviewed.groupby(S.TRANSCRIPT_ID)[S.CODER].agg(sorted).to_dict()
     applied: dict[tuple[str, str], set[str]] = defaultdict(set)
     for coder, segment_id, code_id, _ in human_codings(codings.codings).itertuples(index=False):
         applied[segment_id, code_id].add(coder)
-    info = segments.set_index(S.SEGMENT_ID)
+    columns = [S.TRANSCRIPT_ID, S.GROUP_ID, S.PARTICIPANT_ID, S.TEXT]
+    info = dict(zip(segments[S.SEGMENT_ID].tolist(),
+                    zip(*(segments[c].tolist() for c in columns), strict=True), strict=True))
     rows = []
     for (segment_id, code_id), who in sorted(applied.items()):
-        segment = info.loc[segment_id]
-        coders = reviewers.get(segment[S.TRANSCRIPT_ID], [])
+        transcript_id, group_id, participant_id, text = info[segment_id]
+        coders = reviewers.get(transcript_id, [])
         if len(coders) < 2 or set(coders) <= who:
             continue
-        rows.append((segment_id, segment[S.GROUP_ID], segment[S.PARTICIPANT_ID],
-                     segment[S.TEXT], code_id, ", ".join(sorted(who)),
-                     ", ".join(c for c in coders if c not in who)))
+        rows.append((segment_id, group_id, participant_id, text, code_id,
+                     ", ".join(sorted(who)), ", ".join(c for c in coders if c not in who)))
     return pd.DataFrame(rows, columns=list(S.DISAGREEMENT_COLUMNS))
 
 
@@ -201,11 +208,11 @@ def build_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.Data
     per person.
     """
     pending = disagreements(codings, segments)
-    decided = decisions.set_index([S.SEGMENT_ID, S.CODE_ID])
+    pairs = list(zip(decisions[S.SEGMENT_ID], decisions[S.CODE_ID], strict=True))
+    choice = dict(zip(pairs, decisions["decision"], strict=True))  # pairs are unique
     missing = [f"{s} {c}" for s, c in zip(pending[S.SEGMENT_ID], pending[S.CODE_ID],
                                           strict=True)
-               if (s, c) not in decided.index
-               or decided.loc[(s, c), "decision"] not in S.DECISIONS]
+               if choice.get((s, c)) not in S.DECISIONS]
     if missing:
         shown = "; ".join(missing[:10]) + (f"; and {len(missing) - 10} more"
                                            if len(missing) > 10 else "")
@@ -215,11 +222,11 @@ def build_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.Data
     keys = set(zip(pending[S.SEGMENT_ID], pending[S.CODE_ID], strict=True))
     agreed = humans[[(s, c) not in keys for s, c in zip(humans[S.SEGMENT_ID],
                                                         humans[S.CODE_ID], strict=True)]]
-    kept = [key for key in keys if decided.loc[key, "decision"] == "keep"]
+    kept = [key for key in keys if choice[key] == "keep"]
     consensus = pd.concat([agreed[[S.SEGMENT_ID, S.CODE_ID]],
                            pd.DataFrame(kept, columns=[S.SEGMENT_ID, S.CODE_ID])])
     consensus = consensus.drop_duplicates().assign(**{S.CODER: CONSENSUS, S.SOURCE: source})
-    log_rows = decided.loc[sorted(keys)].reset_index()
+    log_rows = decisions[[pair in keys for pair in pairs]]
     log = (log_rows.groupby([S.CODE_ID, "decision", "decided_by"]).size()
            .rename("n").reset_index())
     return (_sorted(consensus[list(S.CODING_COLUMNS)], list(S.CODING_COLUMNS[:3])),

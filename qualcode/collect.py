@@ -61,15 +61,17 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
     names = {fold(c.id): c.id for c in study.coders}
     names |= {fold(c.name): c.id for c in study.coders if c.name}
     transcript_of = dict(zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID], strict=True))
-    raw = read_coding_folder(study.root / CODINGS, root=study.root,
-                             canonical={t.id: t.text for t in imported.transcripts},
+    canonical = {t.id: t.text for t in imported.transcripts}
+    raw = read_coding_folder(study.root / CODINGS, root=study.root, canonical=canonical,
                              segment_transcripts=transcript_of, coder_names=names,
                              transcript_names=transcript_names(study),
                              code_guids=code_guids(codebook))
     if suggestions is not None:
         _accepted(raw, suggestions, transcript_of)
     return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
-                         coders={c.id for c in study.coders}, span_share=study.span_share)
+                         coders={c.id for c in study.coders},
+                         lengths={tid: len(text) for tid, text in canonical.items()},
+                         span_share=study.span_share)
 
 
 def transcript_names(study: Study) -> dict[str, str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.errors import TranscriptError
+from qualcode.errors import TranscriptError, place
 from qualcode.io.transcripts import parse_clock
 from qualcode.schema import SourceText, Turn
 from qualcode.study import Group, Identity, Study
@@ -232,9 +232,7 @@ class UnknownSpeaker:
     label: str
 
     def __str__(self) -> str:
-        where = f":{self.location}" if isinstance(self.location, int) else \
-            f" ({self.location})"
-        return f"{self.path}{where} '{self.label}'"
+        return f"{place(self.path, self.location)} '{self.label}'"
 
 
 class Pseudonymiser:

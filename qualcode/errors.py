@@ -3,6 +3,11 @@
 Every error says *what* is wrong, *where* (file, and line, row or element) and *how to fix it*.
 The command line prints ``str(error)`` on one line and exits with status 1; anything that is not
 a :class:`QualcodeError` is a bug and keeps its traceback.
+
+The place is always written the same way, ``<file>:<place>: <message>``, where the place is a
+line number in a text file (``study.yaml:12``) or, in other files, the element's name
+(``codings/A.xlsx:row 4``, ``codings/fg1.docx:comment 3``,
+``transcripts/fg1.docx:paragraph 12``), as compilers and linters write it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ __all__ = [
     "StudyError",
     "TranscriptError",
     "UndecidedError",
+    "place",
 ]
 
 
@@ -42,13 +48,13 @@ class QualcodeError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = str(self.path)
-            if self.line is not None:
-                where += f":{self.line}" if isinstance(self.line, int) else f" ({self.line})"
-            where += ": "
+        where = "" if self.path is None else place(self.path, self.line) + ": "
         return " ".join((where + self.message).split())
+
+
+def place(path: str | Path, line: int | str | None = None) -> str:
+    """``file:line`` or ``file:row 4``, or the file alone: where an error is."""
+    return str(path) if line is None else f"{path}:{line}"
 
 
 class StudyError(QualcodeError):

@@ -7,6 +7,9 @@ here. The other functions are the steps of the coding workflow, one per command.
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -131,54 +134,85 @@ def run(root: Path = Path("."), *, progress: Progress | None = None) -> RunResul
 
 
 def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
-    """Every stage for an already loaded study; see :func:`run`."""
-    codebook, imported = prepare(study, progress=progress)
-    designs = load_designs(study, codebook)  # checked before anything is written
-    confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
-    stage = coding_stage(study, imported, codebook) if coding_files(study.root / CODINGS) \
-        else None
+    """Every stage for an already loaded study; see :func:`run`. The seconds each stage took
+    are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named."""
+    timer = StageTimer()
+    with timer("import"):
+        codebook, imported = prepare(study, progress=progress)
+    with timer("codings"):
+        designs = load_designs(study, codebook)  # checked before anything is written
+        confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
+        stage = coding_stage(study, imported, codebook) \
+            if coding_files(study.root / CODINGS) else None
     agreement = None
-    if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
-        agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
-    quality = None if stage is None else run_quality(stage, imported, codebook, study)
+    with timer("agreement"):
+        if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
+            agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
+    with timer("suggestions"):
+        quality = None if stage is None else run_quality(stage, imported, codebook, study)
     analyses = study.root / ANALYSES
-    written = write_import(imported, analyses)
-    written.append(write_text(analyses / "codebook.md",
-                              codebook_markdown(codebook, language=study.language)))
-    written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
-                                       language=study.language))
-    if stage is not None:
-        written += write_coding(stage, study, codebook)
-    written += write_exports(study, codebook, imported, stage)
-    if agreement is not None:
-        written += write_agreement(agreement, study, codebook)
-    if quality is not None:
-        written += write_quality(quality, study, codebook)
+    with timer("write segments and codebook"):
+        written = write_import(imported, analyses)
+        written.append(write_text(analyses / "codebook.md",
+                                  codebook_markdown(codebook, language=study.language)))
+        written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
+                                           language=study.language))
     saturated = summary = None
     if stage is not None:
-        site, summary, files = write_matrices(stage, imported, study, codebook, confirmed)
-        written += files
-        saturated, files = write_saturation(stage, imported, study, SaturationOptions())
-        written += files
-        found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
-        if found.empty:  # no code of the codebook names a requirement: no checklist
-            found = None
-        else:
-            written += write_checklist(found, stage, study, codebook, agreement, designs)
-        written.append(write_report(study, codebook, imported, stage, agreement, saturated,
-                                    found, summary, quality))
-    written.append(write_manifest(study, written))
+        with timer("write codings and disagreements"):
+            written += write_coding(stage, study, codebook)
+    with timer("exports (REFI-QDA, IRaMuTeQ)"):
+        written += write_exports(study, codebook, imported, stage)
+    if agreement is not None:
+        with timer("write agreement"):
+            written += write_agreement(agreement, study, codebook)
+    if quality is not None:
+        with timer("write suggestions"):
+            written += write_quality(quality, study, codebook)
+    if stage is not None:
+        with timer("triangulation"):
+            site, summary, files = write_matrices(stage, imported, study, codebook, confirmed)
+            written += files
+        with timer("saturation"):
+            saturated, files = write_saturation(stage, imported, study, SaturationOptions())
+            written += files
+        with timer("checklist"):
+            found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
+            if found.empty:  # no code of the codebook names a requirement: no checklist
+                found = None
+            else:
+                written += write_checklist(found, stage, study, codebook, agreement, designs)
+        with timer("report"):
+            written.append(write_report(study, codebook, imported, stage, agreement,
+                                        saturated, found, summary, quality))
+    written.append(write_manifest(study, written, timer.seconds))
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated,
                      summary, quality)
+
+
+class StageTimer:
+    """Wall-clock seconds per stage of a run: ``with timer("import"): ...``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
 
 
-def write_manifest(study: Study, written: list[Path]) -> Path:
-    """``analyses/run.json``: qualcode's version, the time, the seeds, a SHA-256 of every input
-    file and the list of outputs, so that a result can be traced to what produced it. (Only
-    this file changes between two runs on the same inputs.)"""
+def write_manifest(study: Study, written: list[Path], seconds: dict[str, float]) -> Path:
+    """``analyses/run.json``: qualcode's version, the time, the seconds each stage took, the
+    seeds, a SHA-256 of every input file and the list of outputs, so that a result can be
+    traced to what produced it. (Only this file changes between two runs on the same
+    inputs.)"""
     import datetime as dt
     import hashlib
     import json
@@ -193,6 +227,7 @@ def write_manifest(study: Study, written: list[Path]) -> Path:
     manifest = {
         "qualcode": __version__,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": {stage: round(value, 3) for stage, value in seconds.items()},
         "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed,
                   "suggest": SuggestOptions().seed},
         "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -26,6 +26,8 @@ CODING_UNITS = ("sentence", "turn")
 LANGUAGES = ("fr", "en")
 IDENTITY_COLUMNS = ("group_id", "speaker", "name", "participant_id")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ATTRIBUTE = re.compile(r"^\w[\w.-]{0,30}$")
+_DIMENSIONS = ("site", "group", "study")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,22 +164,37 @@ def load_study(root: Path) -> Study:
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
         raise StudyError(f"span_share must be a number above 0 and at most 1, not {share!r}",
                          path=path, line=line_of(data, "span_share"))
-    study = Study(root=root, title=str(data["title"]), language=language, codebook=codebook,
+    if any(isinstance(name, dict | list) for name in names_allowed):
+        raise StudyError("names_allowed must be a list of words, such as [Visale]", path=path,
+                         line=line_of(data, "names_allowed"))
+    study = Study(root=root, title=_scalar(data, "title", "the study", path, expected="text"),
+                  language=language, codebook=codebook,
                   coding_unit=unit, sites=sites, groups=groups, participants=participants,
-                  roles=roles, coders=coders, fictional=bool(data.get("fictional", False)),
+                  roles=roles, coders=coders, fictional=_flag(data, "fictional", path),
                   names_allowed=tuple(str(n) for n in names_allowed),
                   span_share=float(share), checklist=_check_checklist(data, path))
     _check_groups(study, data, path)
     return study
 
 
-def _scalar(item: dict, key: str, what: str, path: Path) -> str | None:
-    """A reference to another id: a single word, not a list or mapping."""
+def _scalar(item: dict, key: str, what: str, path: Path, *,
+            expected: str = "a single id") -> str | None:
+    """A reference to another id (or, with ``expected="text"``, a text): a single value, not a
+    list or mapping."""
     value = item.get(key)
     if isinstance(value, dict | list):
-        raise StudyError(f"{key} of {what} must be a single id, not {value!r}", path=path,
+        raise StudyError(f"{key} of {what} must be {expected}, not {value!r}", path=path,
                          line=line_of(item, key))
     return None if value is None else str(value)
+
+
+def _flag(item: dict, key: str, path: Path) -> bool:
+    """A yes/no setting: YAML's true or false (a quoted "false" is text, and would be true)."""
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise StudyError(f"{key} must be true or false (without quotes), not {value!r}",
+                         path=path, line=line_of(item, key))
+    return value
 
 
 def _check_checklist(data: dict, path: Path) -> dict:
@@ -238,15 +255,18 @@ def _unique(items: tuple, what: str, data: dict, key: str, path: Path) -> None:
 def _site(item: Any, path: Path) -> Site:
     item = check_keys(item, what="a site", path=path, error=StudyError,
                       required=("id", "kind"), optional=("name",))
-    return Site(_check_id(item, "site", path), str(item.get("name") or item["id"]),
-                str(item["kind"]))
+    site_id = _check_id(item, "site", path)
+    what = f"site '{site_id}'"
+    return Site(site_id, _scalar(item, "name", what, path, expected="text") or site_id,
+                _scalar(item, "kind", what, path, expected="a single word"))
 
 
 def _role(item: Any, path: Path) -> Role:
     item = check_keys(item, what="a role", path=path, error=StudyError,
                       required=("id", "label"), optional=("codable",))
-    return Role(_check_id(item, "role", path), str(item["label"]),
-                bool(item.get("codable", False)))
+    role_id = _check_id(item, "role", path)
+    return Role(role_id, _scalar(item, "label", f"role '{role_id}'", path, expected="text"),
+                _flag(item, "codable", path))
 
 
 # Codings qualcode makes itself: the consensus of the coders and the machine coder's
@@ -261,7 +281,7 @@ def _coder(item: Any, path: Path) -> Coder:
     if coder in RESERVED_CODERS:
         raise StudyError(f"coder id '{coder}' is reserved for qualcode's {coder} coding; "
                          "choose another id", path=path, line=line_of(item, "id"))
-    return Coder(coder, item.get("name"))
+    return Coder(coder, _scalar(item, "name", f"coder '{coder}'", path, expected="text"))
 
 
 def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:
@@ -270,10 +290,11 @@ def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:
                       optional=("date", "moderator", "observer", "invited", "attended",
                                 "location", "duration_minutes"))
     group_id = _check_id(item, "group", path)
-    for key in ("site", "moderator", "observer"):
-        _scalar(item, key, f"group '{group_id}'", path)
-    if item["site"] not in site_ids:
-        raise StudyError(f"group '{group_id}' names unknown site '{item['site']}'; use one of "
+    what = f"group '{group_id}'"
+    site, moderator, observer = (_scalar(item, key, what, path)
+                                 for key in ("site", "moderator", "observer"))
+    if site not in site_ids:
+        raise StudyError(f"group '{group_id}' names unknown site '{site}'; use one of "
                          f"{', '.join(sorted(site_ids))}", path=path,
                          line=line_of(item, "site"))
     transcript = root / str(item["transcript"])
@@ -293,9 +314,9 @@ def _group(item: Any, root: Path, path: Path, site_ids: set[str]) -> Group:
     if date is not None and not isinstance(date, dt.date):
         raise StudyError(f"date '{date}' of group '{group_id}' must be written YYYY-MM-DD",
                          path=path, line=line_of(item, "date"))
-    return Group(group_id, str(item["site"]), transcript, date, item.get("moderator"),
-                 item.get("observer"), counts["invited"], counts["attended"],
-                 item.get("location"), counts["duration_minutes"])
+    return Group(group_id, site, transcript, date, moderator, observer, counts["invited"],
+                 counts["attended"], _scalar(item, "location", what, path, expected="text"),
+                 counts["duration_minutes"])
 
 
 def _participant(item: Any, path: Path, group_ids: set[str]) -> Participant:
@@ -308,11 +329,19 @@ def _participant(item: Any, path: Path, group_ids: set[str]) -> Participant:
                          f"'{item['group']}'; use one of {', '.join(sorted(group_ids))}",
                          path=path, line=line_of(item, "group"))
     attributes = item.get("attributes") or {}
+    line = line_of(item, "attributes")
     if not isinstance(attributes, dict) or any(isinstance(v, dict | list)
                                                for v in attributes.values()):
         raise StudyError(f"attributes of participant '{participant_id}' must be a mapping of "
-                         "names to single values (semester: 5, sex: F)", path=path,
-                         line=line_of(item, "attributes"))
+                         "names to single values (semester: 5, sex: F)", path=path, line=line)
+    for name in attributes:
+        # An attribute names a dimension of the framework matrix, hence a file
+        # (analyses/matrix-<name>.csv) and an Excel sheet: one word, not a built-in dimension.
+        if not isinstance(name, str) or not _ATTRIBUTE.match(name) or name in _DIMENSIONS:
+            raise StudyError(f"attribute name {name!r} of participant '{participant_id}' must "
+                             "be one word of letters, digits, '_', '-' or '.' (not "
+                             f"{', '.join(_DIMENSIONS)})", path=path,
+                             line=line_of(attributes, name) if isinstance(name, str) else line)
     return Participant(participant_id, str(item["group"]), dict(attributes))
 
 

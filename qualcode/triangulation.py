@@ -10,6 +10,8 @@ up to two representative quotes.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
 from qualcode import schema as S
@@ -61,6 +63,15 @@ def framework_matrix(codings: pd.DataFrame, segments: pd.DataFrame, study: Study
         segments[segments[S.CODABLE]][[S.SEGMENT_ID, S.PARTICIPANT_ID, S.TEXT]],
         on=S.SEGMENT_ID)
     coded = coded.assign(value=coded[S.PARTICIPANT_ID].map(values))
+    words = coded[S.TEXT].str.split().str.len()
+    complete = coded[S.TEXT].str.rstrip().str.endswith((".", "!", "?", "…"))
+    coded = coded.assign(rank=~(complete & words.between(*_QUOTE_WORDS)), length=-words)
+    # The coded segments of each (code, value), as plain tuples: filtering a DataFrame for each
+    # of the codes x values cells took minutes with 100 groups.
+    cells: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    fields = [S.CODE_ID, "value", S.SEGMENT_ID, S.PARTICIPANT_ID, S.TEXT, "rank", "length"]
+    for code_id, value, *record in zip(*(coded[f].tolist() for f in fields), strict=True):
+        cells[code_id, value].append(tuple(record))
     column_sizes = values.value_counts()
     rows = []
     for code in codebook.codes:
@@ -69,29 +80,28 @@ def framework_matrix(codings: pd.DataFrame, segments: pd.DataFrame, study: Study
         if not members:
             continue
         kind = "code" if code.codable else "domain" if code.parent is None else "category"
-        mine = coded[coded[S.CODE_ID].isin(members)]
         for value in columns:
-            cell = mine[mine["value"] == value].drop_duplicates(S.SEGMENT_ID)
+            cell = {}  # segment id -> (segment id, participant, text, rank, length)
+            for member in members:
+                for record in cells.get((member, value), ()):
+                    cell.setdefault(record[0], record)
             n_column = int(column_sizes.get(value, 0))
-            n_participants = cell[S.PARTICIPANT_ID].nunique()
+            n_participants = len({record[1] for record in cell.values()})
             rows.append((dimension, value, kind, code.id, code.domain,
                          codebook.text(code.label, study.language), len(cell), n_participants,
                          n_column, n_participants / n_column if n_column else float("nan"),
-                         _quotes(cell) if kind == "code" else ""))
+                         _quotes(cell.values()) if kind == "code" else ""))
     return pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))
 
 
-def _quotes(cell: pd.DataFrame, n: int = 2) -> str:
-    words = cell[S.TEXT].str.split().str.len()
-    complete = cell[S.TEXT].str.rstrip().str.endswith((".", "!", "?", "…"))
-    fits = words.between(*_QUOTE_WORDS)
-    ranked = cell.assign(rank=~(complete & fits), length=-words).sort_values(
-        ["rank", "length", S.SEGMENT_ID])
+def _quotes(cell, n: int = 2) -> str:
+    """Up to ``n`` quotes of different participants from the cell's records, complete
+    sentences of 8 to 40 words first, the longest first, ties broken by segment id."""
     chosen, speakers = [], set()
-    for row in ranked.itertuples(index=False):
-        if row.participant_id not in speakers:
-            chosen.append(f"« {row.text} » ({row.participant_id}, {row.segment_id})")
-            speakers.add(row.participant_id)
+    for segment_id, participant, text, *_ in sorted(cell, key=lambda r: (r[3], r[4], r[0])):
+        if participant not in speakers:
+            chosen.append(f"« {text} » ({participant}, {segment_id})")
+            speakers.add(participant)
         if len(chosen) == n:
             break
     return "\n".join(chosen)

@@ -30,42 +30,45 @@ IDENTITIES = """\
 CODERS = "coders:\n  - {id: A, name: Alice Durand}\n  - {id: B}\n"
 
 
+def build_study(root: Path, transcripts: dict[str, str | bytes], *,
+                identities: str | None = None, unit: str = "sentence", extra: str = "") -> Path:
+    """A one- or two-group study in ``root``: each transcript (``str`` written as UTF-8,
+    ``bytes`` as is) becomes a group FG1, FG2... at site ``ville``, with participants
+    P01..P08 in every group."""
+    (root / "transcripts").mkdir(parents=True)
+    (root / "codebooks").mkdir()
+    shutil.copy(ROOT / "codebooks" / "htes.yaml", root / "codebooks" / "htes.yaml")
+    groups, participants = [], []
+    for n, (name, content) in enumerate(transcripts.items(), 1):
+        path = root / "transcripts" / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        groups.append(f"  - {{id: FG{n}, site: ville, transcript: transcripts/{name}, "
+                      "moderator: MOD}")
+        participants += [f"  - {{id: P{n}{i}, group: FG{n}}}" for i in range(1, 9)]
+    (root / "study.yaml").write_text(textwrap.dedent(f"""\
+        title: Étude test
+        codebook: codebooks/htes.yaml
+        coding_unit: {unit}
+        sites:
+          - {{id: ville, kind: rural_town}}
+        groups:
+        """) + "\n".join(groups) + "\nparticipants:\n" + "\n".join(participants)
+        + "\nroles:\n  - {id: MOD, label: Modératrice}\n" + extra, encoding="utf-8")
+    if identities is not None:
+        (root / "identities.csv").write_text(textwrap.dedent(identities), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def make_study(tmp_path):
-    """Build a one- or two-group study: ``make_study({"fg1.txt": text}, identities=...)``.
+    """Build a study in a temporary folder: ``make_study({"fg1.txt": text}, identities=...)``
+    (see :func:`build_study`)."""
 
-    Transcripts are written as given (``str`` as UTF-8, ``bytes`` as is); each becomes a group
-    FG1, FG2... at site ``ville``, with participants P01..P08 in every group.
-    """
-
-    def build(transcripts: dict[str, str | bytes], *, identities: str | None = None,
-              unit: str = "sentence", extra: str = "") -> Path:
-        root = tmp_path / "study"
-        (root / "transcripts").mkdir(parents=True)
-        (root / "codebooks").mkdir()
-        shutil.copy(ROOT / "codebooks" / "htes.yaml", root / "codebooks" / "htes.yaml")
-        groups, participants = [], []
-        for n, (name, content) in enumerate(transcripts.items(), 1):
-            path = root / "transcripts" / name
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-            groups.append(f"  - {{id: FG{n}, site: ville, transcript: transcripts/{name}, "
-                          "moderator: MOD}")
-            participants += [f"  - {{id: P{n}{i}, group: FG{n}}}" for i in range(1, 9)]
-        (root / "study.yaml").write_text(textwrap.dedent(f"""\
-            title: Étude test
-            codebook: codebooks/htes.yaml
-            coding_unit: {unit}
-            sites:
-              - {{id: ville, kind: rural_town}}
-            groups:
-            """) + "\n".join(groups) + "\nparticipants:\n" + "\n".join(participants)
-            + "\nroles:\n  - {id: MOD, label: Modératrice}\n" + extra, encoding="utf-8")
-        if identities is not None:
-            (root / "identities.csv").write_text(textwrap.dedent(identities), encoding="utf-8")
-        return root
+    def build(transcripts: dict[str, str | bytes], **options) -> Path:
+        return build_study(tmp_path / "study", transcripts, **options)
 
     return build
 

@@ -71,6 +71,8 @@ CASES = [
     case("docx-bad-xml", TRANSCRIPT_DOCX, IMPORT),
     # A .docx package whose main part word/document.xml is missing.
     case("docx-no-document", TRANSCRIPT_DOCX, IMPORT),
+    # A .docx whose w:document holds paragraphs but no w:body.
+    case("docx-no-body", TRANSCRIPT_DOCX, IMPORT),
     # A valid .docx holding only empty and blank paragraphs: no text, no speaker turn.
     case("docx-no-text", TRANSCRIPT_DOCX, IMPORT),
     # A .docx whose last bold speaker label ('Inconnue') is in no identities row.
@@ -187,6 +189,16 @@ CASES = [
     case("study-moderator-list", STUDY, IMPORT),
     # Wrong type: a participant's group: [FG1] (a list).
     case("study-group-list", STUDY, IMPORT),
+    # An attribute named 'semestre/année': it names a file and an Excel sheet of the matrices.
+    case("study-attribute-slash", STUDY, RUN),
+    # An attribute named 'site', which would replace the site matrix.
+    case("study-attribute-site", STUDY, RUN),
+    # Wrong type: a coder's name: [Bruno, Petit] (a list; Word comment authors are matched to it).
+    case("study-coder-name-list", STUDY, RUN),
+    # Wrong type: fictional: "false" (quoted text, which would read as true).
+    case("study-fictional-text", STUDY, IMPORT),
+    # Wrong type: a role's codable: "no" (quoted text, which would read as true).
+    case("study-codable-text", STUDY, IMPORT),
     # --- codebooks ------------------------------------------------------------------------------
     # Code id housing.private_room defined twice.
     case("codebook-duplicate-id", CODEBOOK, CHECK),
@@ -282,6 +294,10 @@ CASES = [
     case("sheet-empty", SHEET, COLLECT),
     # Row 4 holds only its segment id, in a sheet without a <dimension> element.
     case("sheet-no-dimension", SHEET, COLLECT),
+    # The worksheet's XML is cut short (openpyxl parses it only when its rows are read).
+    case("sheet-bad-xml", SHEET, COLLECT),
+    # The worksheet's compressed data is damaged: the zip opens, the member does not inflate.
+    case("sheet-bad-deflate", SHEET, RUN),
     # --- Word files with comments ---------------------------------------------------------------
     # A Word file not written by 'qualcode export-docx' (no identifier).
     case("word-not-exported", WORD, COLLECT),
@@ -295,6 +311,10 @@ CASES = [
     case("word-bad-xml", WORD, COLLECT),
     # A Word file cut after 900 bytes.
     case("word-truncated", WORD, COLLECT),
+    # [Content_Types].xml no longer declares word/comments.xml as comments.
+    case("word-comments-undeclared", WORD, COLLECT),
+    # word/document.xml's compressed data is damaged.
+    case("word-bad-deflate", WORD, COLLECT),
     # --- consensus decisions --------------------------------------------------------------------
     # codings/consensus.csv: decision 'peut-être' (keep or drop only).
     case("consensus-invalid-decision", DECISIONS, COLLECT),

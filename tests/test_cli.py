@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli import app
 from qualcode.corpus import fold
+from tests.conftest import CODERS
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -117,6 +118,25 @@ def test_cli_bad_input_is_one_line_exit_1_and_writes_nothing(make_study, breakag
     assert not (root / "analyses").exists()
 
 
+def test_cli_errors_name_the_place_as_file_colon_place(make_study):
+    # The same form for every file: a line number in text files, a named place elsewhere.
+    from qualcode.errors import CodingError, StudyError
+
+    assert str(StudyError("bad value", path="study.yaml", line=12)) == \
+        "study.yaml:12: bad value"
+    assert str(CodingError("cell G5 holds 'oui'", path="codings/A.xlsx", line="row 5")) == \
+        "codings/A.xlsx:row 5: cell G5 holds 'oui'"
+    assert str(CodingError("no text", path="codings/fg1.docx")) == "codings/fg1.docx: no text"
+    root = make_study({"fg1.txt": "P11 : Une chambre à moi.\n"}, extra=CODERS)
+    (root / "codings").mkdir()
+    (root / "codings" / "B.csv").write_text("coder,segment_id,code_id\nB,FG1-0001,housing.parkin\n",
+                                            encoding="utf-8")
+    result = invoke("collect", "--study", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: codings/B.csv:2: unknown code 'housing.parkin'"), \
+        result.stderr
+
+
 def test_cli_usage_error_is_exit_2():
     assert invoke("codebook", "export", "--format", "pdf").exit_code == 2
 
@@ -196,10 +216,15 @@ def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     result = invoke("run", "--study", demo_copy, "--no-name-check")
     assert result.exit_code == 0, result.output
     second = digest(demo_copy / "analyses")
-    # Only run.json may change: it records the time of the run.
+    # Only run.json may change: it records the time of the run and of each stage.
     again = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in manifest.items() if k != "time"} == \
-        {k: v for k, v in again.items() if k != "time"}
+    assert {k: v for k, v in manifest.items() if k not in ("time", "seconds")} == \
+        {k: v for k, v in again.items() if k not in ("time", "seconds")}
+    assert list(again["seconds"]) == [
+        "import", "codings", "agreement", "suggestions", "write segments and codebook",
+        "write codings and disagreements", "exports (REFI-QDA, IRaMuTeQ)", "write agreement",
+        "write suggestions", "triangulation", "saturation", "checklist", "report"]
+    assert all(seconds >= 0 for seconds in again["seconds"].values())
     assert "transcripts/fg3-hagetmau.vtt" in manifest["inputs"]
     first.pop("run.json"), second.pop("run.json")
     assert first == second
@@ -251,6 +276,19 @@ def test_cli_audit_finds_a_leaked_name(demo_copy):
     assert result.exit_code == 1
     assert "analyses/notes.md:2: camille martin" in result.stderr
     assert "leandre" not in result.stderr  # a name inside a longer word is not a match
+
+
+def test_cli_audit_leaves_role_words_out(make_study):
+    # A moderator labelled "Animateur" is not a person: the report's own "Enquêteur /
+    # animateur" must not fail the run (found by benchmarks/scale.py). Names still count.
+    from qualcode.audit import names_to_find
+    from qualcode.study import Identity, load_study
+
+    study = load_study(make_study({"fg1.txt": "MOD : Bonjour.\n"}))
+    found = names_to_find((Identity("MOD", "Animateur", "Olivier Dupont"),
+                           Identity("P11", "Intervenant 3", ""), Identity("P12", "Cam", "")),
+                          study)
+    assert found == {"olivier dupont", "olivier", "cam"}
 
 
 def test_cli_interrupted_run_leaves_no_half_written_file(demo_copy, tmp_path, monkeypatch):

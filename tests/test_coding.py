@@ -83,6 +83,18 @@ def test_coding_sheet_refuses_anything_but_x(study):
         collect(study)
 
 
+def test_coding_sheet_without_its_coder_cell_is_read_as_the_file_name(study):
+    # The hidden 'qualcode' sheet keeps 'coder' but lost its value column: the file name
+    # says who coded, as for a sheet without that hidden sheet (found by tests/test_fuzz.py).
+    path = make_sheet(study, "A")
+    fill_sheet(path, {"FG1-0002": ["housing.private_room"]})
+    workbook = load_workbook(path)
+    workbook["qualcode"].delete_cols(2)
+    workbook.save(path)
+    stage, _ = collect(study)
+    assert codings_of(stage, "A") == {("FG1-0002", "housing.private_room")}
+
+
 def test_coding_drift_is_refused_and_nothing_is_written(study):
     fill_sheet(make_sheet(study, "A"), {"FG1-0002": ["housing.private_room"]})
     transcript = study.root / "transcripts" / "fg1.txt"
@@ -91,7 +103,7 @@ def test_coding_drift_is_refused_and_nothing_is_written(study):
     with pytest.raises(CodingError) as info:
         collect(study)
     assert "text of segment FG1-0002 changed" in str(info.value)
-    assert str(info.value).startswith("codings/sheets/A.xlsx (row 4): ")
+    assert str(info.value).startswith("codings/sheets/A.xlsx:row 4: ")
     assert not (study.root / "analyses").exists()
 
 
@@ -133,7 +145,8 @@ def test_coding_csv_errors_name_the_line(study, row, message):
                                ["B", "FG1-0003", "housing.private_bathroom"], row])
     with pytest.raises(CodingError, match=message) as info:
         collect(study)
-    assert info.value.line == "line 3"
+    assert info.value.line == 3
+    assert str(info.value).startswith("codings/b.csv:3: ")
     assert not (study.root / "analyses").exists()
 
 
@@ -176,6 +189,24 @@ def test_coding_word_comments_map_to_segments_and_spans(study):
     assert covered == {"Et une salle de bain pas partagée.",
                        "Moi c'est le parking. Sans voiture, impossible de faire mes trois "
                        "cabinets."}
+
+
+def test_coding_word_comment_on_the_whole_last_turn_is_kept(study):
+    from qualcode.imports import import_study
+
+    # Selecting the last paragraph in Word takes its final line break too: the span ends at
+    # the end of the canonical text, after the last segment (found by tests/test_fuzz.py).
+    [path] = export_docx(study)
+    document = docx.Document(str(path))
+    last = document.paragraphs[-1]
+    assert last.text.startswith("P11 : Moins que les 300 euros")
+    document.add_comment(last.runs, text="attractiveness.rent_pricing", author="B")
+    (study.root / "codings").mkdir()
+    document.save(str(study.root / "codings" / "fg1-b.docx"))
+    stage, _ = collect(study)
+    assert codings_of(stage, "B") == {("FG1-0007", "attractiveness.rent_pricing")}
+    canonical = import_study(study).transcripts[0].text
+    assert stage.codings.spans["end"].tolist() == [len(canonical)]
 
 
 def test_coding_word_file_with_edited_text_is_refused(study):

@@ -287,11 +287,11 @@ def test_review_sheet_errors_name_the_file_and_row(coded_study):
     suggest(study, SuggestOptions(bootstrap=0))
     sheet = coded_study / "analyses" / "suggestions.xlsx"
     fill(sheet, {2: ("peut-être", "A")})
-    with pytest.raises(CodingError, match=r"suggestions.xlsx \(row 2\): decision 'peut-être' "
+    with pytest.raises(CodingError, match=r"suggestions.xlsx:row 2: decision 'peut-être' "
                                           "must be accept, reject or empty"):
         collect(study)
     fill(sheet, {2: ("accept", "Z")})
-    with pytest.raises(CodingError, match=r"row 2\): reviewed_by 'Z' is not a coder"):
+    with pytest.raises(CodingError, match=r"xlsx:row 2: reviewed_by 'Z' is not a coder"):
         collect(study)
     fill(sheet, {2: ("accept", "")})
     with pytest.raises(CodingError, match="needs the id of the coder"):

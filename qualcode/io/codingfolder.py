@@ -93,7 +93,7 @@ def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> Non
 def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
     form, table = read_coding_csv(path)
     for record in table.to_dict("records"):
-        location = f"line {record['row']}"
+        location = record["row"]
         if form == "span":
             raw.spans.append((record["coder"], record["transcript_id"], record["start"],
                               record["end"], record["code_id"], source, location))

@@ -32,17 +32,17 @@ def write_convergence(path: Path, table: pd.DataFrame, confirmed: pd.DataFrame,
     sheet.append([*table.columns, *FILLED])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in table.round(3).itertuples(index=False):
+    for number, row in enumerate(table.round(3).itertuples(index=False), 2):
         key = (row.code_id, row.site_a, row.site_b)
         given = known.loc[key] if key in known.index else None
         sheet.append([None if pd.isna(v) else v for v in row] +
                      (["", ""] if given is None else [given["confirmed"], given["note"]]))
-        for cell in sheet[sheet.max_row][-2:]:
-            cell.protection = Protection(locked=False)
+        for column in (len(table.columns) + 1, len(table.columns) + 2):  # not sheet[row]:
+            sheet.cell(number, column).protection = Protection(locked=False)  # it scans all
     letter = sheet.cell(1, len(table.columns) + 1).column_letter
     validation = DataValidation(type="list", formula1=f'"{",".join(classes)}"',
                                 allow_blank=True, showErrorMessage=True)
-    validation.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
+    validation.add(f"{letter}2:{letter}{max(len(table) + 1, 2)}")
     sheet.add_data_validation(validation)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions

@@ -26,17 +26,15 @@ def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame
     """
     from openpyxl import Workbook
 
-    known = decisions.set_index([S.SEGMENT_ID, S.CODE_ID])
+    known = {(segment, code): taken for segment, code, *taken in
+             decisions[list(DECISION_COLUMNS)].itertuples(index=False)}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
     for row in table.itertuples(index=False):
-        key = (row.segment_id, row.code_id)
-        taken = known.loc[key] if key in known.index else None
-        sheet.append([*row, labels.get(row.code_id, ""),
-                      *(("", "", "") if taken is None else
-                        (taken["decision"], taken["rationale"], taken["decided_by"]))])
+        taken = known.get((row.segment_id, row.code_id), ("", "", ""))
+        sheet.append([*row, labels.get(row.code_id, ""), *taken])
     protect(sheet, editable=3,
             choices={len(COLUMNS) - 2: (DECISIONS, "Choose keep or drop.")},
             widths=(10, 6, 8, 60, 26, 10, 10, 24, 9, 40, 12))

@@ -17,7 +17,6 @@ protected without a password). A hidden ``qualcode`` worksheet records the coder
 from __future__ import annotations
 
 import math
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,25 +149,17 @@ def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list
 
     Raises :class:`CodingError` naming the row and column of anything but ``x`` in a code cell.
     """
-    from openpyxl import load_workbook
+    from qualcode.io.office import read_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-        raise CodingError(f"not a readable Excel .xlsx file ({type(err).__name__}); open it "
-                          "in Excel or LibreOffice and save it again as .xlsx",
-                          path=path) from None
-    if SHEET not in workbook.sheetnames:
-        raise CodingError(f"no worksheet named '{SHEET}' (found: "
-                          f"{', '.join(workbook.sheetnames)}); rename it back, or make a new "
-                          "sheet with 'qualcode sheet'", path=path)
+    names, sheets = read_workbook(path, (SHEET, META_SHEET), CodingError)
+    if SHEET not in names:
+        raise CodingError(f"no worksheet named '{SHEET}' (found: {', '.join(names)}); rename "
+                          "it back, or make a new sheet with 'qualcode sheet'", path=path)
     coder = None
-    if META_SHEET in workbook.sheetnames:
-        for key, value, *_ in workbook[META_SHEET].iter_rows(values_only=True):
-            if key == "coder" and value:
-                coder = str(value)
-    rows = list(workbook[SHEET].iter_rows(values_only=True))
-    workbook.close()
+    for key, value, *_ in ((*row, None, None) for row in sheets.get(META_SHEET, [])):
+        if key == "coder" and value:
+            coder = str(value)
+    rows = sheets[SHEET]
     if len(rows) < FIRST_ROW - 1 or tuple(rows[0][:len(FIXED)]) != FIXED:
         raise CodingError(f"the first columns must be {', '.join(FIXED)}; this is not a "
                           "qualcode coding sheet, or its columns were moved", path=path,

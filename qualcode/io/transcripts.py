@@ -10,10 +10,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
 from qualcode.errors import TranscriptError
+from qualcode.io.office import open_docx
 from qualcode.schema import SourceLine, SourceText
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
@@ -95,18 +95,9 @@ def _read_docx(path: Path) -> SourceText:
     A paragraph that starts with a bold run (``**Camille :** ...``) gives its speaker; a table
     of two columns (speaker | text) or three (time | speaker | text) gives one line per row.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
-    from lxml import etree
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError):
-        raise TranscriptError("not a readable Word .docx file (damaged, or another format "
-                              "renamed .docx); open it in Word or LibreOffice and save it "
-                              "again as .docx", path=path) from None
+    document = open_docx(path, TranscriptError)
     lines: list[SourceLine] = []
     n_paragraphs = n_tables = 0
     for block in document.iter_inner_content():

@@ -8,11 +8,11 @@ turns it into offsets in the canonical text, refusing a document whose text was 
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import CodingError
+from qualcode.io.office import open_docx
 
 _HEADER_PARAGRAPHS = 2
 _INSTRUCTIONS = {
@@ -67,22 +67,13 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
     paragraphs differ from it (edited text, added paragraphs) is refused, naming the first
     paragraph that differs.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml import etree
-
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError):
-        raise CodingError("not a readable Word .docx file; open it in Word or LibreOffice "
-                          "and save it again as .docx", path=path) from None
+    document = open_docx(path, CodingError)
     transcript_id = document.core_properties.identifier or ""
     if transcript_id not in canonical:
         raise CodingError("not a transcript written by 'qualcode export-docx' for this study "
                           f"(identifier '{transcript_id}'); comment on an exported transcript",
                           path=path)
-    paragraphs = document.element.body.findall(_w("p"))[_HEADER_PARAGRAPHS:]
+    paragraphs = document.element.find(_w("body")).findall(_w("p"))[_HEADER_PARAGRAPHS:]
     starts, ends, pieces, offset = {}, {}, [], 0
     for number, paragraph in enumerate(paragraphs, _HEADER_PARAGRAPHS + 1):
         if pieces:
@@ -106,15 +97,25 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
         raise CodingError("the document ends before or after the imported transcript; "
                           "export it again with 'qualcode export-docx'", path=path)
     spans = []
-    for comment in document.comments:
-        key = str(comment.comment_id)
+    for key, author, text in _comments(document, path):
         if key not in starts or key not in ends:
-            raise CodingError(f"comment {key} ('{comment.text[:30]}') covers no text; select "
+            raise CodingError(f"comment {key} ('{text[:30]}') covers no text; select "
                               "the passage before inserting the comment", path=path,
                               line=f"comment {key}")
-        spans.append(CommentSpan(key, comment.author or "", comment.text, starts[key],
-                                 ends[key]))
+        spans.append(CommentSpan(key, author, text, starts[key], ends[key]))
     return transcript_id, spans
+
+
+def _comments(document, path: Path) -> list[tuple[str, str, str]]:
+    """``(id, author, text)`` of each comment. python-docx builds the comments part only when
+    asked; when the package does not declare it as comments, it is a plain part without
+    ``comments`` (AttributeError)."""
+    try:
+        return [(str(comment.comment_id), comment.author or "", comment.text)
+                for comment in document.comments]
+    except AttributeError:
+        raise CodingError("the comments of this Word file are damaged; open it in Word or "
+                          "LibreOffice and save it again as .docx", path=path) from None
 
 
 def _check_paragraph(path: Path, number: int, so_far: str, expected: str) -> None:

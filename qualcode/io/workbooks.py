@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.errors import CodingError
+from qualcode.io.office import read_workbook
 
 
 def read_filled(path: Path, sheet: str, columns: Iterable[str]
                 ) -> list[tuple[int, dict[str, str]]]:
     """``(row number, {column: text})`` for each non-empty row of ``sheet``; the first row
     must name every one of ``columns``. Empty cells read as ``""``."""
-    from openpyxl import load_workbook
-
     columns = list(columns)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise CodingError("not a readable Excel .xlsx file; save it again as .xlsx",
-                          path=path) from None
-    if sheet not in workbook.sheetnames:
+    names, sheets = read_workbook(path, (sheet,), CodingError)
+    if sheet not in names:
         raise CodingError(f"no worksheet named '{sheet}'; rename it back", path=path)
-    rows = list(workbook[sheet].iter_rows(values_only=True))
-    workbook.close()
+    rows = sheets[sheet]
     header = [str(h) for h in rows[0]] if rows else []
     if any(column not in header for column in columns):
         raise CodingError(f"the first row must name the columns {', '.join(columns)}",

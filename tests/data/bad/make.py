@@ -151,6 +151,17 @@ def exported(turns=CANONICAL, *, comment: tuple[str, str] | None = None,
     return docx_bytes(body, identifier=identifier, comments=comments, document_xml=document_xml)
 
 
+def comments_undeclared(data: bytes) -> bytes:
+    """``data`` (a Word file with comments) whose content types no longer declare the
+    comments part as comments (a tool other than Word rewrote them)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    types = members["[Content_Types].xml"]
+    members["[Content_Types].xml"] = re.sub(rb'<Override PartName="/word/comments.xml"[^>]*/>',
+                                            b"", types)
+    return zip_bytes(members)
+
+
 TRANSCRIPT_TURNS = (
     ("Animatrice", "Qu'est-ce qui compte le plus pour vous dans le logement ?"),
     ("Camille", "Une chambre à moi, fermée à clé."),
@@ -202,6 +213,24 @@ def without_dimension(data: bytes) -> bytes:
     return zip_bytes(members)
 
 
+def damaged_member(data: bytes, member: str, *, xml: bytes | None = None) -> bytes:
+    """``data`` (an Office file) with ``member`` replaced by ``xml``, or, without ``xml``,
+    with bytes in the middle of its compressed stream overwritten (the zip directory stays
+    valid, the data does not inflate)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    if xml is not None:
+        members[member] = xml
+        return zip_bytes(members)
+    damaged = bytearray(zip_bytes(members))
+    with zipfile.ZipFile(io.BytesIO(bytes(damaged))) as archive:
+        info = archive.getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    damaged[middle:middle + 8] = bytes(8)
+    return bytes(damaged)
+
+
 def filled_workbook(title: str, header: list[str], *rows: list[str]) -> bytes:
     """A workbook researchers fill in (disagreements, convergence): a header and rows."""
     from openpyxl import Workbook
@@ -239,6 +268,9 @@ def cases() -> dict[str, bytes]:
         "docx-xlsx-renamed.docx": workbook,
         "docx-bad-xml.docx": docx_bytes([], document_xml=bad_xml),
         "docx-no-document.docx": docx_bytes([], with_document=False),
+        "docx-no-body.docx": docx_bytes([], document_xml=(
+            XML + f'<w:document xmlns:w="{W}"><w:p><w:r><w:t>Camille : Bonjour</w:t></w:r>'
+            "</w:p></w:document>")),
         "docx-no-text.docx": docx_bytes([paragraph(), paragraph(run("   ")), paragraph()]),
         "docx-unknown-speaker.docx": docx_bytes(speaker_paragraphs(
             (*TRANSCRIPT_TURNS, ("Inconnue", "Et le loyer ?")))),
@@ -279,6 +311,9 @@ def cases() -> dict[str, bytes]:
         "sheet-empty.xlsx": coding_sheet(rows=False),
         "sheet-no-dimension.xlsx": without_dimension(coding_sheet(segment=SEGMENT[:1],
                                                                   marks=())),
+        "sheet-bad-xml.xlsx": damaged_member(workbook, "xl/worksheets/sheet1.xml",
+                                             xml=b'<worksheet><sheetData><row r="1">'),
+        "sheet-bad-deflate.xlsx": damaged_member(workbook, "xl/worksheets/sheet1.xml"),
         # Word files with comments (codings/fg1.docx)
         "word-not-exported.docx": exported(identifier=None, comment=("B", "housing.parking")),
         "word-edited.docx": exported(comment=("B", "housing.parking"), turns=(
@@ -289,6 +324,10 @@ def cases() -> dict[str, bytes]:
         "word-bad-xml.docx": exported(comment=("B", "housing.private_room"),
                                       document_xml=bad_xml),
         "word-truncated.docx": exported(comment=("B", "housing.private_room"))[:900],
+        "word-comments-undeclared.docx": comments_undeclared(
+            exported(comment=("B", "housing.private_room"))),
+        "word-bad-deflate.docx": damaged_member(exported(comment=("B", "housing.parking")),
+                                                "word/document.xml"),
         # Disagreements workbook (analyses/disagreements.xlsx), for 'qualcode consensus'
         "disagreements-bad-decision.xlsx": filled_workbook(
             "disagreements", DISAGREEMENT_HEADER, [*DISAGREEMENT_ROW, "peut-être", "à revoir",
