@@ -216,7 +216,7 @@ def match_sources(project: RefiProject, transcripts: Mapping[str, str],
 
 def project_spans(project: RefiProject, matched: Mapping[str, tuple[str, OffsetMap]], *,
                   code_names: Mapping[str, str], coder_of: Callable[[str], str | None],
-                  default_coder: str) -> SpanImport:
+                  default_coder: str, path: Path) -> SpanImport:
     """Each coding of a matched source as a span on its transcript.
 
     ``code_names`` maps a code GUID to what it is called in the study (an id or a label);
@@ -253,7 +253,8 @@ def project_spans(project: RefiProject, matched: Mapping[str, tuple[str, OffsetM
                              f"selection {selection.guid}"))
     if unknown:
         raise CodingError(f"user(s) {', '.join(sorted(unknown))} of the project are not "
-                          "coders of study.yaml; add them under coders (id or name)")
+                          "coders of study.yaml; add them under coders (id or name)",
+                          path=path)
     coders = {row[0] for row in rows}
     reviewed = frozenset((c, tid) for c in coders for tid, _ in matched.values())
     spans = pd.DataFrame(rows, columns=["coder", S.TRANSCRIPT_ID, S.START, S.END, "code",

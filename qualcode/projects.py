@@ -114,7 +114,7 @@ def import_into_study(study: Study, file: Path, *, crlf: str = "auto",
     spans = project_spans(project, match_sources(project, canonical, transcript_names(study),
                                                  path=file),
                           code_names=names, coder_of=lambda name: coders.get(fold(name.strip())),
-                          default_coder=file.stem)
+                          default_coder=file.stem, path=file)
     resolve, ids = CodeResolver(codebook), {}
     for name in sorted(set(names.values())):
         with contextlib.suppress(CodingError):
@@ -242,7 +242,7 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
                for guid, group_id in group_of.items()}
     spans = project_spans(project, matched,
                           code_names=ids, coder_of=lambda name: coders.get(fold(name)),
-                          default_coder=manifest["coders"][0]["id"])
+                          default_coder=manifest["coders"][0]["id"], path=file)
     table = spans.spans.rename(columns={"code": "code_id"})
     _span_csv(table).to_csv(root / CODINGS / f"{_slug(file.stem) or 'project'}.csv",
                             index=False)

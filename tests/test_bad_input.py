@@ -50,6 +50,7 @@ TRANSCRIPT_DOCX, TRANSCRIPT_TXT = "transcripts/fg1.docx", "transcripts/fg1.txt"
 STUDY, IDENTITIES_CSV, CODEBOOK = "study.yaml", "identities.csv", "codebooks/htes.yaml"
 CSV, SHEET, WORD = "codings/B.csv", "codings/B.xlsx", "codings/fg1.docx"
 DECISIONS, DESIGN = "codings/consensus.csv", "designs/maison.yaml"
+PROJECT = "codings/B.qdpx"
 DISAGREEMENTS, CONSENSUS = "analyses/disagreements.xlsx", ("consensus",)
 
 
@@ -358,6 +359,23 @@ CASES = [
     case("design-assessment-list", DESIGN, ASSESS),
     # Unknown requirement id R-XX-01, through 'qualcode run'.
     case("design-unknown-requirement-run", DESIGN, RUN),
+    # --- REFI-QDA projects in codings/ ------------------------------------------------------------
+    # project.qde is cut short: not well-formed XML.
+    case("qdpx-bad-xml", PROJECT, COLLECT),
+    # A DTD declaring nested entities (the "billion laughs" expansion): refused unexpanded.
+    case("qdpx-entities", PROJECT, COLLECT),
+    # A member named ../../evil.txt (zip slip).
+    case("qdpx-zip-slip", PROJECT, COLLECT),
+    # Headers claiming a member unpacks to 3.75 GB.
+    case("qdpx-oversized", PROJECT, COLLECT),
+    # A selection from character 200 to 900 of a 320-character transcript.
+    case("qdpx-offsets-outside", PROJECT, COLLECT),
+    # Codings by a user who is not a coder of study.yaml.
+    case("qdpx-unknown-user", PROJECT, COLLECT),
+    # An archive with the sources but no project.qde.
+    case("qdpx-no-project", PROJECT, COLLECT),
+    # An XML file renamed .qdpx: not a zip.
+    case("qdpx-not-zip", PROJECT, COLLECT),
 ]
 
 

@@ -136,7 +136,7 @@ def _qdpx(raw: RawCodings, path: Path, source: str, canonical, coder_names, tran
                                                     path=path),
                              code_names=code_names(project.codes, code_guids),
                              coder_of=lambda name: coder_names.get(fold(name.strip())),
-                             default_coder=path.stem)
+                             default_coder=path.stem, path=path)
     imported.check(path)
     raw.reviewed |= imported.reviewed
     for row in imported.spans.itertuples(index=False):

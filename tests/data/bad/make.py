@@ -254,6 +254,48 @@ DISAGREEMENT_ROW = ["FG1-0004", "FG1", "P12", "Moi c'est le parking.", "housing.
 # --- the cases ---------------------------------------------------------------------------------
 
 
+# --- REFI-QDA ----------------------------------------------------------------------------------
+
+SOURCE_GUID = "6f1c1a52-0000-4000-8000-000000000001"
+CODE_GUID = "6f1c1a52-0000-4000-8000-000000000002"
+USER_GUID = "6f1c1a52-0000-4000-8000-000000000003"
+CANONICAL_TEXT = "".join(f"{speaker} : {text}\n\n" for speaker, text in CANONICAL)[:-1]
+
+
+def project_qde(*, start: int = 6, end: int = 40, user: str = "B", head: str = "") -> str:
+    """A REFI-QDA project for the test study: its transcript FG1 with one coded selection."""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{head}'
+            '<Project xmlns="urn:QDA-XML:project:1.0" name="Étude test" origin="NVivo 14">'
+            f'<Users><User guid="{USER_GUID}" name="{user}"/></Users>'
+            f'<CodeBook><Codes><Code guid="{CODE_GUID}" name="Chambre individuelle" '
+            'isCodable="true"/></Codes></CodeBook>'
+            f'<Sources><TextSource guid="{SOURCE_GUID}" name="FG1" '
+            f'plainTextPath="internal://{SOURCE_GUID}.txt">'
+            f'<PlainTextSelection guid="6f1c1a52-0000-4000-8000-000000000004" '
+            f'startPosition="{start}" endPosition="{end}">'
+            f'<Coding guid="6f1c1a52-0000-4000-8000-000000000005" creatingUser="{USER_GUID}">'
+            f'<CodeRef targetGUID="{CODE_GUID}"/></Coding></PlainTextSelection>'
+            "</TextSource></Sources></Project>")
+
+
+def qdpx_bytes(qde: str | bytes, **extra: bytes) -> bytes:
+    """A .qdpx: ``project.qde``, the transcript as ``sources/<guid>.txt`` and ``extra``
+    members."""
+    return zip_bytes({"project.qde": qde, f"sources/{SOURCE_GUID}.txt": CANONICAL_TEXT,
+                      **extra})
+
+
+def declared_size(data: bytes, size: int) -> bytes:
+    """``data`` (a zip) whose headers claim every member unpacks to ``size`` bytes."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset:at + offset + 4] = size.to_bytes(4, "little")
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
 def cases() -> dict[str, bytes]:
     valid_transcript = docx_bytes(speaker_paragraphs(TRANSCRIPT_TURNS))
     ole_header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
@@ -342,6 +384,17 @@ def cases() -> dict[str, bytes]:
         "disagreements-no-decision-column.xlsx": filled_workbook(
             "disagreements", [*DISAGREEMENT_HEADER[:8], "choix", "rationale", "decided_by"],
             [*DISAGREEMENT_ROW, "keep", "oui", "A+B"]),
+        # REFI-QDA projects (codings/B.qdpx)
+        "qdpx-bad-xml.qdpx": qdpx_bytes(project_qde()[:-20]),
+        "qdpx-entities.qdpx": qdpx_bytes(project_qde(head=(
+            '<!DOCTYPE Project [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>'))),
+        "qdpx-zip-slip.qdpx": qdpx_bytes(project_qde(), **{"../../evil.txt": b"x"}),
+        "qdpx-oversized.qdpx": declared_size(qdpx_bytes(project_qde()), 0xF0000000),
+        "qdpx-offsets-outside.qdpx": qdpx_bytes(project_qde(start=200, end=900)),
+        "qdpx-unknown-user.qdpx": qdpx_bytes(project_qde(user="Zoé Martin")),
+        "qdpx-no-project.qdpx": zip_bytes({f"sources/{SOURCE_GUID}.txt": CANONICAL_TEXT}),
+        "qdpx-not-zip.qdpx": b"<Project name='p'/>",
         # Convergence workbook (analyses/convergence.xlsx), for 'qualcode triangulate --confirm'
         "convergence-bad-class.xlsx": filled_workbook(
             "convergence", ["row", "code_id", "label", "site_a", "site_b", "suggested",
