@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ from qualcode.collect import (
     add_consensus,
     coding_stage,
 )
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.imports import ImportResult, Progress, import_study
 from qualcode.io.codingfolder import CONFIRMATIONS_FILE, DECISIONS_FILE, coding_files
 from qualcode.io.confirmations import (
@@ -593,6 +594,12 @@ def learn(stage: CodingStage, imported: ImportResult, codebook: Codebook,
     return training, codebook_examples(codebook, training.codes), lemmas
 
 
+RUN_SUGGESTIONS_UP_TO = 10_000
+"""``qualcode run`` scores the suggestions on studies up to this many segments: the
+cross-validated models take about a minute per 5,000 segments on 2 cores, and grow faster
+than the study (``benchmarks/suggest.py``)."""
+
+
 def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
                 study: Study) -> SuggestionQuality | None:
     """For ``qualcode run``: the suggestions' quality as a coder, once coded segments span
@@ -600,6 +607,12 @@ def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
     reviewed = set(stage.codings.reviewed[S.TRANSCRIPT_ID])
     segments = imported.segments
     if segments.loc[segments[S.TRANSCRIPT_ID].isin(reviewed), S.GROUP_ID].nunique() < 2:
+        return None
+    if len(segments) > RUN_SUGGESTIONS_UP_TO:
+        warnings.warn(f"suggestion quality is not computed by 'qualcode run' for studies of "
+                      f"more than {RUN_SUGGESTIONS_UP_TO:,} segments (this one has "
+                      f"{len(segments):,}): it would take long; run 'qualcode suggest' for it",
+                      QualcodeWarning, stacklevel=2)
         return None
     options = SuggestOptions()
     training, examples, _ = learn(stage, imported, codebook, options)

@@ -341,3 +341,18 @@ def test_cli_suggest_prints_the_scores_and_refuses_a_single_coded_group(coded_st
     result = runner.invoke(app, ["suggest", "--study", str(coded_study)])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "at least two groups" in result.output
+
+
+def test_run_skips_suggestion_quality_above_its_size_limit(demo_copy, monkeypatch):
+    """A large study is not held up by the cross-validated models: 'qualcode run' says it
+    left the suggestions' quality to 'qualcode suggest'."""
+    from qualcode import pipeline
+    from qualcode.errors import QualcodeWarning
+    from qualcode.study import load_study
+
+    study = load_study(demo_copy)
+    codebook, imported = pipeline.prepare(study)
+    stage, _ = pipeline.collect(study)
+    monkeypatch.setattr(pipeline, "RUN_SUGGESTIONS_UP_TO", 1000)
+    with pytest.warns(QualcodeWarning, match="more than 1,000 segments .* 1,411"):
+        assert pipeline.run_quality(stage, imported, codebook, study) is None
