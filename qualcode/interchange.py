@@ -82,19 +82,18 @@ def export_project(study, transcripts, codebook: Codebook, codings: pd.DataFrame
     the human coders' segment codings; coders who marked spans keep their own spans."""
     users = {stable_guid("coder", c.id): c.name or c.id for c in study.coders}
     user_ids = {stable_guid("coder", c.id): c.id for c in study.coders}
-    by_segment = segments.set_index(S.SEGMENT_ID)
-    spanned = set(spans["coder"]) if not spans.empty else set()
-    rows = [(row.coder, by_segment.at[row.segment_id, S.TRANSCRIPT_ID],
-             int(by_segment.at[row.segment_id, S.START]),
-             int(by_segment.at[row.segment_id, S.END]), row.code_id)
-            for row in codings.itertuples() if row.coder not in spanned]
+    spanned = set(spans[S.CODER]) if not spans.empty else set()
+    code_guids_of = {code.id: stable_guid("code", code.id) for code in codebook.codes}
+    user_guids = {c.id: stable_guid("coder", c.id) for c in study.coders}
+    placed = codings[~codings[S.CODER].isin(spanned)].merge(
+        segments[[S.SEGMENT_ID, S.TRANSCRIPT_ID, S.START, S.END]], on=S.SEGMENT_ID)
+    rows = [placed[[S.CODER, S.TRANSCRIPT_ID, S.START, S.END, S.CODE_ID]]]
     if spanned:
-        rows += [(s.coder, s.transcript_id, int(s.start), int(s.end), s.code_id)
-                 for s in spans.itertuples()]
+        rows.append(spans[[S.CODER, S.TRANSCRIPT_ID, S.START, S.END, S.CODE_ID]])
     selections: dict[str, dict[tuple[int, int], set]] = {t.id: {} for t in transcripts}
-    for coder, transcript_id, start, end, code_id in rows:
-        selections[transcript_id].setdefault((start, end), set()).add(
-            (stable_guid("code", code_id), stable_guid("coder", coder)))
+    for coder, transcript_id, start, end, code_id in pd.concat(rows).itertuples(index=False):
+        selections[transcript_id].setdefault((int(start), int(end)), set()).add(
+            (code_guids_of[code_id], user_guids[coder]))
     sources = tuple(
         RefiSource(stable_guid("transcript", t.id), t.id, t.text, tuple(
             RefiSelection(stable_guid("selection", t.id, str(start), str(end)), start, end,

@@ -26,18 +26,25 @@ def iramuteq_corpus(segments: pd.DataFrame, study: Study, *, per: str = "turn") 
         raise ValueError(f"per must be one of {PER}")
     participants = {p.id: p for p in study.participants}
     spoken = segments[segments[S.PARTICIPANT_ID].isin(participants)]
-    keys = [S.PARTICIPANT_ID] if per == "participant" else [S.TRANSCRIPT_ID, S.TURN]
+    turns = spoken.groupby([S.TRANSCRIPT_ID, S.TURN], sort=True).agg(
+        participant=(S.PARTICIPANT_ID, "first"), site=(S.SITE_ID, "first"),
+        text=(S.TEXT, " ".join))
+    if per == "participant":
+        turns = turns.reset_index().sort_values(["participant", S.TRANSCRIPT_ID, S.TURN],
+                                                kind="stable")
+        units = turns.groupby("participant", sort=True).agg(
+            site=("site", "first"), text=("text", "\n".join)).reset_index()
+    else:
+        units = turns.reset_index()
     texts = []
-    for _, rows in spoken.groupby(keys, sort=True):
-        first = rows.iloc[0]
-        participant = participants[first[S.PARTICIPANT_ID]]
-        variables = [("site", first[S.SITE_ID]), ("group", participant.group),
+    for participant_id, site, text in units[["participant", "site", "text"]].itertuples(
+            index=False):
+        participant = participants[participant_id]
+        variables = [("site", site), ("group", participant.group),
                      ("participant", participant.id), *participant.attributes.items()]
-        texts.append("**** " + " ".join(f"*{_plain(name)}_{_plain(value)}"
-                                        for name, value in variables))
-        turns = rows.groupby([S.TRANSCRIPT_ID, S.TURN], sort=True)[S.TEXT].agg(" ".join)
-        texts.append("\n".join(turn.replace("*", " ") for turn in turns))
-        texts.append("")
+        texts += ["**** " + " ".join(f"*{_plain(name)}_{_plain(value)}"
+                                     for name, value in variables),
+                  text.replace("*", " "), ""]
     return "\n".join(texts)
 
 
