@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.corpus import fold
-from qualcode.errors import CodingError
+from qualcode.errors import CodingError, QualcodeWarning
 from qualcode.io.refiqda import (
     RefiCase,
     RefiCode,
@@ -80,6 +81,12 @@ def export_project(study, transcripts, codebook: Codebook, codings: pd.DataFrame
                    spans: pd.DataFrame, segments: pd.DataFrame) -> RefiProject:
     """The study as a REFI-QDA project: ``transcripts`` are the canonical ones, ``codings``
     the human coders' segment codings; coders who marked spans keep their own spans."""
+    astral = [t.id for t in transcripts if any(ord(c) > 0xFFFF for c in t.text)]
+    if astral:
+        warnings.warn(f"{', '.join(astral)}: characters outside Unicode's basic plane (emoji) "
+                      "count as one character in REFI-QDA offsets, as the standard says, but "
+                      "as two in tools that count UTF-16 units: check the selections after "
+                      "them once imported", QualcodeWarning, stacklevel=2)
     users = {stable_guid("coder", c.id): c.name or c.id for c in study.coders}
     user_ids = {stable_guid("coder", c.id): c.id for c in study.coders}
     spanned = set(spans[S.CODER]) if not spans.empty else set()
@@ -170,10 +177,6 @@ class SpanImport:
     def check(self, path: Path) -> None:
         """Refuse selections that cannot be placed on their transcript (a corrupt or
         foreign file) and warn about the rest of what is lost (media, comments)."""
-        import warnings
-
-        from qualcode.errors import QualcodeWarning
-
         lost = dict(self.lost.itertuples(index=False))
         for item in _FATAL:
             if count := lost.pop(item, 0):

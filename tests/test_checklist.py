@@ -72,6 +72,9 @@ def test_checklist_demo_study_report(demo_copy):
     methods = document.tables[0]
     assert [c.text for c in methods.rows[1].cells[:5]] == ["FG1", "Bordeaux", "2024-02-13",
                                                            "9", "8"]
+    # The report is in French, the intervals' description too.
+    assert ("Intervalles : bootstrap percentile à 95 %, 1000 rééchantillonnages des segments."
+            in [p.text.split(" Alpha")[0] for p in document.paragraphs])
 
 
 def test_checklist_renders_to_pdf(demo_copy, tmp_path):

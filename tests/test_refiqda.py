@@ -413,3 +413,24 @@ def test_vendor_sample_qc_as_a_new_study_runs_and_leaks_no_speaker_name(shared, 
     result = invoke("run", "--study", tmp_path / "qc", "--no-name-check")
     assert result.exit_code == 0, result.output + result.stderr
     assert "no name from identities.csv" in result.output
+
+
+def test_export_warns_about_characters_counted_differently_by_utf16_tools(demo_copy):
+    """An emoji counts one code point (the standard) but two UTF-16 units (NVivo, MAXQDA):
+    the export says so, naming the transcript."""
+    from dataclasses import replace
+
+    from qualcode.codebook import load_codebook
+    from qualcode.errors import QualcodeWarning
+    from qualcode.imports import read_transcripts
+    from qualcode.interchange import export_project
+
+    study = load_study(demo_copy)
+    transcripts = [replace(t, text=t.text + " 🙂") if t.id == "FG2" else t
+                   for t in read_transcripts(study)]
+    segments = pd.read_csv(demo_copy / "analyses" / "segments.csv", keep_default_na=False)
+    empty = pd.DataFrame(columns=["coder", "segment_id", "code_id", "source"])
+    with pytest.warns(QualcodeWarning, match="^FG2: characters outside Unicode's basic plane"):
+        project = export_project(study, transcripts, load_codebook(study.codebook), empty,
+                                 pd.DataFrame(columns=["coder"]), segments)
+    assert [s.name for s in project.sources if s.text.endswith("🙂")] == ["FG2"]

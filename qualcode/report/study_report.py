@@ -164,9 +164,24 @@ def _agreement(document, data: ReportData) -> None:
              f"{_fr(r.krippendorff_alpha)} ({_fr(r.alpha_low)}–{_fr(r.alpha_high)})",
              _fr(r.gwet_ac1), _STATUS.get(r.status, r.status)]
             for r in pooled.itertuples(index=False)], [4.5, 2.0, 1.6, 3.8, 1.6, 2.5])
-    document.add_paragraph(f"Intervalles : {data.agreement_interval}. Alpha de Krippendorff : "
+    document.add_paragraph(f"Intervalles : {_interval_fr(data.agreement_interval)}. "
+                           "Alpha de Krippendorff : "
                            "0,800 et plus fiable, 0,667 à 0,800 acceptable.")
     _figure(document, data.figures.get("agreement"), 15)
+
+
+_INTERVAL_WORDS = (("95% percentile bootstrap", "bootstrap percentile à 95 %"),
+                   ("resamples of", "rééchantillonnages des"), ("no interval", "sans intervalle"),
+                   ("(cluster bootstrap)", "(bootstrap par grappes)"),
+                   ("with their characters", "avec leurs caractères"), ("turns", "tours"),
+                   ("characters", "caractères"), ("groups", "groupes"))
+
+
+def _interval_fr(text: str) -> str:
+    """The agreement tables' description of their intervals, in French."""
+    for english, french in _INTERVAL_WORDS:
+        text = text.replace(english, french)
+    return text
 
 
 def _suggestions(document, data: ReportData) -> None:
