@@ -195,3 +195,29 @@ def test_corpus_name_check_lists_unknown_person_names(make_study):
                              "text": texts})
     names = find_person_names(segments, study)
     assert names.values.tolist() == [["FG1-0001", "Mathilde Dubreuil"]]
+
+
+def test_heap_padding_asks_glibc_only(monkeypatch):
+    """The allocator setting is glibc's: asked for on Linux with glibc, never elsewhere."""
+    import ctypes
+    import platform
+
+    from qualcode import corpus
+
+    calls = []
+
+    class FakeLibc:
+        def mallopt(self, parameter, value):
+            calls.append((parameter, value))
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(platform, "libc_ver", lambda: ("glibc", "2.36"))
+    corpus._pad_heap()
+    assert calls == [(corpus.M_TOP_PAD, 16 << 20)]
+    monkeypatch.setattr(platform, "libc_ver", lambda: ("musl", ""))
+    corpus._pad_heap()
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    corpus._pad_heap()
+    assert len(calls) == 1
