@@ -25,7 +25,12 @@ from qualcode.corpus import fold
 from qualcode.errors import CodingError, UndecidedError
 from qualcode.imports import ImportResult
 from qualcode.interchange import code_guids
-from qualcode.io.codingfolder import DECISIONS_FILE, RawCodings, read_coding_folder
+from qualcode.io.codingfolder import (
+    DECISIONS_FILE,
+    RawCodings,
+    coding_files,
+    read_coding_folder,
+)
 from qualcode.io.decisions import read_decisions
 from qualcode.io.suggestions import (
     SUGGESTIONS_FILE,
@@ -123,6 +128,14 @@ def add_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFr
     both = pd.concat([human_codings(codings.codings), consensus], ignore_index=True)
     return replace(codings, codings=both.sort_values(list(S.CODING_COLUMNS[:3]),
                                                      kind="stable", ignore_index=True)), log
+
+
+def coding_stage_if_any(study: Study, imported: ImportResult, codebook: Codebook
+                        ) -> CodingStage | None:
+    """:func:`coding_stage`, or None when ``codings/`` holds no coder's file yet."""
+    if not coding_files(study.root / CODINGS):
+        return None
+    return coding_stage(study, imported, codebook)
 
 
 def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> CodingStage:

@@ -15,6 +15,7 @@ words it covers. What cannot be imported is counted, never dropped silently.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import warnings
@@ -149,6 +150,8 @@ class OffsetMap:
                                           [w.group() for w in words[1]], autojunk=False)
         self._pairs = [(words[0][a + k].span(), words[1][b + k].span())
                        for a, b, size in matcher.get_matching_blocks() for k in range(size)]
+        self._starts = [a[0] for a, _ in self._pairs]  # increasing: blocks come in order
+        self._ends = [a[1] for a, _ in self._pairs]
         self.aligned = len(self._pairs) / max(len(words[0]), 1)
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
@@ -156,10 +159,11 @@ class OffsetMap:
         span (cut where the span cuts a word); None when no word of it is aligned."""
         if self.same:
             return start, end
-        inside = [(a, b) for a, b in self._pairs if a[1] > start and a[0] < end]
-        if not inside:
+        first = bisect.bisect_right(self._ends, start)  # the first word ending after start
+        last = bisect.bisect_left(self._starts, end) - 1  # the last word starting before end
+        if first > last:
             return None
-        (a0, b0), (a1, b1) = inside[0], inside[-1]
+        (a0, b0), (a1, b1) = self._pairs[first], self._pairs[last]
         return b0[0] + max(start - a0[0], 0), b1[1] - max(a1[1] - end, 0)
 
 
@@ -292,8 +296,7 @@ def summary(project: RefiProject, spans: SpanImport, *, codes: int, cases: int =
     imported = {
         "User": spans.spans["coder"].nunique(), "Code": codes,
         "TextSource": spans.sources,
-        "PlainTextSelection": len(spans.spans.drop_duplicates(
-            ["location"])) if not spans.spans.empty else 0,
+        "PlainTextSelection": spans.spans["location"].nunique(),
         "Coding": len(spans.spans), "Case": cases, "Note": notes}
     rows = [(FOUND_NAMES[kind], found, imported.get(kind, 0)) for kind, found in project.found]
     rows += [(f"lost: {item}", count, 0) for item, count in spans.lost.itertuples(index=False)]

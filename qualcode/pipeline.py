@@ -29,6 +29,7 @@ from qualcode.collect import (
     CodingStage,
     add_consensus,
     coding_stage,
+    coding_stage_if_any,
 )
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.imports import ImportResult, Progress, import_study
@@ -143,8 +144,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     with timer("codings"):
         designs = load_designs(study, codebook)  # checked before anything is written
         confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
-        stage = coding_stage(study, imported, codebook) \
-            if coding_files(study.root / CODINGS) else None
+        stage = coding_stage_if_any(study, imported, codebook)
     agreement = None
     with timer("agreement"):
         if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:

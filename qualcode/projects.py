@@ -20,7 +20,7 @@ import yaml
 
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CodeResolver, human_codings
-from qualcode.collect import CODINGS, coding_stage, transcript_names
+from qualcode.collect import CODINGS, coding_stage_if_any, transcript_names
 from qualcode.corpus import detect_turns, fold, label_key
 from qualcode.errors import CodingError, QualcodeError
 from qualcode.imports import import_study, read_transcripts
@@ -35,7 +35,6 @@ from qualcode.interchange import (
     qualcode_origin,
     summary,
 )
-from qualcode.io.codingfolder import coding_files
 from qualcode.io.files import write_atomic, write_csv, write_text
 from qualcode.io.iramuteq import iramuteq_corpus
 from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes, read_project
@@ -83,8 +82,7 @@ def write_qdc(path: Path, codebook: Codebook) -> Path:
 def export_qdpx(study: Study, output: Path | None = None) -> Path:
     """The study (transcripts, codebook, every coder's codings, participants) as a .qdpx."""
     codebook, imported = load_codebook(study.codebook), import_study(study)
-    stage = coding_stage(study, imported, codebook) if coding_files(study.root / CODINGS) \
-        else None
+    stage = coding_stage_if_any(study, imported, codebook)
     return write_project(output or study.root / ANALYSES / "project.qdpx",
                          study_project(study, codebook, imported, stage))
 
@@ -208,12 +206,10 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
     coders = {fold(name): _unique_id(_slug(project.user_ids.get(guid, "")) or _slug(name)
                                      or "coder", taken)
               for guid, name in project.users.items()}
-    users = dict.fromkeys(project.users.values())
     codebook_id = _codebook_id(file)
     tree, ids = _codebook(project.codes, project.origin or "REFI-QDA")
-    (root / "codebooks" / f"{codebook_id}.yaml").write_text(yaml.safe_dump(
-        {"id": codebook_id, "title": project.name or codebook_id, "language": "fr",
-         "codes": tree}, allow_unicode=True, sort_keys=False, width=96), encoding="utf-8")
+    (root / "codebooks" / f"{codebook_id}.yaml").write_text(
+        _codebook_yaml(codebook_id, project.name or codebook_id, tree), encoding="utf-8")
     manifest = {
         "title": project.name or file.stem, "language": "fr",
         "codebook": f"codebooks/{codebook_id}.yaml", "coding_unit": "sentence",
@@ -221,8 +217,9 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
                   dict.fromkeys((g["site"], g.pop("site_name")) for g in groups)],
         "groups": groups, "participants": participants,
         "roles": [{"id": "MOD", "label": "Modérateur·rice"}],
-        "coders": [{"id": cid, "name": name} for name in users
-                   for cid in [coders[fold(name)]]] or [{"id": _slug(file.stem) or "coder"}]}
+        "coders": [{"id": coders[fold(name)], "name": name}
+                   for name in dict.fromkeys(project.users.values())]
+        or [{"id": _slug(file.stem) or "coder"}]}
     (root / STUDY_FILE).write_text(
         f"# Made by 'qualcode import-qdpx' from {file.name}: check the sites, groups and "
         "participants.\n" + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
@@ -252,6 +249,12 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
         result.loc[len(result)] = ("lost: text sources without speaker turns", silent, 0)
     result.to_csv(root / "import-summary.csv", index=False)
     return result
+
+
+def _codebook_yaml(codebook_id: str, title: str, tree: list) -> str:
+    """An imported code tree as a qualcode codebook (labels in French, the study's default)."""
+    return yaml.safe_dump({"id": codebook_id, "title": title, "language": "fr", "codes": tree},
+                          allow_unicode=True, sort_keys=False, width=96)
 
 
 def _codebook(codes: tuple[RefiCode, ...], origin: str) -> tuple[list, dict[str, str]]:
@@ -347,7 +350,6 @@ def import_codebook(study_root: Path, file: Path) -> Path:
     path = study_root / "codebooks" / f"{codebook_id}.yaml"
     if path.exists():
         raise QualcodeError("exists already; rename or move it first", path=path)
-    write_text(path, yaml.safe_dump({"id": codebook_id, "title": file.stem, "language": "fr",
-                                     "codes": tree}, allow_unicode=True, sort_keys=False))
+    write_text(path, _codebook_yaml(codebook_id, file.stem, tree))
     load_codebook(path)
     return path

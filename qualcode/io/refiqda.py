@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -334,9 +335,12 @@ def _lf_text(raw: str) -> str:
     return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _lengths(raw: str, convention: str) -> list[int]:
+def _lengths(raw: str, convention: str) -> Sequence[int]:
     """For each offset of a selection (counting CRLF as ``convention`` characters), the
-    offset in the ``\\n`` text; the last item is the text's length."""
+    offset in the ``\\n`` text; the last item is the text's length. Counting CRLF as one
+    character, offsets are those of the ``\\n`` text already."""
+    if convention == "one" or "\r\n" not in raw:
+        return range(len(_lf_text(raw)) + 1)
     positions, at, i = [], 0, 0
     while i < len(raw):
         positions.append(at)
