@@ -213,3 +213,29 @@ def test_agreement_character_unit_weights_pieces_by_length():
         pytest.approx(unitizing_alpha(marks, continuum=(0, 30)))
     with pytest.raises(QualcodeError, match="needs the coders' spans"):
         agreement_table(codings, segments=segments, unit="character")
+
+
+def test_agreement_block_bootstrap_of_pooled_rows_matches_resampling_segments():
+    """One code in one transcript of 3,000 segments: the transcript row (resampled in 200
+    random blocks of segments) and the code row (an exact multinomial draw, the same as
+    resampling segments one by one) estimate the same sampling distribution."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    ids = [f"FG1-{i:05d}" for i in range(n)]
+    segments = pd.DataFrame({
+        "segment_id": ids, "transcript_id": "FG1", "group_id": "FG1", "site_id": "ville",
+        "participant_id": [f"P{i % 8}" for i in range(n)], "turn": np.arange(n),
+        "start": 0, "end": 1, "text": "x", "codable": True, "time": np.nan})
+    truth = rng.random(n) < 0.3
+    rows = [(coder, ids[i], "logement.bruit") for coder in ("A", "B") for i in range(n)
+            if (rng.random() < 0.9) == truth[i]]
+    codings = pd.DataFrame(rows, columns=["coder", "segment_id", "code_id"]).assign(
+        source="x.csv")
+    tables = agreement_table(codings, segments=segments, bootstrap=2000, seed=1)
+    code, transcript = tables.codes.iloc[0], tables.transcripts.iloc[0]
+    assert transcript["krippendorff_alpha"] == pytest.approx(code["krippendorff_alpha"])
+    for name in ("alpha", "kappa", "ac1"):
+        exact = code[f"{name}_high"] - code[f"{name}_low"]
+        blocks = transcript[f"{name}_high"] - transcript[f"{name}_low"]
+        assert blocks == pytest.approx(exact, rel=0.1), name
+        assert transcript[f"{name}_low"] == pytest.approx(code[f"{name}_low"], abs=0.1 * exact)

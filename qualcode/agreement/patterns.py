@@ -33,22 +33,26 @@ def pattern_ids(states: np.ndarray) -> np.ndarray:
     return (states * 3 ** np.arange(states.shape[-1])).sum(axis=-1)
 
 
-def statistics(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Every statistic of :data:`STATISTICS` from pattern counts ``(..., 3^m)``.
+def statistics(counts: np.ndarray, *, n_coders: int | None = None,
+               patterns: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every statistic of :data:`STATISTICS` from pattern counts ``(..., 3^m)``, or
+    ``(..., len(patterns))`` when only the ``patterns`` seen (pattern ids, with ``n_coders``)
+    are counted: with every coder rating every unit, 2^m of the 3^m.
 
     ``cohen_kappa``, ``prevalence_index`` and ``bias_index`` (Byrt, Bishop and Carlin 1993)
     need exactly two coders and are computed on the units both rated; with more coders they are
     NaN and ``fleiss_kappa`` is the chance-corrected coefficient to read.
     """
     counts = np.asarray(counts, dtype=float)
-    m = round(np.log(counts.shape[-1]) / np.log(3))
-    states, exact, inexact = _pattern_weights(m)
+    m = n_coders if n_coders is not None else round(np.log(counts.shape[-1]) / np.log(3))
+    columns = slice(None) if patterns is None else patterns
+    states, (exact, matrix), inexact = _pattern_weights(m)
+    states = states[columns]
     # counts are whole numbers: sums with weights that are multiples of 1/64 are exact in any
-    # order, so one matrix product gives them all; the others are summed as numpy always did,
-    # pattern by pattern, so that results stay the same to the last bit
-    summed = counts @ exact[1]
-    s = {key: summed[..., i] for i, key in enumerate(exact[0])}
-    s.update({key: (counts * weights).sum(axis=-1) for key, weights in inexact.items()})
+    # order, so one matrix product gives them all; the others are summed pattern by pattern
+    summed = counts @ matrix[columns]
+    s = {key: summed[..., i] for i, key in enumerate(exact)}
+    s.update({key: (counts * weights[columns]).sum(axis=-1) for key, weights in inexact.items()})
     with np.errstate(invalid="ignore", divide="ignore"):
         pa = s["agree"] / s["paired"]
         pi1 = s["share1"] / s["rated"]

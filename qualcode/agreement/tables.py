@@ -121,17 +121,16 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
                                    _clusters(units, cluster))
     else:
         units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids, cluster)
-    rng = np.random.default_rng(seed)
+    resampler = _Resampler(bootstrap, np.random.default_rng(seed)) if bootstrap > 0 else None
     interval = _interval_text(bootstrap, cluster, unit)
     from threadpoolctl import threadpool_limits
 
     # the matrix products below are many and small: BLAS threads cost more than they save
     with threadpool_limits(limits=1, user_api="blas"):
         counts = patterns.counts()[:, 0]  # (codes, patterns)
-        per_code = _code_rows(patterns, counts, coders, code_ids, domains, labels, bootstrap,
-                              rng)
-        domain_rows = _pooled_rows(patterns, counts, domains, per_code, bootstrap, rng)
-        strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, bootstrap, rng)
+        per_code = _code_rows(patterns, counts, coders, code_ids, domains, labels, resampler)
+        domain_rows = _pooled_rows(patterns, counts, domains, per_code, resampler)
+        strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, resampler)
                   for name in (S.TRANSCRIPT_ID, S.SITE_ID)}
     _warn_undefined(per_code)
     return AgreementTables(per_code, domain_rows, strata[S.TRANSCRIPT_ID], strata[S.SITE_ID],
@@ -252,8 +251,10 @@ class _Patterns:
     """Coding patterns of units x codes, stored sparsely: a unit's pattern for a code nobody
     applied to it (``base``: which coders rated it) and the pattern of each (unit, code) pair
     that some coder applied (``unit``, ``code``, ``ids``, its unit's ``pair_base``, and the
-    coders as ``applied`` bits). Each unit has a weight (1, or its number of characters) and,
-    for a cluster bootstrap, the index of its cluster."""
+    coders as ``applied`` bits). Patterns are numbered among the ``seen`` ones (pattern ids of
+    :mod:`~qualcode.agreement.patterns`): with every coder rating every unit, 2^m of the 3^m.
+    Each unit has a weight (1, or its number of characters) and, for a cluster bootstrap, the
+    index of its cluster."""
 
     base: np.ndarray
     unit: np.ndarray
@@ -261,6 +262,7 @@ class _Patterns:
     ids: np.ndarray
     pair_base: np.ndarray
     applied: np.ndarray
+    seen: np.ndarray
     rated: np.ndarray
     n_codes: int
     weights: np.ndarray
@@ -276,14 +278,19 @@ class _Patterns:
         bit = np.min_scalar_type(2 ** n_coders - 1).type
         bits = np.zeros(len(rated) * n_codes, dtype=bit)
         np.bitwise_or.at(bits, unit * n_codes + code, np.left_shift(bit(1), coder.astype(bit)))
-        cells = np.flatnonzero(bits)
+        cells = np.flatnonzero(bits != 0)
         applied = bits[cells]
         pair_unit = cells // n_codes
         pair_base = base[pair_unit]
         # what the coders who applied the code add to the pattern, for every set of coders
         added = pattern_ids(np.arange(2 ** n_coders)[:, None] >> np.arange(n_coders) & 1)
-        return cls(base, pair_unit, cells % n_codes, pair_base + added[applied], pair_base,
-                   applied, rated, n_codes, weights, clusters)
+        ids = pair_base + added[applied]
+        seen = np.flatnonzero(np.bincount(base, minlength=3 ** n_coders)
+                              + np.bincount(ids, minlength=3 ** n_coders))
+        number = np.zeros(3 ** n_coders, dtype=np.int64)
+        number[seen] = np.arange(len(seen))
+        return cls(number[base], pair_unit, cells % n_codes, number[ids], number[pair_base],
+                   applied, seen, rated, n_codes, weights, clusters)
 
     @property
     def n_coders(self) -> int:
@@ -291,7 +298,11 @@ class _Patterns:
 
     @property
     def n_patterns(self) -> int:
-        return 3 ** self.n_coders
+        return len(self.seen)
+
+    def statistics(self, counts: np.ndarray) -> dict[str, np.ndarray]:
+        """:func:`~qualcode.agreement.patterns.statistics` of counts of the patterns seen."""
+        return statistics(counts, n_coders=self.n_coders, patterns=self.seen)
 
     @property
     def weighted(self) -> bool:
@@ -335,32 +346,41 @@ class _Patterns:
                    ).reshape(counts.shape)
         return counts
 
-    def applied_counts(self, coder: int) -> np.ndarray:
-        """Per code, the weighted number of units ``coder`` applied it to."""
-        mine = (self.applied >> coder) & 1 == 1
-        weights = self.weights[self.unit[mine]] if self.weighted else None
-        return np.bincount(self.code[mine], weights, minlength=self.n_codes).astype(int)
+    def applied_counts(self) -> np.ndarray:
+        """``(codes, coders)``: the weighted number of units each coder applied each code to."""
+        sets = 2 ** self.n_coders
+        per_set = np.bincount(self.code * sets + self.applied,
+                              self.weights[self.unit] if self.weighted else None,
+                              minlength=self.n_codes * sets).reshape(self.n_codes, sets)
+        member = np.arange(sets)[:, None] >> np.arange(self.n_coders) & 1
+        return (per_set @ member).astype(int)
 
 
-def _resample(n: int, bootstrap: int, rng) -> np.ndarray:
-    """``(resamples, n)``: how many times each of ``n`` clusters is drawn, ``n`` draws with
-    replacement per resample (a multinomial with equal probabilities)."""
-    draws = rng.integers(0, n, size=(bootstrap, n))
-    draws += np.arange(0, bootstrap * n, n)[:, None]  # resample r counts in row r
-    # as floats, so that the products with the counts that follow go through BLAS
-    return np.bincount(draws.ravel(), minlength=bootstrap * n).reshape(bootstrap, n).astype(
-        float)
+class _Resampler:
+    """Resampled weights of ``n`` blocks (units or clusters), drawn once per ``n`` and shared
+    by every row that resamples ``n`` blocks. Each row's blocks are its own (its clusters, or
+    its units shuffled into blocks), so each row's interval is what its own draws would give;
+    only the correlation between rows, which no interval uses, differs."""
 
+    def __init__(self, bootstrap: int, rng) -> None:
+        self.bootstrap, self.rng, self.drawn = bootstrap, rng, {}
 
-def _resampled(per_block: np.ndarray, bootstrap: int, rng) -> np.ndarray:
-    """``(resamples, patterns)``: the pattern counts of each resample of the blocks (the rows
-    of ``per_block``), drawn with replacement. Only the patterns seen are multiplied: whole
-    numbers, so the product is exact."""
-    used = np.flatnonzero(per_block.any(axis=0))
-    resampled = np.zeros((bootstrap, per_block.shape[1]))
-    resampled[:, used] = _resample(len(per_block), bootstrap, rng) @ per_block[:, used].astype(
-        float)
-    return resampled
+    def weights(self, n: int) -> np.ndarray:
+        """``(resamples, n)``: how many times each of ``n`` blocks is drawn, ``n`` draws with
+        replacement per resample (a multinomial with equal probabilities)."""
+        if n not in self.drawn:
+            draws = self.rng.integers(0, n, size=(self.bootstrap, n))
+            draws += np.arange(0, self.bootstrap * n, n)[:, None]  # resample r counts in row r
+            # as floats, so that the products with the counts that follow go through BLAS
+            self.drawn[n] = np.bincount(draws.ravel(), minlength=self.bootstrap * n).reshape(
+                self.bootstrap, n).astype(float)
+        return self.drawn[n]
+
+    def resampled(self, per_block: np.ndarray) -> np.ndarray:
+        """``(resamples, rows, patterns)`` from the pattern counts ``(rows, blocks,
+        patterns)`` of rows that all have the same number of blocks."""
+        return np.matmul(self.weights(per_block.shape[1]), per_block.astype(float)).transpose(
+            1, 0, 2)
 
 
 def _kappa(stats: dict[str, np.ndarray], n_coders: int) -> np.ndarray:
@@ -398,24 +418,27 @@ def _percentiles(values: np.ndarray) -> np.ndarray:
 
 
 def _code_rows(patterns: _Patterns, counts: np.ndarray, coders, code_ids, domains, labels,
-               bootstrap, rng) -> pd.DataFrame:
-    point = statistics(counts)
+               resampler: _Resampler | None) -> pd.DataFrame:
+    point = patterns.statistics(counts)
     frame = pd.DataFrame({S.CODE_ID: code_ids, "domain": domains, "label": labels})
     weights, rated = patterns.weights, patterns.rated
     frame["n_units"] = int(weights[rated.sum(axis=1) >= 2].sum())
+    applied = patterns.applied_counts()
     for g, coder in enumerate(coders):
         n_rated = weights[rated[:, g]].sum()
-        frame[f"n_{coder}"] = patterns.applied_counts(g)
+        frame[f"n_{coder}"] = applied[:, g]
         frame[f"prevalence_{coder}"] = frame[f"n_{coder}"] / n_rated if n_rated else np.nan
     draws = None
-    if bootstrap > 0:
+    if resampler is not None:
         if patterns.clusters is None:
             total = counts.sum(axis=1).astype(int)
-            samples = np.stack([rng.multinomial(n, row / max(n, 1), size=bootstrap)
+            samples = np.stack([resampler.rng.multinomial(n, row / max(n, 1),
+                                                          size=resampler.bootstrap)
                                 for n, row in zip(total, counts, strict=True)], axis=1)
         else:
-            samples = _cluster_draws(patterns, bootstrap, rng)
-        draws = statistics(samples)
+            present, index = np.unique(patterns.clusters, return_inverse=True)
+            samples = resampler.resampled(patterns.counts(index, len(present)))
+        draws = patterns.statistics(samples)
     frame = _with_intervals(frame, point, draws, len(coders))
     frame["status"] = [_status(a) for a in frame["krippendorff_alpha"]]
     kappa = _kappa(point, len(coders))
@@ -423,66 +446,35 @@ def _code_rows(patterns: _Patterns, counts: np.ndarray, coders, code_ids, domain
     return frame
 
 
-def _cluster_draws(patterns: _Patterns, bootstrap: int, rng) -> np.ndarray:
-    """``(resamples, codes, patterns)``: resampled cluster weights times per-cluster counts.
-
-    Only the patterns seen are multiplied (a product of whole numbers, exact in any order).
-    The result has the resamples as its fastest axis in memory, as ``np.einsum`` gave it, so
-    that :func:`statistics` sums over the patterns with the same rounding as it always did.
-    """
-    present, index = np.unique(patterns.clusters, return_inverse=True)
-    per_cluster = patterns.counts(index, len(present)).transpose(0, 2, 1).reshape(
-        -1, len(present))  # (codes x patterns, clusters)
-    used = np.flatnonzero(per_cluster.any(axis=1))
-    weights = _resample(len(present), bootstrap, rng)
-    product = np.zeros((len(per_cluster), bootstrap))
-    product[used] = per_cluster[used].astype(float) @ weights.T
-    return product.reshape(patterns.n_codes, patterns.n_patterns, bootstrap).transpose(2, 0, 1)
-
-
 _BLOCKS = 200
 
 
-def _blocks(patterns: _Patterns, bootstrap: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """For one pooled row: each unit's resampling block, and the resampled block weights
-    ``(resamples, blocks)``.
-
-    Without clusters, units are resampled in at most 200 random blocks of equal size (each
-    unit its own block when there are fewer units): the resampled totals have the same
-    variance as when resampling units one by one, at a fraction of the cost.
-    """
-    n_units = len(patterns.base)
-    if patterns.clusters is None:
-        index = np.arange(n_units) if n_units <= _BLOCKS else \
-            rng.permutation(n_units) % _BLOCKS
-        n_blocks = min(n_units, _BLOCKS)
-    else:
-        present, index = np.unique(patterns.clusters, return_inverse=True)
-        n_blocks = len(present)
-    return index, _resample(n_blocks, bootstrap, rng)
-
-
-def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code, bootstrap, rng
-                 ) -> pd.DataFrame:
+def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code,
+                 resampler: _Resampler | None) -> pd.DataFrame:
     """Per domain and overall: pooled over the unit x code table (every code's pattern
-    ``counts`` summed), and the mean over codes."""
+    ``counts`` summed), and the mean over codes. All rows resample the same units: their
+    clusters, or at most 200 random blocks of equal size (each unit its own block when there
+    are fewer), whose resampled totals have the same variance as when resampling units one
+    by one, at a fraction of the cost."""
     groups = [*dict.fromkeys(domains), "all"]
     domain_of_code = pd.Index(groups[:-1]).get_indexer(domains)
     selected = [domain_of_code == d for d in range(len(groups) - 1)]
     selected.append(np.ones(len(domains), dtype=bool))
     n_codes = [int(chosen.sum()) for chosen in selected]
-    point = statistics(np.stack([counts[chosen].sum(axis=0) for chosen in selected]))
+    point = patterns.statistics(np.stack([counts[chosen].sum(axis=0) for chosen in selected]))
     draws = None
-    if bootstrap > 0 and len(patterns.base) and len(domains):
-        blocks = [_blocks(patterns, bootstrap, rng) for _ in groups]  # drawn in row order
-        index, weights = zip(*blocks, strict=True)
-        n_blocks = weights[0].shape[1]
-        per_block = np.concatenate([
-            patterns.counts(np.stack(index[:-1]), n_blocks, domain_of_code, len(groups) - 1),
-            patterns.counts(index[-1], n_blocks, np.zeros(len(domains), dtype=np.int64))
-        ]).astype(float)
-        draws = statistics(np.stack([w @ x for w, x in zip(weights, per_block, strict=True)],
-                                    axis=1))
+    if resampler is not None and len(patterns.base) and len(domains):
+        n_units = len(patterns.base)
+        if patterns.clusters is None:
+            n_blocks = min(n_units, _BLOCKS)
+            block = np.arange(n_units) if n_units <= _BLOCKS else \
+                resampler.rng.permutation(n_units) % _BLOCKS
+        else:
+            present, block = np.unique(patterns.clusters, return_inverse=True)
+            n_blocks = len(present)
+        per_block = patterns.counts(block, n_blocks, domain_of_code, len(groups) - 1)
+        draws = patterns.statistics(resampler.resampled(np.concatenate([per_block,
+                                                               per_block.sum(axis=0)[None]])))
     table = _with_intervals(pd.DataFrame({"domain": groups, "method": "pooled",
                                           "n_codes": n_codes}), point, draws,
                             patterns.n_coders)
@@ -497,33 +489,36 @@ def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code, boo
     return table
 
 
-def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str, bootstrap: int, rng
-                  ) -> pd.DataFrame:
-    """Per transcript or site, pooled over codes; all strata counted in one pass."""
+def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str,
+                  resampler: _Resampler | None) -> pd.DataFrame:
+    """Per transcript or site, pooled over codes; all strata counted in one pass, and the
+    strata with as many blocks resampled with one matrix product."""
     index, order = pd.factorize(strata, use_na_sentinel=False)
     sizes = np.bincount(index, weights=patterns.weights, minlength=len(order))
+    one_group = np.zeros(patterns.n_codes, dtype=np.int64)
     draws = None
-    if bootstrap > 0 and len(strata):
-        block, n_blocks = _blocks_within(index, len(order), patterns.clusters, rng)
+    if resampler is not None and len(strata):
+        block, n_blocks = _blocks_within(index, len(order), patterns.clusters, resampler.rng)
         width = int(n_blocks.max())
-        per_block = patterns.counts(index * width + block, len(order) * width,
-                                    np.zeros(patterns.n_codes, dtype=np.int64)
+        per_block = patterns.counts(index * width + block, len(order) * width, one_group
                                     ).reshape(len(order), width, patterns.n_patterns)
         counts = per_block.sum(axis=1)
-        draws = statistics(np.stack([_resampled(per_block[s, :n], bootstrap, rng)
-                                     for s, n in enumerate(n_blocks)], axis=1))
+        resampled = np.empty((resampler.bootstrap, *counts.shape))
+        for n in np.unique(n_blocks):
+            chosen = np.flatnonzero(n_blocks == n)
+            resampled[:, chosen] = resampler.resampled(per_block[chosen, :n])
+        draws = patterns.statistics(resampled)
     else:
-        counts = patterns.counts(index, len(order), np.zeros(patterns.n_codes, dtype=np.int64)
-                                 )[0]
+        counts = patterns.counts(index, len(order), one_group)[0]
     table = _with_intervals(pd.DataFrame({name: order, "n_units": sizes.astype(int)}),
-                            statistics(counts), draws, patterns.n_coders)
+                            patterns.statistics(counts), draws, patterns.n_coders)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
     return table
 
 
 def _blocks_within(index: np.ndarray, n_strata: int, clusters: np.ndarray | None, rng):
     """Each unit's resampling block within its stratum, and the number of blocks per stratum:
-    its clusters, or up to 200 random blocks of units (see :func:`_pooled`)."""
+    its clusters, or up to 200 random blocks of units (see :func:`_pooled_rows`)."""
     block = np.zeros(len(index), dtype=np.int64)
     n_blocks = np.zeros(n_strata, dtype=np.int64)
     by_stratum = np.split(np.argsort(index, kind="stable"),
