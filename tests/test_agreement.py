@@ -239,3 +239,24 @@ def test_agreement_block_bootstrap_of_pooled_rows_matches_resampling_segments():
         blocks = transcript[f"{name}_high"] - transcript[f"{name}_low"]
         assert blocks == pytest.approx(exact, rel=0.1), name
         assert transcript[f"{name}_low"] == pytest.approx(code[f"{name}_low"], abs=0.1 * exact)
+
+
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 2)), max_size=60),
+       st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_agreement_coder_bits_in_runs_or_not_match_a_plain_loop(rows, many_runs):
+    """Which coders applied each cell's code, repeated codings included: the same whether the
+    codings come in runs of one coder or in no order."""
+    from qualcode.agreement import tables
+
+    cells = np.array([c for c, _ in rows], dtype=np.int64)
+    coder = np.array([g for _, g in rows], dtype=np.int64)
+    expected = np.zeros(12, dtype=np.uint8)
+    for c, g in rows:
+        expected[c] |= 1 << g
+    limit = tables._MANY_RUNS
+    try:
+        tables._MANY_RUNS = 0 if many_runs else limit
+        assert np.array_equal(tables._coder_bits(cells, coder, 12, 3), expected)
+    finally:
+        tables._MANY_RUNS = limit

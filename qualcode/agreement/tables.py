@@ -139,10 +139,12 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
 
 @dataclass(frozen=True, slots=True)
 class _Factorized:
-    """A column as integer codes into its distinct ``values`` (-1: missing)."""
+    """A column as runs of equal values: ``codes`` into its distinct ``values`` (-1: missing),
+    one per run, and the ``lengths`` of the runs (None: every run is one row long)."""
 
     codes: np.ndarray
     values: np.ndarray
+    lengths: np.ndarray | None
 
     @classmethod
     def of(cls, column: pd.Series) -> _Factorized:
@@ -152,13 +154,13 @@ class _Factorized:
         values = column.to_numpy()
         starts = _run_starts(values)
         if starts is None:
-            return cls(*pd.factorize(values))
-        codes, uniques = pd.factorize(values[starts])
-        return cls(np.repeat(codes, np.diff(starts, append=len(values))), uniques)
+            return cls(*pd.factorize(values), None)
+        return cls(*pd.factorize(values[starts]), np.diff(starts, append=len(values)))
 
     def positions(self, names) -> np.ndarray:
         """Each row's position in ``names`` (-1: not there)."""
-        return np.append(pd.Index(names).get_indexer(self.values), -1)[self.codes]
+        position = np.append(pd.Index(names).get_indexer(self.values), -1)[self.codes]
+        return position if self.lengths is None else np.repeat(position, self.lengths)
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray | None:
@@ -275,9 +277,7 @@ class _Patterns:
         coder rated each unit ``(units, coders)``."""
         n_coders = rated.shape[1]
         base = pattern_ids(rated.astype(np.int64))  # every rater "absent"
-        bit = np.min_scalar_type(2 ** n_coders - 1).type
-        bits = np.zeros(len(rated) * n_codes, dtype=bit)
-        np.bitwise_or.at(bits, unit * n_codes + code, np.left_shift(bit(1), coder.astype(bit)))
+        bits = _coder_bits(unit * n_codes + code, coder, len(rated) * n_codes, n_coders)
         cells = np.flatnonzero(bits != 0)
         applied = bits[cells]
         pair_unit = cells // n_codes
@@ -354,6 +354,30 @@ class _Patterns:
                               minlength=self.n_codes * sets).reshape(self.n_codes, sets)
         member = np.arange(sets)[:, None] >> np.arange(self.n_coders) & 1
         return (per_set @ member).astype(int)
+
+
+def _coder_bits(cells: np.ndarray, coder: np.ndarray, n_cells: int, n_coders: int
+                ) -> np.ndarray:
+    """Per cell, the coders who applied its code, as bits, from one (cell, coder) per coding.
+
+    Codings tables come sorted by coder (or by code, then coder): within a run of one coder,
+    ``bits[cells] |= bit`` sets each cell, repeated or not, at a fraction of the cost of
+    ``np.bitwise_or.at``, which is kept for codings in no such order.
+    """
+    bit = np.min_scalar_type(2 ** n_coders - 1).type
+    bits = np.zeros(n_cells, dtype=bit)
+    starts = np.flatnonzero(coder[1:] != coder[:-1]) + 1
+    if not len(coder):
+        return bits
+    if len(starts) > _MANY_RUNS:
+        np.bitwise_or.at(bits, cells, np.left_shift(bit(1), coder.astype(bit)))
+        return bits
+    for start, end in zip(np.r_[0, starts], np.r_[starts, len(coder)], strict=True):
+        bits[cells[start:end]] |= bit(1 << int(coder[start]))
+    return bits
+
+
+_MANY_RUNS = 1000
 
 
 class _Resampler:
