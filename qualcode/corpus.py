@@ -20,8 +20,9 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
@@ -30,6 +31,8 @@ from qualcode.errors import TranscriptError, place
 from qualcode.io.transcripts import parse_clock
 from qualcode.schema import SourceText, Turn
 from qualcode.study import Group, Identity, Study
+
+Context = TypeVar("Context")
 
 # --- speaker turns -------------------------------------------------------------------------
 
@@ -386,7 +389,17 @@ def ner_pipeline():
 
 
 def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list[tuple[int, int]]]:
-    """Sentence spans ``(start, end)`` of each text, with spaCy's ``senter``.
+    """Sentence spans ``(start, end)`` of each text, with spaCy's ``senter`` (see
+    :func:`sentence_spans`)."""
+    return [spans for spans, _ in sentence_spans(((text, None) for text in texts),
+                                                 batch_size=batch_size)]
+
+
+def sentence_spans(items: Iterable[tuple[str, Context]], *, batch_size: int = 256
+                   ) -> Iterator[tuple[list[tuple[int, int]], Context]]:
+    """Sentence spans ``(start, end)`` of each ``(text, context)`` item, with its context,
+    as spaCy delivers them: items are read as the pipeline needs them, so that they can come
+    from a reader that is still running.
 
     Three corrections for spoken French: a split after a title abbreviation (``Mme.``,
     ``Dr.``) is undone; so is a split after ``…`` or ``etc.`` before a lower-case word, where
@@ -394,9 +407,9 @@ def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list
     ``«`` or ``».``) joins its neighbour.
     """
     nlp = sentence_pipeline()
-    texts = list(texts)
-    result = []
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
+    docs = nlp.pipe(((text, (text, context)) for text, context in items), as_tuples=True,
+                    batch_size=batch_size)
+    for doc, (text, context) in docs:
         spans: list[tuple[int, int]] = []
         for sent in doc.sents:
             start, end = sent.start_char, sent.end_char
@@ -406,8 +419,7 @@ def split_sentences(texts: Iterable[str], *, batch_size: int = 256) -> list[list
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
-        result.append(spans)
-    return result
+        yield spans, context
 
 
 def _punctuation_only(text: str, span: tuple[int, int]) -> bool:
@@ -430,23 +442,22 @@ def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     return following.islower() and (before.endswith(("…", "...", "etc.")))
 
 
-def segment_transcripts(transcripts: Sequence[Transcript], study: Study) -> pd.DataFrame:
+def segment_transcripts(transcripts: Iterable[Transcript], study: Study) -> pd.DataFrame:
     """The ``segments`` table: one row per sentence (or per turn, by ``study.coding_unit``).
 
     ``segment_id`` is ``<transcript id>-<number>`` numbered in transcript order; ``start`` and
     ``end`` are offsets into the canonical text; ``codable`` is false for the moderator and
-    other roles; ``turn`` is the 1-based turn number.
+    other roles; ``turn`` is the 1-based turn number. ``transcripts`` are read one at a time,
+    as sentence splitting goes.
     """
     codable_ids = study.codable_ids()
-    turns = [(t, i, turn) for t in transcripts for i, turn in enumerate(t.turns, 1)]
-    if study.coding_unit == "turn":
-        spans = [[(0, turn[2] - turn[1])] for _, _, turn in turns]
-    else:
-        spans = split_sentences(t.text[turn[1]:turn[2]] for t, _, turn in turns)
+    turns = ((transcript.text[turn[1]:turn[2]], (transcript, number, turn))
+             for transcript in transcripts for number, turn in enumerate(transcript.turns, 1))
+    pieces = ((([(0, len(text))], context) for text, context in turns)
+              if study.coding_unit == "turn" else sentence_spans(turns))
     rows: list[tuple] = []
     numbers: dict[str, int] = {}
-    for (transcript, number, (participant, start, _end, time)), sentences in zip(turns, spans,
-                                                                                 strict=True):
+    for sentences, (transcript, number, (participant, start, _end, time)) in pieces:
         for s_start, s_end in sentences:
             text = transcript.text[start + s_start:start + s_end]
             if not text.strip():

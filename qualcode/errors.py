@@ -51,6 +51,16 @@ class QualcodeError(Exception):
         where = "" if self.path is None else place(self.path, self.line) + ": "
         return " ".join((where + self.message).split())
 
+    def __reduce__(self):
+        """Pickled with its place, so that an error raised in a worker process reads the
+        same in the parent."""
+        return _rebuild, (type(self), self.message, self.path, self.line)
+
+
+def _rebuild(cls: type[QualcodeError], message: str, path: Path | None,
+             line: int | str | None) -> QualcodeError:
+    return cls(message, path=path, line=line)
+
 
 def place(path: str | Path, line: int | str | None = None) -> str:
     """``file:line`` or ``file:row 4``, or the file alone: where an error is."""

@@ -8,8 +8,12 @@ identities table does not know.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import warnings
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,19 +53,78 @@ def read_transcripts(study: Study, *, progress: Progress | None = None
     Raises a :class:`TranscriptError` listing *every* speaker label, in every transcript,
     that ``identities.csv`` does not map to a participant or role.
     """
-    pseudonymiser = Pseudonymiser(study, load_identities(study))
-    unknown: list[UnknownSpeaker] = []
-    transcripts = []
-    for group in study.groups:
-        source = read_transcript(group.transcript)
-        turns = detect_turns(source, known_labels=pseudonymiser.known_labels(group.id))
-        check_turns(source, turns)
-        transcripts.append(build_transcript(turns, group, pseudonymiser, unknown=unknown))
+    transcripts, unknown = [], []
+    for transcript, missing in _read_groups(study, background=False):
+        transcripts.append(transcript)
+        unknown += missing
         if progress:
-            progress(group.id)
+            progress(transcript.group_id)
     if unknown:
         raise TranscriptError(_unknown_message(unknown, study))
     return tuple(transcripts)
+
+
+class _Reader:
+    """Reads one group's transcript: turns, speakers and pseudonymisation."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.pseudonymiser = Pseudonymiser(study, load_identities(study))
+
+    def read(self, index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
+        """The canonical transcript of group ``index``, and its speakers that map to nobody."""
+        group = self.study.groups[index]
+        source = read_transcript(group.transcript)
+        turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
+        check_turns(source, turns)
+        unknown: list[UnknownSpeaker] = []
+        return build_transcript(turns, group, self.pseudonymiser, unknown=unknown), unknown
+
+
+BACKGROUND_FROM = 8  # groups from which a large import reads in a worker process
+_WORKER_READER: _Reader | None = None  # the reader of a background worker process
+
+
+def _read_groups(study: Study, *, background: bool
+                 ) -> Iterator[tuple[Transcript, list[UnknownSpeaker]]]:
+    """Each group's transcript and unknown speakers, in the study's order.
+
+    With ``background`` (a study of at least :data:`BACKGROUND_FROM` groups, on Linux), one
+    forked worker process reads while the caller goes on with what is already read: reading
+    and pseudonymising (0.6 s per million words here) then overlap spaCy's sentence
+    splitting, and the memory they churn stays out of the process that runs spaCy. The
+    worker only reads files and runs regular expressions, so forking the process that holds
+    the spaCy model is safe; results are the same as when reading in turn (tested).
+    """
+    if not (background and len(study.groups) >= BACKGROUND_FROM and _can_fork()):
+        reader = _Reader(study)
+        yield from (reader.read(index) for index in range(len(study.groups)))
+        return
+    for stream in (sys.stdout, sys.stderr):  # or the worker would write their buffers again
+        stream.flush()
+    worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker, initargs=(study,))
+    try:
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a threaded process
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
+            results = worker.map(_read_in_worker, range(len(study.groups)))
+        yield from results
+    finally:
+        worker.shutdown(cancel_futures=True)
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start_worker(study: Study) -> None:
+    global _WORKER_READER
+    _WORKER_READER = _Reader(study)
+
+
+def _read_in_worker(index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
+    assert _WORKER_READER is not None, "the worker was started without a study"
+    return _WORKER_READER.read(index)
 
 
 def _unknown_message(unknown: list[UnknownSpeaker], study: Study) -> str:
@@ -76,10 +139,28 @@ def _unknown_message(unknown: list[UnknownSpeaker], study: Study) -> str:
 
 
 def import_study(study: Study, *, progress: Progress | None = None) -> ImportResult:
-    """Read, pseudonymise and segment every transcript of ``study``; writes nothing."""
-    transcripts = read_transcripts(study, progress=progress)
-    segments = segment_transcripts(transcripts, study)
-    return ImportResult(transcripts, segments, summarise(transcripts, segments))
+    """Read, pseudonymise and segment every transcript of ``study``; writes nothing.
+
+    Transcripts are segmented as they are read (in a worker process for large studies, see
+    :func:`_read_groups`); speaker labels that map to nobody are all reported at the end, in
+    one :class:`TranscriptError`.
+    """
+    transcripts: list[Transcript] = []
+    unknown: list[UnknownSpeaker] = []
+
+    def each() -> Iterator[Transcript]:
+        for transcript, missing in _read_groups(study, background=True):
+            transcripts.append(transcript)
+            unknown.extend(missing)
+            if progress:
+                progress(transcript.group_id)
+            if not unknown:  # once one is found, the rest is only read, to list them all
+                yield transcript
+
+    segments = segment_transcripts(each(), study)
+    if unknown:
+        raise TranscriptError(_unknown_message(unknown, study))
+    return ImportResult(tuple(transcripts), segments, summarise(tuple(transcripts), segments))
 
 
 def summarise(transcripts: tuple[Transcript, ...], segments: pd.DataFrame) -> pd.DataFrame:

@@ -221,3 +221,51 @@ def test_heap_padding_asks_glibc_only(monkeypatch):
     monkeypatch.setattr(platform, "system", lambda: "Darwin")
     corpus._pad_heap()
     assert len(calls) == 1
+
+
+def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch, tmp_path):
+    """From BACKGROUND_FROM groups, transcripts are read by a forked worker while spaCy
+    splits sentences: the result is the one of reading in turn."""
+    import os
+    import sys
+
+    import pandas as pd
+
+    import qualcode.imports as imports
+    from tests.conftest import ROOT
+
+    if sys.platform != "linux":
+        pytest.skip("the background reader forks, on Linux only")
+    study = load_study(ROOT)
+    monkeypatch.setattr(imports, "BACKGROUND_FROM", len(study.groups) + 1)
+    in_turn = import_study(study)
+    pids = tmp_path / "pids"
+    start = imports._start_worker
+    monkeypatch.setattr(imports, "BACKGROUND_FROM", 1)
+    monkeypatch.setattr(imports, "_start_worker", lambda study: (
+        pids.write_text(str(os.getpid())), start(study)))
+    seen = []
+    in_worker = import_study(study, progress=seen.append)
+    assert int(pids.read_text()) != os.getpid()
+    pd.testing.assert_frame_equal(in_worker.segments, in_turn.segments)
+    pd.testing.assert_frame_equal(in_worker.summary, in_turn.summary)
+    assert in_worker.transcripts == in_turn.transcripts
+    assert seen == [group.id for group in study.groups]
+
+
+def test_corpus_error_in_the_reading_worker_reads_as_in_turn(make_study, monkeypatch):
+    import pickle
+
+    from qualcode.errors import TranscriptError
+
+    error = TranscriptError("no speaker turns found", path="transcripts/fg2.txt", line=3)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.line) == (TranscriptError, str(error), 3)
+    root = make_study({"fg1.txt": "P11 : Bonjour.\n", "fg2.txt": "rien ici\n"})
+    messages = []
+    for limit in (100, 1):
+        monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", limit)
+        with pytest.raises(TranscriptError, match="no speaker turns found") as info:
+            import_study(load_study(root))
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "fg2.txt" in messages[0]

@@ -92,7 +92,10 @@ def test_study_identity_errors_name_the_row(make_study, row, message):
     assert info.value.line == 5
 
 
-def test_study_unknown_speakers_are_listed_all_at_once(make_study):
+@pytest.mark.parametrize("worker", [False, True], ids=["in turn", "in a worker"])
+def test_study_unknown_speakers_are_listed_all_at_once(make_study, monkeypatch, worker):
+    if worker:
+        monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", 1)
     root = make_study({"fg1.txt": TRANSCRIPT + "Hugo : Le wifi.\nHugo : Encore.\n",
                        "fg2.txt": "Animatrice : Bonjour.\nLéa : Le parking.\n"},
                       identities=IDENTITIES)
