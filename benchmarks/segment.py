@@ -310,8 +310,15 @@ def read_texts(path: Path, limit: int | None = None) -> list[str]:
     return texts
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB on Linux
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss * 1024 / 1e6  # KiB on Linux
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished worker processes."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in
+               (resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def measure_qualcode(study_dir: Path, texts_path: Path, save: Path | None) -> dict:
@@ -325,12 +332,14 @@ def measure_qualcode(study_dir: Path, texts_path: Path, save: Path | None) -> di
     nlp = sentence_pipeline()
     load = perf_counter() - t0
     split_sentences(warmup)
-    t1 = perf_counter()
+    cpu, t1 = cpu_seconds(), perf_counter()
     result = import_study(load_study(study_dir))
-    run = perf_counter() - t1
+    run, cpu = perf_counter() - t1, cpu_seconds() - cpu
     if save:
         result.segments.to_pickle(save)
-    return {"load": load, "run": run, "rss_mb": peak_rss_mb(), "units": len(result.segments),
+    return {"load": load, "run": run, "cpu": cpu, "rss_mb": peak_rss_mb(),
+            "worker_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "units": len(result.segments),
             "turns": sum(len(t.turns) for t in result.transcripts), "pipes": nlp.pipe_names}
 
 
@@ -346,13 +355,13 @@ def measure_spacy(texts_path: Path) -> dict:
     for doc in nlp.pipe(texts[:WARMUP], batch_size=BATCH_SIZE):
         for _ in doc.sents:
             pass
-    t1 = perf_counter()
+    cpu, t1 = cpu_seconds(), perf_counter()
     sentences = 0
     for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
         for _ in doc.sents:
             sentences += 1
-    run = perf_counter() - t1
-    return {"load": load, "run": run, "rss_mb": peak_rss_mb(), "units": sentences,
+    run, cpu = perf_counter() - t1, cpu_seconds() - cpu
+    return {"load": load, "run": run, "cpu": cpu, "rss_mb": peak_rss_mb(), "units": sentences,
             "turns": len(texts), "pipes": nlp.pipe_names}
 
 
@@ -370,11 +379,11 @@ def measure_names(study_dir: Path, segments_path: Path) -> dict:
     nlp = ner_pipeline()
     load = perf_counter() - t0
     find_person_names(segments.head(WARMUP), study)
-    t1 = perf_counter()
+    cpu, t1 = cpu_seconds(), perf_counter()
     names = find_person_names(segments, study)
-    run = perf_counter() - t1
+    run, cpu = perf_counter() - t1, cpu_seconds() - cpu
     words = int(segments["text"].str.split().str.len().sum())
-    return {"load": load, "run": run, "rss_mb": peak_rss_mb(), "units": len(names),
+    return {"load": load, "run": run, "cpu": cpu, "rss_mb": peak_rss_mb(), "units": len(names),
             "words": words, "pipes": nlp.pipe_names}
 
 
@@ -413,13 +422,14 @@ def table_row(label: str, words: int, runs: list[dict], *, with_load: bool = Fal
     rates = [words / s for s in seconds]
     load = statistics.median(r["load"] for r in runs)
     label += ", incl. load" if with_load else ", excl. load"
+    cpu = statistics.median(r["cpu"] + (r["load"] if with_load else 0) for r in runs)
     return [label, f"{words:,}", f"{load:.2f}", f"{statistics.median(seconds):.2f}",
-            spread(rates, ",.0f"), f"{max(r['rss_mb'] for r in runs):,.0f}"]
+            f"{cpu:.2f}", spread(rates, ",.0f"), f"{max(r['rss_mb'] for r in runs):,.0f}"]
 
 
 def print_table(rows: list[list[str]]) -> None:
-    header = ["configuration", "words", "load s", "median s", "words/s median [min–max]",
-              "peak RSS MB"]
+    header = ["configuration", "words", "load s", "median s", "CPU s",
+              "words/s median [min–max]", "peak RSS MB"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for i, row in enumerate([header, *rows]):
         print("  ".join(str(c).ljust(w) if j == 0 else str(c).rjust(w)
@@ -454,6 +464,11 @@ def report(words: int, turns: int, files: int, runs: dict[str, list[dict]]) -> N
     print(f"\nPipelines: qualcode {q[0]['pipes']}, spaCy run {s[0]['pipes']}, "
           f"NER {n[0]['pipes']}"
           + ("" if q[0]["pipes"] == s[0]["pipes"] else "  ** DIFFERENT **"))
+    worker = max(r["worker_rss_mb"] for r in q)
+    print("CPU s: user + system time of the process and of its finished workers (qualcode's "
+          "import reads large studies in a forked worker process: "
+          + (f"peak RSS {worker:,.0f} MB, which counts the pages it shares with its parent)"
+             if worker else "none ran)"))
     print(f"Segments: qualcode {q[0]['units']:,} (turns {q[0]['turns']:,}); spaCy sentences "
           f"{s[0]['units']:,} (turns {s[0]['turns']:,}); names found by NER {n[0]['units']:,}")
     q_rate = statistics.median(words / r["run"] for r in q)
