@@ -144,11 +144,15 @@ def _name_check(segments, manifest) -> None:
     if names.empty:
         out.print("Name check: no unknown person name found.")
         return
-    err.print(f"Name check: {len(names)} possible person name(s) not in identities.csv "
-              "(add real ones to identities.csv, others to names_allowed in study.yaml):",
-              markup=False)
-    for row in names.itertuples(index=False):
-        err.print(f"  {row.segment_id}: {row.name}", markup=False, highlight=False)
+    found = sorted(names.groupby("name")["segment_id"].agg(list).items(),
+                   key=lambda item: (-len(item[1]), item[0]))  # most frequent first
+    err.print(f"Name check: {len(found)} possible person name(s) in {len(names)} segment(s), "
+              "not in identities.csv (add real ones to identities.csv, others to "
+              "names_allowed in study.yaml):", markup=False)
+    for name, segment_ids in found:
+        more = f" and {len(segment_ids) - 3} more" if len(segment_ids) > 3 else ""
+        err.print(f"  {name}: {', '.join(segment_ids[:3])}{more}", markup=False,
+                  highlight=False)
 
 
 @app.command()

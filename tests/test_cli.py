@@ -318,3 +318,18 @@ def test_cli_interrupted_run_leaves_no_half_written_file(demo_copy, tmp_path, mo
     assert not [p for p in (root / "analyses").rglob("*") if p.name.endswith(".tmp")]
     # Every file is as before, run.json included: the run stopped before rewriting it.
     assert digest(root / "analyses") == before
+
+
+def test_cli_name_check_lists_each_unknown_name_once_most_frequent_first(make_study):
+    root = make_study({"fg1.txt": (
+        "P11 : J'en ai parlé avec Mathilde Dubreuil, la coordinatrice.\n"
+        "P11 : Franchement, Mathilde Dubreuil répond vite.\n"
+        "P11 : Et Mathilde Dubreuil connaît le maire.\n"
+        "P11 : Mathilde Dubreuil encore, puis Bertrand Lagache au conseil.\n")})
+    result = invoke("import", "--study", root)
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Name check:"))
+    assert lines[start].startswith("Name check: 2 possible person name(s) in 5 segment(s)")
+    assert lines[start + 1] == "Mathilde Dubreuil: FG1-0001, FG1-0002, FG1-0003 and 1 more"
+    assert lines[start + 2] == "Bertrand Lagache: FG1-0004"
