@@ -16,8 +16,10 @@ consensus coding is what every coder applied plus what was kept; it is recorded 
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,8 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.corpus import fold
-from qualcode.errors import CodingError, UndecidedError
+from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
+from qualcode.io.suggestions import SUGGESTIONS_FILE
 
 CONSENSUS = "consensus"
 
@@ -112,11 +115,28 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
     span_table = pd.DataFrame(spans, columns=list(S.SPAN_COLUMNS))
     rows += spans_to_segments(span_table, segments, share=span_share)
     codings = pd.DataFrame(rows, columns=list(S.CODING_COLUMNS))
+    _warn_several_files(codings, segments)
     codings = codings.drop_duplicates([S.CODER, S.SEGMENT_ID, S.CODE_ID])
     reviewed_table = pd.DataFrame(sorted(r for r in reviewed if r[1]),
                                   columns=[S.CODER, S.TRANSCRIPT_ID])
     return Codings(_sorted(codings, list(S.CODING_COLUMNS[:3])),
                    _sorted(span_table, list(S.SPAN_COLUMNS[:5])), reviewed_table)
+
+
+def _warn_several_files(codings: pd.DataFrame, segments: pd.DataFrame) -> None:
+    """Warn when one coder's codings of one transcript come from several files (an old sheet
+    left beside its replacement, say): they are all used, merged. Accepted suggestions
+    (``codings/suggest.csv``) are meant to join their reviewer's codings and do not count."""
+    files = codings.loc[~codings[S.SOURCE].map(lambda s: Path(s).name == SUGGESTIONS_FILE)]
+    files = files.assign(transcript=files[S.SEGMENT_ID].map(
+        dict(zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID], strict=True))))
+    sources = files.groupby([S.CODER, "transcript"])[S.SOURCE].unique()
+    several = [f"{coder} on {transcript} ({', '.join(sorted(found))})"
+               for (coder, transcript), found in sources.items() if len(found) > 1]
+    if several:
+        warnings.warn(f"codings of one coder on one transcript come from several files, all "
+                      f"used: {'; '.join(several)}; remove any file that was replaced",
+                      QualcodeWarning, stacklevel=3)
 
 
 def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from qualcode.coding import spans_to_segments
-from qualcode.errors import CodingError, QualcodeError, UndecidedError
+from qualcode.errors import CodingError, QualcodeError, QualcodeWarning, UndecidedError
 from qualcode.io.sheets import FIRST_ROW
 from qualcode.pipeline import collect, decide_consensus, export_docx, make_sheet, run
 from qualcode.study import load_study
@@ -123,7 +123,9 @@ def test_coding_csv_long_and_span_forms(study):
                                ["B", "FG1-0002", "Chambre individuelle"]])  # a label works
     write_csv(study, "b-spans.csv", [["coder", "transcript_id", "start", "end", "code_id"],
                                      ["B", "FG1", start, end, "housing.parking"]])
-    stage, _ = collect(study)
+    with pytest.warns(QualcodeWarning, match=r"several files, all used: B on FG1 "
+                                             r"\(codings/b-spans.csv, codings/b.csv\)"):
+        stage, _ = collect(study)
     assert codings_of(stage, "B") == {("FG1-0002", "housing.private_room"),
                                       ("FG1-0004", "housing.parking")}
     spans = stage.codings.spans
