@@ -268,3 +268,22 @@ def test_coding_disagreements_consensus_and_audit_log(study):
     # The regenerated workbook keeps the decisions already taken.
     again = load_workbook(workbook_path)["disagreements"]
     assert [again.cell(r, decision).value for r in (2, 3, 4)] == ["keep", "drop", "keep"]
+
+
+def test_coding_sheet_mark_under_a_column_without_code_id_is_refused(study):
+    """An x whose code id was deleted from row 3 (or typed past the last column) would be
+    lost: it stops collect, naming the cell; notes stay free text."""
+    path = make_sheet(study, "A")
+    fill_sheet(path, {"FG1-0002": ["housing.private_room"]})
+    workbook = load_workbook(path)
+    sheet = workbook["coding"]
+    note = next(c for c in range(1, sheet.max_column + 1) if sheet.cell(1, c).value == "note")
+    sheet.cell(FIRST_ROW + 1, note, "à revoir avec B")
+    workbook.save(path)
+    stage, _ = collect(study)
+    assert codings_of(stage, "A") == {("FG1-0002", "housing.private_room")}
+    sheet.cell(3, 6).value = None  # the code id of the first code column, deleted
+    workbook.save(path)
+    with pytest.raises(CodingError, match=r"A.xlsx:row 4: cell F4 holds 'x' in a column with "
+                                          r"no code id in row 3"):
+        collect(study)

@@ -32,6 +32,7 @@ CODEBOOK_SHEET = "codebook"
 META_SHEET = "qualcode"
 FIXED = ("segment_id", "group", "speaker", "context", "text")
 FIRST_ROW = 4
+NOTE = "note"
 _MARKS = {"x"}
 _FILLS = ("DDEBF7", "E2EFDA", "FFF2CC", "FCE4D6", "EDE2F6", "E7E6E6")
 
@@ -84,7 +85,7 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
         sheet.merge_cells(start_row=1, end_row=1, start_column=columns[0],
                           end_column=columns[-1])
     note = first_code + len(codes)
-    sheet.cell(1, note, "note").font = bold
+    sheet.cell(1, note, NOTE).font = bold
     sheet.row_dimensions[2].height = 150
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
@@ -165,25 +166,34 @@ def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list
                           "qualcode coding sheet, or its columns were moved", path=path,
                           line="row 1")
     code_ids = tuple(rows[2]) + (None,) * max(0, len(FIXED) - len(rows[2]))
+    notes = {column for column, name in enumerate(rows[0]) if name == NOTE}
     texts, codings = {}, []
-    width = len(code_ids)
+    width = max(len(code_ids), *(len(row) for row in rows))
     for number, row in enumerate(rows[FIRST_ROW - 1:], FIRST_ROW):
         if not row or row[0] is None:
             continue
         row = tuple(row) + (None,) * (width - len(row))
         segment_id = str(row[0]).strip()
         texts[segment_id] = (number, "" if row[4] is None else str(row[4]))
-        codings.extend(_marks(row, code_ids, segment_id, number, path))
+        codings.extend(_marks(row, code_ids, notes, segment_id, number, path))
     return coder, texts, codings
 
 
-def _marks(row, code_ids, segment_id: str, number: int, path: Path) -> Iterator[SheetCoding]:
+def _marks(row, code_ids, notes: set[int], segment_id: str, number: int, path: Path
+           ) -> Iterator[SheetCoding]:
+    """The codes marked on one row; anything typed outside the code and note columns is an
+    error rather than lost."""
     from openpyxl.utils import get_column_letter
 
     for column in range(len(FIXED), len(row)):
         value, code_id = row[column], code_ids[column] if column < len(code_ids) else None
-        if value is None or not str(value).strip() or code_id is None:
+        if value is None or not str(value).strip() or column in notes:
             continue
+        if code_id is None:
+            raise CodingError(f"cell {get_column_letter(column + 1)}{number} holds '{value}' "
+                              "in a column with no code id in row 3; put the code id back "
+                              "(see the codebook sheet), or move the text to the note column",
+                              path=path, line=f"row {number}")
         if str(value).strip().lower() not in _MARKS:
             raise CodingError(f"cell {get_column_letter(column + 1)}{number} ({code_id}) holds "
                               f"'{value}'; type x to apply a code, or leave the cell empty",
