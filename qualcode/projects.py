@@ -22,7 +22,7 @@ from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CodeResolver, human_codings
 from qualcode.collect import CODINGS, coding_stage_if_any, transcript_names
 from qualcode.corpus import detect_turns, fold, label_key
-from qualcode.errors import CodingError, QualcodeError
+from qualcode.errors import CodebookError, CodingError, QualcodeError
 from qualcode.imports import import_study, read_transcripts
 from qualcode.interchange import (
     OffsetMap,
@@ -350,6 +350,15 @@ def import_codebook(study_root: Path, file: Path) -> Path:
     path = study_root / "codebooks" / f"{codebook_id}.yaml"
     if path.exists():
         raise QualcodeError("exists already; rename or move it first", path=path)
-    write_text(path, _codebook_yaml(codebook_id, file.stem, tree))
-    load_codebook(path)
-    return path
+    text = _codebook_yaml(codebook_id, file.stem, tree)
+
+    def write_checked(tmp: Path) -> None:  # checked before it takes its place
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        try:
+            load_codebook(tmp)
+        except CodebookError as error:
+            raise CodingError(f"its code tree does not make a valid codebook ({error.message}"
+                              "); correct the codes in the software that wrote it",
+                              path=file) from None
+
+    return write_atomic(path, write_checked)

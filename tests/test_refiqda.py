@@ -434,3 +434,21 @@ def test_export_warns_about_characters_counted_differently_by_utf16_tools(demo_c
         project = export_project(study, transcripts, load_codebook(study.codebook), empty,
                                  pd.DataFrame(columns=["coder"]), segments)
     assert [s.name for s in project.sources if s.text.endswith("🙂")] == ["FG2"]
+
+
+def test_imported_codebook_is_checked_before_it_is_written(tmp_path, monkeypatch):
+    """A code tree that would not make a valid codebook is refused, naming the .qdc, and
+    leaves no file in codebooks/."""
+    from qualcode import projects
+    from qualcode.errors import CodingError
+    from qualcode.io.refiqda import codebook_xml
+
+    qdc = tmp_path / "nvivo.qdc"
+    qdc.write_bytes(codebook_xml((RefiCode(CODE, "Logement"),), origin="NVivo 14"))
+    (tmp_path / "codebooks").mkdir()
+    monkeypatch.setattr(projects, "_codebook", lambda codes, origin: (
+        [{"id": "logement", "label": "", "definition": "x", "codable": True}], {}))
+    with pytest.raises(CodingError, match=r"nvivo.qdc: its code tree does not make a valid "
+                                          r"codebook \("):
+        projects.import_codebook(tmp_path, qdc)
+    assert list((tmp_path / "codebooks").iterdir()) == []
