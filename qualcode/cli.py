@@ -113,8 +113,9 @@ def import_(study: StudyDir = Path("."),
 
     Example: qualcode import --preview
     """
+    from qualcode.collect import ANALYSES
     from qualcode.imports import import_study, preview_import
-    from qualcode.pipeline import ANALYSES, write_import
+    from qualcode.steps.transcripts import write_import
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -248,7 +249,7 @@ def sheet(coder: Annotated[str, typer.Option(help="The coder's id in study.yaml.
 
     Example: qualcode sheet --coder A
     """
-    from qualcode.pipeline import make_sheet
+    from qualcode.steps.coding import make_sheet
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -265,7 +266,7 @@ def export_docx(study: StudyDir = Path(".")) -> None:
 
     Example: qualcode export-docx
     """
-    from qualcode.pipeline import export_docx as export
+    from qualcode.steps.coding import export_docx as export
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -410,7 +411,7 @@ def collect(study: StudyDir = Path(".")) -> None:
     Example: qualcode collect
     """
     from qualcode.codebook import load_codebook
-    from qualcode.pipeline import collect as collect_study
+    from qualcode.steps.coding import collect as collect_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -428,7 +429,7 @@ def disagreements(study: StudyDir = Path(".")) -> None:
 
     Example: qualcode disagreements
     """
-    from qualcode.pipeline import collect as collect_study
+    from qualcode.steps.coding import collect as collect_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -448,7 +449,7 @@ def consensus(study: StudyDir = Path(".")) -> None:
 
     Example: qualcode consensus
     """
-    from qualcode.pipeline import decide_consensus
+    from qualcode.steps.coding import decide_consensus
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -490,8 +491,8 @@ def agree(study: StudyDir = Path("."),
 
     Example: qualcode agree --coders A,B --cluster participant
     """
-    from qualcode.pipeline import AgreementOptions
-    from qualcode.pipeline import agree as agree_study
+    from qualcode.steps.agreement import AgreementOptions
+    from qualcode.steps.agreement import agree as agree_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -540,7 +541,7 @@ def triangulate(study: StudyDir = Path("."),
 
     Example: qualcode triangulate --confirm
     """
-    from qualcode.pipeline import triangulate as triangulate_study
+    from qualcode.steps.triangulation import triangulate as triangulate_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -581,7 +582,7 @@ def suggest_command(
 
     Example: qualcode suggest --min-segments 8
     """
-    from qualcode.pipeline import suggest
+    from qualcode.steps.suggestions import suggest
     from qualcode.study import load_study
     from qualcode.suggest import SuggestOptions
 
@@ -650,7 +651,7 @@ def saturation_command(
 
     Example: qualcode saturation --level group --base 2 --run 1
     """
-    from qualcode.pipeline import SaturationOptions, saturation_stage
+    from qualcode.steps.saturation import SaturationOptions, saturation_stage
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -683,7 +684,7 @@ def assess(design: Annotated[Path, typer.Argument(help="A design file, designs/<
     Example: qualcode assess designs/hagetmau.yaml
     """
     from qualcode.assessment import STATUS_FR
-    from qualcode.pipeline import assess_design
+    from qualcode.steps.checklist import assess_design
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -725,7 +726,8 @@ def codebook_show(file: CodebookFile = None, study: StudyDir = Path("."),
 
     Example: qualcode codebook show --language en
     """
-    from qualcode.pipeline import ANALYSES, code_counts
+    from qualcode.collect import ANALYSES
+    from qualcode.steps.coding import code_counts
 
     codebook, manifest = _codebook(study, file)
     counts = code_counts(manifest.root / ANALYSES) if manifest else None
@@ -766,8 +768,8 @@ def codebook_export(file: CodebookFile = None, study: StudyDir = Path("."),
 
     Example: qualcode codebook export --format docx -o codebook.docx
     """
+    from qualcode.collect import ANALYSES
     from qualcode.io.files import write_text
-    from qualcode.pipeline import ANALYSES
     from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 
     codebook, manifest = _codebook(study, file)

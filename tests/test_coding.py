@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from qualcode.coding import spans_to_segments
 from qualcode.errors import CodingError, QualcodeError, QualcodeWarning, UndecidedError
 from qualcode.io.sheets import FIRST_ROW
-from qualcode.pipeline import collect, decide_consensus, export_docx, make_sheet, run
+from qualcode.pipeline import run
+from qualcode.steps.coding import collect, decide_consensus, export_docx, make_sheet
 from qualcode.study import load_study
 from tests.conftest import CODERS, IDENTITIES, TRANSCRIPT
 

@@ -20,7 +20,8 @@ from openpyxl.cell.cell import MergedCell
 
 from qualcode.collect import collect_codings
 from qualcode.errors import QualcodeError
-from qualcode.pipeline import export_docx, make_sheet, prepare
+from qualcode.steps.coding import export_docx, make_sheet
+from qualcode.steps.transcripts import prepare
 from qualcode.study import load_study
 from tests.conftest import CODERS, IDENTITIES, TRANSCRIPT, build_study
 

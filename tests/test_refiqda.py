@@ -31,8 +31,8 @@ from qualcode.io.refiqda import (
     stable_guid,
     write_qdpx,
 )
-from qualcode.pipeline import collect
 from qualcode.projects import import_into_study, study_from_project
+from qualcode.steps.coding import collect
 from qualcode.study import load_study
 
 SCHEMAS = ROOT / "tests" / "data" / "refi"

@@ -243,7 +243,8 @@ def fill(path, decisions: dict[int, tuple[str, str]]) -> None:
 
 
 def test_review_round_trip_accepted_suggestions_become_the_reviewers_codings(coded_study):
-    from qualcode.pipeline import collect, suggest
+    from qualcode.steps.coding import collect
+    from qualcode.steps.suggestions import suggest
     from qualcode.study import load_study
 
     study = load_study(coded_study)
@@ -280,7 +281,8 @@ def test_review_round_trip_accepted_suggestions_become_the_reviewers_codings(cod
 
 
 def test_review_sheet_errors_name_the_file_and_row(coded_study):
-    from qualcode.pipeline import collect, suggest
+    from qualcode.steps.coding import collect
+    from qualcode.steps.suggestions import suggest
     from qualcode.study import load_study
 
     study = load_study(coded_study)
@@ -346,13 +348,15 @@ def test_cli_suggest_prints_the_scores_and_refuses_a_single_coded_group(coded_st
 def test_run_skips_suggestion_quality_above_its_size_limit(demo_copy, monkeypatch):
     """A large study is not held up by the cross-validated models: 'qualcode run' says it
     left the suggestions' quality to 'qualcode suggest'."""
-    from qualcode import pipeline
     from qualcode.errors import QualcodeWarning
+    from qualcode.steps import suggestions
+    from qualcode.steps.coding import collect
+    from qualcode.steps.transcripts import prepare
     from qualcode.study import load_study
 
     study = load_study(demo_copy)
-    codebook, imported = pipeline.prepare(study)
-    stage, _ = pipeline.collect(study)
-    monkeypatch.setattr(pipeline, "RUN_SUGGESTIONS_UP_TO", 1000)
+    codebook, imported = prepare(study)
+    stage, _ = collect(study)
+    monkeypatch.setattr(suggestions, "RUN_SUGGESTIONS_UP_TO", 1000)
     with pytest.warns(QualcodeWarning, match="more than 1,000 segments .* 1,411"):
-        assert pipeline.run_quality(stage, imported, codebook, study) is None
+        assert suggestions.run_quality(stage, imported, codebook, study) is None

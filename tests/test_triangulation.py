@@ -192,7 +192,8 @@ def test_triangulation_confirmations_are_not_taken_for_a_coder(demo_copy, tmp_pa
 
     from openpyxl import load_workbook
 
-    from qualcode.pipeline import collect, triangulate
+    from qualcode.steps.coding import collect
+    from qualcode.steps.triangulation import triangulate
 
     root = tmp_path / "demo"
     shutil.copytree(demo_copy, root)

@@ -1,0 +1,106 @@
+"""The checklist step: evidence-ranked requirements for elected officials, in Word, Markdown,
+Excel and CSV, and housing designs assessed against them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.agreement.tables import AgreementTables
+from qualcode.assessment import Design, assess, design_files, load_design
+from qualcode.checklist import PRIORITIES, PriorityRules, requirements
+from qualcode.codebook import Codebook
+from qualcode.coding import CONSENSUS, reference_codings
+from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage
+from qualcode.imports import ImportResult
+from qualcode.io.codingfolder import CONFIRMATIONS_FILE
+from qualcode.io.confirmations import read_confirmed
+from qualcode.io.files import write_csv, write_text
+from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
+from qualcode.report.figures import requirements_bars, save_figure
+from qualcode.report.tables import write_workbook
+from qualcode.steps.transcripts import prepare
+from qualcode.study import Study
+from qualcode.triangulation import confirmed_convergence, framework_matrix
+
+DESIGNS = "designs"
+
+
+def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
+                    codebook: Codebook, agreement: AgreementTables | None,
+                    site: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The requirements with their evidence and priority, from the site matrix and the
+    convergence summary of the reference coding."""
+    codings, _ = reference_codings(stage.codings.codings)
+    rules = PriorityRules.from_study(study.checklist, study.root / "study.yaml")
+    return requirements(site, codebook, codings, imported.segments, language=study.language,
+                        rules=rules, agreement=None if agreement is None else agreement.codes,
+                        convergence=summary)
+
+
+def load_designs(study: Study, codebook: Codebook) -> list[Design]:
+    """Every design of ``designs/``, checked against the codebook's requirement ids."""
+    ids = {code.requirement.id for code in codebook.codable if code.requirement is not None}
+    return [load_design(path, ids) for path in design_files(study.root / DESIGNS)]
+
+
+def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
+                    codebook: Codebook, agreement: AgreementTables | None,
+                    designs: list[Design]) -> list[Path]:
+    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
+    figure of requirements by domain and priority, with every design of ``designs/``."""
+    analyses = study.root / ANALYSES
+    _, which = reference_codings(stage.codings.codings)
+    domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
+    figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
+                                           language=study.language),
+                         analyses / "figures" / "checklist")
+    context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
+                               else "union des codeurs, consensus en cours",
+                               _agreement_sentence(agreement))
+    assessments = [assess(design, found) for design in designs]
+    sheets = {"checklist": found}
+    if assessments:
+        sheets["assessments"] = pd.DataFrame([scores for scores, _ in assessments])
+        sheets |= {scores["design"][:31]: gaps for scores, gaps in assessments}
+    return [
+        write_csv(analyses / "checklist.csv", found.assign(coding=which)),
+        write_workbook(analyses / "checklist.xlsx", sheets),
+        write_text(analyses / "checklist.md", checklist_markdown(found, context)),
+        write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
+                             assessments),
+        *figure]
+
+
+def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Path]]:
+    """``qualcode assess``: one design against the study's checklist, written to
+    ``analyses/assessment-<design>.csv``."""
+    codebook, imported = prepare(study)
+    stage = coding_stage(study, imported, codebook)
+    codings, _ = reference_codings(stage.codings.codings)
+    site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
+    _, convergence_by_code = confirmed_convergence(
+        site, codebook, read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE))
+    table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
+    summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
+    target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
+    return summary, gaps, [write_csv(target, gaps)]
+
+
+def _agreement_sentence(agreement: AgreementTables | None) -> str:
+    if agreement is None:
+        return "Accord inter-codeurs : non calculé (un seul codeur)."
+    overall = agreement.domains[(agreement.domains["domain"] == "all")
+                                & (agreement.domains["method"] == "pooled")].iloc[0]
+
+    def french(value: float) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    return (f"Accord inter-codeurs sur l'ensemble des codes : alpha de Krippendorff "
+            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
+            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
+            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
+            "acceptable).").replace("%", " %")
+
