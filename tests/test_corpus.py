@@ -269,3 +269,52 @@ def test_corpus_error_in_the_reading_worker_reads_as_in_turn(make_study, monkeyp
             import_study(load_study(root))
         messages.append(str(info.value))
     assert messages[0] == messages[1] and "fg2.txt" in messages[0]
+
+
+def test_corpus_name_check_reads_only_segments_that_can_hold_a_name(make_study, monkeypatch):
+    """Segments without a capital, or capitalised only at their start by a word never seen
+    capitalised inside a sentence, cannot give a name: they are not read, and the names found
+    are those of reading every segment."""
+    import pandas as pd
+
+    import qualcode.imports as imports
+    from qualcode import corpus
+
+    study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"}))
+    texts = ["Hier soir, j'en ai parlé avec Mathilde Dubreuil, la coordinatrice.",
+             "Mathilde répond toujours vite.",  # capital at the start only, seen inside
+             "Bon, on en reparle demain.",  # capital at the start only, never inside
+             "oui, bien sûr…",  # no capital
+             "Et Léon Marchetti, il habite à Mugron."]
+    segments = pd.DataFrame({"segment_id": [f"FG1-{i:04d}" for i in range(1, 6)],
+                             "text": texts})
+    read: list[str] = []
+    ner = corpus.ner_pipeline()
+
+    class Counting:
+        def pipe(self, items, **options):
+            items = list(items)
+            read.extend(items)
+            return ner.pipe(items, **options)
+
+    monkeypatch.setattr(corpus, "ner_pipeline", lambda: Counting())
+    found = imports.find_person_names(segments, study)
+    assert sorted(read) == sorted(texts[:2] + texts[4:])
+    monkeypatch.setattr(imports, "_capitals", lambda text: imports._ELSEWHERE)
+    read.clear()
+    every = imports.find_person_names(segments, study)
+    assert sorted(read) == sorted(texts)
+    pd.testing.assert_frame_equal(found, every)
+    assert {"Mathilde Dubreuil", "Léon Marchetti"} <= set(found["name"])
+
+
+@pytest.mark.parametrize("text,where", [
+    ("oui, bien sûr…", "none"), ("1.5 €", "none"), ("Bon, demain.", "first"),
+    ("ǅemal est là.", "first"), ("Et Mugron ?", "elsewhere"), ("on va à l'ARS", "elsewhere"),
+    ("la voie ℝ", "elsewhere")])  # a capital without a lower case still counts
+def test_corpus_name_check_sees_capitals_as_str_istitle_does(text, where):
+    from qualcode import imports
+
+    expected = {"none": imports._NONE, "first": imports._FIRST_ONLY,
+                "elsewhere": imports._ELSEWHERE}
+    assert imports._capitals(text) == expected[where]
