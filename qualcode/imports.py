@@ -9,6 +9,7 @@ identities table does not know.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import warnings
 from collections import defaultdict
@@ -100,8 +101,6 @@ def _read_groups(study: Study, *, background: bool
         reader = _Reader(study)
         yield from (reader.read(index) for index in range(len(study.groups)))
         return
-    for stream in (sys.stdout, sys.stderr):  # or the worker would write their buffers again
-        stream.flush()
     worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start_worker, initargs=(study,))
     try:
@@ -118,7 +117,11 @@ def _can_fork() -> bool:
 
 
 def _start_worker(study: Study) -> None:
+    """The worker's reader. Its standard streams are copies of the parent's, buffers and
+    locks included (a progress bar may have been writing when it forked): it writes nothing,
+    so they are replaced and never flushed (errors come back to the parent as exceptions)."""
     global _WORKER_READER
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for life)
     _WORKER_READER = _Reader(study)
 
 
