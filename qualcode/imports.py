@@ -90,12 +90,13 @@ def _read_groups(study: Study, *, background: bool
                  ) -> Iterator[tuple[Transcript, list[UnknownSpeaker]]]:
     """Each group's transcript and unknown speakers, in the study's order.
 
-    With ``background`` (a study of at least :data:`BACKGROUND_FROM` groups, on Linux), one
-    forked worker process reads while the caller goes on with what is already read: reading
-    and pseudonymising (0.6 s per million words here) then overlap spaCy's sentence
-    splitting, and the memory they churn stays out of the process that runs spaCy. The
-    worker only reads files and runs regular expressions, so forking the process that holds
-    the spaCy model is safe; results are the same as when reading in turn (tested).
+    With ``background`` (a study of at least :data:`BACKGROUND_FROM` groups, on Linux with two
+    cores or more), one forked worker process reads while the caller goes on with what is
+    already read: reading and pseudonymising (0.6 s per million words here) then overlap
+    spaCy's sentence splitting, and the memory they churn stays out of the process that runs
+    spaCy. The worker only reads files and runs regular expressions, so forking the process
+    that holds the spaCy model is safe; results are the same as when reading in turn
+    (tested).
     """
     if not (background and len(study.groups) >= BACKGROUND_FROM and _can_fork()):
         reader = _Reader(study)
@@ -113,7 +114,9 @@ def _read_groups(study: Study, *, background: bool
 
 
 def _can_fork() -> bool:
-    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    """On Linux with a second core for the worker (on one core it would only take turns)."""
+    return (sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+            and len(os.sched_getaffinity(0)) > 1)
 
 
 def _start_worker(study: Study) -> None:
