@@ -12,7 +12,8 @@ more honest); the ``interval`` column says which was used. Resampling works on c
 coding patterns, never on rows: per code, a multinomial draw of the pattern counts (exactly
 equivalent to resampling units); for pooled rows (domains, transcripts, sites), resampled
 weights of up to 200 random blocks of units times each block's pattern counts; per cluster,
-resampled cluster weights times per-cluster counts.
+resampled cluster weights times per-cluster counts. Weights are drawn once per number of
+blocks and shared by the rows that need that many (see :class:`_Resampler`).
 """
 
 from __future__ import annotations
@@ -366,9 +367,9 @@ def _coder_bits(cells: np.ndarray, coder: np.ndarray, n_cells: int, n_coders: in
     """
     bit = np.min_scalar_type(2 ** n_coders - 1).type
     bits = np.zeros(n_cells, dtype=bit)
-    starts = np.flatnonzero(coder[1:] != coder[:-1]) + 1
     if not len(coder):
         return bits
+    starts = np.flatnonzero(coder[1:] != coder[:-1]) + 1
     if len(starts) > _MANY_RUNS:
         np.bitwise_or.at(bits, cells, np.left_shift(bit(1), coder.astype(bit)))
         return bits
@@ -382,9 +383,11 @@ _MANY_RUNS = 1000
 
 class _Resampler:
     """Resampled weights of ``n`` blocks (units or clusters), drawn once per ``n`` and shared
-    by every row that resamples ``n`` blocks. Each row's blocks are its own (its clusters, or
-    its units shuffled into blocks), so each row's interval is what its own draws would give;
-    only the correlation between rows, which no interval uses, differs."""
+    by every row that resamples ``n`` blocks: the domains and the overall row resample the
+    same units together, and each transcript (or site) resamples its own clusters, or its
+    own units shuffled into blocks, with the weights the others use. Each row's interval is
+    what its own draws would give; only the correlation between rows, which no interval
+    uses, differs from drawing every row apart."""
 
     def __init__(self, bootstrap: int, rng) -> None:
         self.bootstrap, self.rng, self.drawn = bootstrap, rng, {}
