@@ -13,6 +13,7 @@ The formulas are those of :mod:`qualcode.agreement.coefficients` for two categor
 from __future__ import annotations
 
 import itertools
+import math
 from functools import cache
 
 import numpy as np
@@ -46,13 +47,13 @@ def statistics(counts: np.ndarray, *, n_coders: int | None = None,
     counts = np.asarray(counts, dtype=float)
     m = n_coders if n_coders is not None else round(np.log(counts.shape[-1]) / np.log(3))
     columns = slice(None) if patterns is None else patterns
-    states, (exact, matrix), inexact = _pattern_weights(m)
+    states, names, whole, scale = _pattern_weights(m)
     states = states[columns]
-    # counts are whole numbers: sums with weights that are multiples of 1/64 are exact in any
-    # order, so one matrix product gives them all; the others are summed pattern by pattern
-    summed = counts @ matrix[columns]
-    s = {key: summed[..., i] for i, key in enumerate(exact)}
-    s.update({key: (counts * weights[columns]).sum(axis=-1) for key, weights in inexact.items()})
+    # counts and weights are whole numbers, so one matrix product gives every sum exactly, in
+    # any order, while the sums stay below 2^53 (beyond a dozen coders on millions of
+    # characters they are accurate to the last bits instead), then one division
+    summed = counts @ whole[columns] / scale
+    s = {key: summed[..., i] for i, key in enumerate(names)}
     with np.errstate(invalid="ignore", divide="ignore"):
         pa = s["agree"] / s["paired"]
         pi1 = s["share1"] / s["rated"]
@@ -74,31 +75,31 @@ def statistics(counts: np.ndarray, *, n_coders: int | None = None,
 
 
 @cache
-def _pattern_weights(m: int) -> tuple[np.ndarray, tuple[list[str], np.ndarray],
-                                       dict[str, np.ndarray]]:
+def _pattern_weights(m: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Per pattern of ``m`` coders, what each unit adds to the sums :func:`statistics` needs:
-    ``(states, (names, weights matrix) of the sums computed exactly, {name: weights} of the
-    others)``. ``r1``/``r0``: coders who applied / did not apply the code; pairs of ratings
-    are counted on units rated by at least two coders."""
+    ``(states, names of the sums, whole-number weights (patterns, sums), scale (sums,))``;
+    a sum is the counts times its weights, divided by its scale. ``r1``/``r0``: coders who
+    applied / did not apply the code; pairs of ratings are counted on units rated by at least
+    two coders. Fractions of pairs, ``1 / (r (r - 1))``, ``1 / r`` and ``1 / (r - 1)``, are
+    scaled by the least common multiple of every ``r (r - 1)`` up to ``m``."""
     states = pattern_states(m)
-    r1 = (states == 2).sum(axis=1).astype(float)
-    r0 = (states == 1).sum(axis=1).astype(float)
+    r1 = (states == 2).sum(axis=1)
+    r0 = (states == 1).sum(axis=1)
     r = r0 + r1
     paired, rated = r >= 2, r >= 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        weights = {
-            "paired": paired.astype(float), "rated": rated.astype(float),
-            "agree": np.where(paired, (r1 * (r1 - 1) + r0 * (r0 - 1))
-                              / np.where(paired, r * (r - 1), 1), 0),
-            "share1": np.where(rated, r1 / np.where(rated, r, 1), 0),
-            "positive": np.where(paired, r1 * (r1 - 1), 0),
-            "negative": np.where(paired, r0 * (r0 - 1), 0),
-            "mixed": np.where(paired, r1 * r0, 0),
-            "n1": np.where(paired, r1, 0), "n0": np.where(paired, r0, 0),
-            "o01": np.where(paired, r1 * r0 / np.where(paired, r - 1, 1), 0)}
-    exact = [key for key, w in weights.items() if np.array_equal(w * 64, np.round(w * 64))]
-    matrix = np.stack([weights[key] for key in exact], axis=1)
-    return states, (exact, matrix), {k: w for k, w in weights.items() if k not in exact}
+    lcm = math.lcm(*(k * (k - 1) for k in range(2, max(m, 2) + 1)))
+    per_pair = lcm // np.where(paired, r * (r - 1), 1)
+    weights = {
+        "paired": (paired, 1), "rated": (rated, 1),
+        "agree": (np.where(paired, (r1 * (r1 - 1) + r0 * (r0 - 1)) * per_pair, 0), lcm),
+        "share1": (np.where(rated, r1 * (lcm // np.where(rated, r, 1)), 0), lcm),
+        "positive": (np.where(paired, r1 * (r1 - 1), 0), 1),
+        "negative": (np.where(paired, r0 * (r0 - 1), 0), 1),
+        "mixed": (np.where(paired, r1 * r0, 0), 1),
+        "n1": (np.where(paired, r1, 0), 1), "n0": (np.where(paired, r0, 0), 1),
+        "o01": (np.where(paired, r1 * r0 * (lcm // np.where(paired, r - 1, 1)), 0), lcm)}
+    whole = np.stack([w for w, _ in weights.values()], axis=1).astype(float)
+    return states, list(weights), whole, np.array([s for _, s in weights.values()], float)
 
 
 def _two_coders(counts: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:
