@@ -1,7 +1,8 @@
 """Import a study's transcripts: read, detect turns, pseudonymise, segment.
 
 :func:`import_study` returns everything the later stages need (the ``segments`` table and the
-canonical transcripts) without writing anything; :func:`preview_import` shows what would be
+canonical transcripts) without writing anything, segmenting each transcript as soon as it is
+read (by a worker process for large studies); :func:`preview_import` shows what would be
 imported; :func:`find_person_names` is the optional spaCy NER pass that looks for names the
 identities table does not know.
 """
