@@ -6,7 +6,8 @@ an identities.csv with real-looking names to pseudonymise, and ~75 UTF-8 .txt tr
 Python process (so model loading and caches are honest), repetitions interleaved:
 
 * qualcode: ``load_study`` + ``import_study`` end to end (read, turns, pseudonymise, senter,
-  segments table), words/s excluding and including the model load, and peak RSS;
+  segments table), words/s excluding and including the model load, CPU seconds (the
+  process and its reading worker, which large studies use) and peak RSS (of both);
 * spaCy alone: ``nlp.pipe(texts, batch_size=256)`` over the same turn texts with the same
   pipeline as ``qualcode.corpus.sentence_pipeline()`` (fr_core_news_sm, senter only), iterating
   ``doc.sents``;
