@@ -98,7 +98,7 @@ def write_codings(root: Path, codes: list[str], seed: int) -> dict:
             if draw < 0.7 else set()
         applied = {}
         for coder in CODERS:
-            mine = {code for code in true if rng.random() < 0.85}
+            mine = {code for code in sorted(true) if rng.random() < 0.85}  # sorted: seeded
             if rng.random() < 0.05:
                 mine.add(rng.choice(codes))
             applied[coder] = mine
