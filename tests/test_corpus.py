@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from qualcode.corpus import Pseudonymiser, detect_turns, fold, label_key, split_sentences
@@ -227,7 +229,6 @@ def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch,
     """From BACKGROUND_FROM groups, transcripts are read by a forked worker while spaCy
     splits sentences: the result is the one of reading in turn."""
     import os
-    import sys
 
     import pandas as pd
 
@@ -242,6 +243,7 @@ def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch,
     pids = tmp_path / "pids"
     start = imports._start_worker
     monkeypatch.setattr(imports, "BACKGROUND_FROM", 1)
+    monkeypatch.setattr(imports, "_can_fork", lambda: True)  # even on one core
     monkeypatch.setattr(imports, "_start_worker", lambda study: (
         pids.write_text(str(os.getpid())), start(study)))
     seen = []
@@ -263,6 +265,7 @@ def test_corpus_error_in_the_reading_worker_reads_as_in_turn(make_study, monkeyp
     assert (type(copy), str(copy), copy.line) == (TranscriptError, str(error), 3)
     root = make_study({"fg1.txt": "P11 : Bonjour.\n", "fg2.txt": "rien ici\n"})
     messages = []
+    monkeypatch.setattr("qualcode.imports._can_fork", lambda: sys.platform == "linux")
     for limit in (100, 1):
         monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", limit)
         with pytest.raises(TranscriptError, match="no speaker turns found") as info:

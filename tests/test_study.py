@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 
@@ -96,6 +97,7 @@ def test_study_identity_errors_name_the_row(make_study, row, message):
 def test_study_unknown_speakers_are_listed_all_at_once(make_study, monkeypatch, worker):
     if worker:
         monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", 1)
+        monkeypatch.setattr("qualcode.imports._can_fork", lambda: sys.platform == "linux")
     root = make_study({"fg1.txt": TRANSCRIPT + "Hugo : Le wifi.\nHugo : Encore.\n",
                        "fg2.txt": "Animatrice : Bonjour.\nLéa : Le parking.\n"},
                       identities=IDENTITIES)
