@@ -10,7 +10,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
-from qualcode.io.workbooks import protect, read_filled, read_kept
+from qualcode.io.workbooks import filled_table, kept_table, protect
 from qualcode.schema import DECISION_COLUMNS, DECISIONS, DISAGREEMENT_COLUMNS
 
 SHEET = "disagreements"
@@ -43,18 +43,12 @@ def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame
 
 def read_disagreements(path: Path) -> pd.DataFrame:
     """Decisions from a filled disagreements workbook (``location`` = its row)."""
-    records = [{**values, "location": f"row {number}"}
-               for number, values in read_filled(path, SHEET, DECISION_COLUMNS)]
-    return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
+    return _checked(filled_table(path, SHEET, DECISION_COLUMNS), path)
 
 
 def read_decisions(path: Path) -> pd.DataFrame:
     """Decisions kept in ``codings/consensus.csv``; an empty table when there is none."""
-    if not path.is_file():
-        return pd.DataFrame(columns=[*DECISION_COLUMNS, "location"])
-    records = [{**values, "location": f"line {number}"}
-               for number, values in read_kept(path, DECISION_COLUMNS)]
-    return _checked(pd.DataFrame(records, columns=[*DECISION_COLUMNS, "location"]), path)
+    return _checked(kept_table(path, DECISION_COLUMNS), path)
 
 
 def _checked(table: pd.DataFrame, path: Path) -> pd.DataFrame:

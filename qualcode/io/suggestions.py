@@ -15,7 +15,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
-from qualcode.io.workbooks import protect, read_filled, read_kept
+from qualcode.io.workbooks import filled_table, kept_table, protect
 
 SUGGESTIONS_FILE = "suggest.csv"
 REVIEW_SHEET = "suggestions"
@@ -28,11 +28,7 @@ SHEET_COLUMNS = (S.SEGMENT_ID, S.GROUP_ID, S.PARTICIPANT_ID, S.TEXT, S.CODE_ID, 
 
 def read_kept_suggestions(path: Path) -> pd.DataFrame:
     """``codings/suggest.csv`` (with ``location``, its line); empty when there is none."""
-    if not path.is_file():
-        return pd.DataFrame(columns=[*KEPT_COLUMNS, "location"])
-    records = [{**values, "location": f"line {number}"}
-               for number, values in read_kept(path, KEPT_COLUMNS)]
-    return checked_review(pd.DataFrame(records, columns=[*KEPT_COLUMNS, "location"]), path)
+    return checked_review(kept_table(path, KEPT_COLUMNS), path)
 
 
 def write_kept_suggestions(path: Path, table: pd.DataFrame) -> Path:
@@ -46,9 +42,7 @@ def read_review_sheet(path: Path) -> pd.DataFrame:
     columns = (S.SEGMENT_ID, S.CODE_ID, "decision", "reviewed_by")
     if not path.is_file():
         return pd.DataFrame(columns=[*columns, "location"])
-    records = [{**values, "location": f"row {number}"}
-               for number, values in read_filled(path, REVIEW_SHEET, columns)]
-    return checked_review(pd.DataFrame(records, columns=[*columns, "location"]), path)
+    return checked_review(filled_table(path, REVIEW_SHEET, columns), path)
 
 
 def checked_review(table: pd.DataFrame, path: Path) -> pd.DataFrame:

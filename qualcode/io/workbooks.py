@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
 from qualcode.errors import CodingError
 from qualcode.io.office import read_workbook
 
@@ -26,6 +28,23 @@ def read_filled(path: Path, sheet: str, columns: Iterable[str]
     return [(number, {c: "" if row[i] is None else str(row[i]).strip()
                       for c, i in position.items()})
             for number, row in enumerate(rows[1:], 2) if row and row[0] is not None]
+
+
+def filled_table(path: Path, sheet: str, columns: Iterable[str]) -> pd.DataFrame:
+    """:func:`read_filled` as a table, each row's place in ``location`` (``row 4``)."""
+    return _located(read_filled(path, sheet, columns), columns, "row")
+
+
+def kept_table(path: Path, columns: Iterable[str]) -> pd.DataFrame:
+    """:func:`read_kept` as a table, each row's place in ``location`` (``line 4``); empty
+    when the file does not exist (nothing kept yet)."""
+    return _located(read_kept(path, columns) if path.is_file() else [], columns, "line")
+
+
+def _located(rows: list[tuple[int, dict[str, str]]], columns: Iterable[str], unit: str
+             ) -> pd.DataFrame:
+    return pd.DataFrame([{**values, "location": f"{unit} {number}"} for number, values in rows],
+                        columns=[*columns, "location"])
 
 
 def read_kept(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
