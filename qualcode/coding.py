@@ -127,7 +127,8 @@ def _warn_several_files(codings: pd.DataFrame, segments: pd.DataFrame) -> None:
     """Warn when one coder's codings of one transcript come from several files (an old sheet
     left beside its replacement, say): they are all used, merged. Accepted suggestions
     (``codings/suggest.csv``) are meant to join their reviewer's codings and do not count."""
-    files = codings.loc[~codings[S.SOURCE].map(lambda s: Path(s).name == SUGGESTIONS_FILE)]
+    suggested = {s for s in codings[S.SOURCE].unique() if Path(s).name == SUGGESTIONS_FILE}
+    files = codings.loc[~codings[S.SOURCE].isin(suggested)]
     files = files.assign(transcript=files[S.SEGMENT_ID].map(
         dict(zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID], strict=True))))
     sources = files.groupby([S.CODER, "transcript"])[S.SOURCE].unique()
