@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.io.refiqda import CRLF_CONVENTIONS
 
 app = typer.Typer(help="Team-based qualitative analysis of focus-group transcripts.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -273,10 +274,7 @@ def export_docx(study: StudyDir = Path(".")) -> None:
     _paths(export(manifest), manifest.root)
 
 
-class Crlf(StrEnum):
-    auto = "auto"
-    one = "one"
-    two = "two"
+Crlf = StrEnum("Crlf", {name: name for name in CRLF_CONVENTIONS})
 
 
 class Per(StrEnum):
@@ -355,7 +353,7 @@ def import_qdpx(file: Annotated[Path, typer.Argument(help="The .qdpx (or .qde) p
                 crlf: Annotated[Crlf, typer.Option(
                     help="How the project counts a CRLF line end in offsets: one character "
                     "(ATLAS.ti, MAXQDA, QualCoder), two (NVivo for Windows), or auto.")
-                ] = Crlf.auto,
+                ] = Crlf["auto"],
                 force: Annotated[bool, typer.Option(
                     help="Replace an earlier import of the same file.")] = False) -> None:
     """Bring a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette into
