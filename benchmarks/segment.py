@@ -423,9 +423,9 @@ def table_row(label: str, words: int, runs: list[dict], *, with_load: bool = Fal
     rates = [words / s for s in seconds]
     load = statistics.median(r["load"] for r in runs)
     label += ", incl. load" if with_load else ", excl. load"
-    cpu = statistics.median(r["cpu"] + (r["load"] if with_load else 0) for r in runs)
+    cpu = "" if with_load else f"{statistics.median(r['cpu'] for r in runs):.2f}"
     return [label, f"{words:,}", f"{load:.2f}", f"{statistics.median(seconds):.2f}",
-            f"{cpu:.2f}", spread(rates, ",.0f"), f"{max(r['rss_mb'] for r in runs):,.0f}"]
+            cpu, spread(rates, ",.0f"), f"{max(r['rss_mb'] for r in runs):,.0f}"]
 
 
 def print_table(rows: list[list[str]]) -> None:
