@@ -1,130 +1,200 @@
 """Confidentiality audit: no name from ``identities.csv`` may appear in any output.
 
-Every file under ``analyses/`` is read as text (Word paragraphs and tables, Excel cells, the
-project and texts of a REFI-QDA ``.qdpx``, and the text of CSV, Markdown, SVG, JSON, QDC and
-IRaMuTeQ files) and searched, ignoring case and accents, for
-every full name, first name and speaker label of ``identities.csv`` that is a name (labels
-that are roles, such as "Animatrice", or ids are left out).
+Every file under ``analyses/`` is read, and its name too: text files (CSV cell by cell,
+Markdown, SVG, JSON, QDC, IRaMuTeQ...), every XML member of a Word, Excel or REFI-QDA archive
+(paragraphs joined across their runs, cells, attribute values such as selection names and
+document properties, plain-text members), and the text chunks of PNG figures. Names are found
+by the matcher pseudonymisation uses (:class:`qualcode.names.NameMatcher`), so the two cannot
+disagree: whatever the pseudonymiser would have replaced is a finding; an ordinary word that
+is also a name part and that the pseudonymiser leaves as written (``petit`` in lower case,
+``Petit tour de table``) is only counted, for review.
 """
 
 from __future__ import annotations
 
-import re
+import csv
+import io
 import subprocess
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from qualcode.corpus import fold
+from qualcode.errors import ConfidentialityError
+from qualcode.names import NameMatcher, study_matcher
 from qualcode.study import IDENTITIES_FILE, Identity, Study
 
-_TEXT_SUFFIXES = (".csv", ".md", ".txt", ".svg", ".json", ".qdc")
+FINDING_COLUMNS = ("file", "line", "name")
+_XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc", ".vml")
+# Elements whose text is one piece however many runs it is cut into: Word and DrawingML
+# paragraphs, Excel's shared and inline strings, OpenDocument paragraphs.
+_BLOCKS = frozenset(("p", "si", "is", "h"))
+_MAX_MEMBER = 512 << 20  # a member larger than this is refused as a damaged archive
 
 
-# Words transcribers use as speaker labels for a role, not a person: a label starting with one
-# of them ("Animateur", "Intervenant 3") is not a name. Qualcode's own reports use these words
-# ("Enquêteur / animateur" in the COREQ table), so looking for them failed every run of a
-# study whose moderator was labelled "Animateur".
-_ROLE_WORDS = frozenset((
-    "animateur animatrice moderateur moderatrice intervenant intervenante enqueteur enqueteuse "
-    "enquetrice observateur observatrice interviewer intervieweur intervieweuse "
-    "chercheur chercheuse participant participante locuteur locutrice moderator facilitator "
-    "observer interviewee respondent speaker").split())
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """What the audit found: ``findings`` (``file``, ``line``, ``name``: a name part as the
+    matcher folds it) and how many ordinary words that are also name parts it left for
+    review."""
+
+    findings: pd.DataFrame
+    to_review: int
+
+    @property
+    def clean(self) -> bool:
+        return self.findings.empty
 
 
-def names_to_find(identities: tuple[Identity, ...], study: Study) -> set[str]:
-    """Folded names to look for: full names, first names, and speaker labels that are not
-    ids, role labels or role words (``Modératrice``, ``Animateur``, ``I3`` are not names)."""
-    roles = {fold(role.label) for role in study.roles} | {fold(i) for i in study.speaker_ids()}
-    names = set()
-    for identity in identities:
-        words = identity.name.split()
-        label = fold(identity.speaker).split()
-        candidates = {identity.name, words[0] if words else ""}
-        if label and label[0] not in _ROLE_WORDS:
-            candidates.add(identity.speaker)
-        names |= {fold(n).strip() for n in candidates if len(n.strip()) > 2}
-    return {n for n in names - roles if not re.fullmatch(r"[a-z]{0,3}\d+", n)}
+def audit_folder(folder: Path, matcher: NameMatcher, *, root: Path) -> Audit:
+    """Every name of ``matcher`` in the files under ``folder`` and in their paths; file names
+    are given relative to ``root``."""
+    rows: list[tuple[str, int, str]] = []
+    to_review = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        shown = str(path.relative_to(root))
+        chunks = [(0, str(path.relative_to(folder)))]
+        chunks += list(output_texts(path))
+        for line, text in chunks:
+            for hit in matcher.hits(text):
+                if hit.is_name:
+                    rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
+                else:
+                    to_review += 1
+    return Audit(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)), to_review)
 
 
-def output_texts(analyses: Path) -> Iterator[tuple[Path, str]]:
-    """``(file, text)`` for every readable output."""
-    for path in sorted(p for p in analyses.rglob("*") if p.is_file()):
-        suffix = path.suffix.lower()
-        if suffix == ".docx":
-            import docx
-
-            document = docx.Document(str(path))
-            cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
-            yield path, "\n".join([p.text for p in document.paragraphs] + cells)
-        elif suffix == ".xlsx":
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(path, read_only=True)
-            yield path, "\n".join(str(v) for sheet in workbook for row in
-                                  sheet.iter_rows(values_only=True) for v in row
-                                  if v is not None)
-            workbook.close()
-        elif suffix == ".qdpx":
-            import zipfile
-
-            with zipfile.ZipFile(path) as archive:
-                yield path, "\n".join(archive.read(name).decode("utf-8", errors="replace")
-                                      for name in sorted(archive.namelist())
-                                      if name.lower().endswith((".qde", ".txt")))
-        elif suffix in _TEXT_SUFFIXES:
-            yield path, path.read_text(encoding="utf-8", errors="replace")
+def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
+    """The audit of the study's ``analyses/`` folder."""
+    return audit_folder(study.root / "analyses", study_matcher(study, identities),
+                        root=study.root)
 
 
-def audit(study: Study, identities: tuple[Identity, ...]) -> pd.DataFrame:
-    """Every occurrence of a known name in the outputs: ``file``, ``line``, ``name``.
+def output_texts(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line, text)`` pieces of one output: line 1 for a whole text file (the line of a hit
+    is counted inside the piece), the row of a CSV cell, 0 for pieces of an archive."""
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"PK\x03\x04"):
+        yield from ((0, text) for text in _archive_texts(path))
+    elif magic == b"\x89PNG\r\n\x1a\n":
+        yield from ((0, text) for text in _png_texts(path.read_bytes()))
+    else:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if path.suffix.lower() == ".csv":
+            reader = csv.reader(io.StringIO(text, newline=""))
+            for row in reader:
+                yield from ((reader.line_num, cell) for cell in row if cell)
+        else:
+            yield 1, text
 
-    Names are matched as whole words (or runs of words) in the folded text, so "Léa" is
-    found in "LEA," but not in "léandre".
-    """
-    find = _finder(names_to_find(identities, study))
-    rows = []
-    for path, text in output_texts(study.root / "analyses"):
-        for number, line in enumerate(fold(text).split("\n"), 1):
-            rows += [(str(path.relative_to(study.root)), number, name) for name in find(line)]
-    return pd.DataFrame(rows, columns=["file", "line", "name"])
 
-
-_WORD = re.compile(r"\w+")
-
-
-def _finder(names: set[str]):
-    """A function giving the names found in a line, left to right, each a whole word (or run
-    of words), the longest first where several start at the same word.
-
-    Names are indexed by their first word and only the line's words are looked up: one
-    regular expression alternating a thousand names tried each of them at every character
-    (2.5 s per MB of output, minutes for a national study).
-    """
-    by_word: dict[str, list[str]] = {}
-    for name in names:
-        first = _WORD.search(name)  # a name starting with punctuation is looked for without it
-        if first is not None:
-            by_word.setdefault(first.group(), []).append(name[first.start():])
-    for candidates in by_word.values():
-        candidates.sort(key=lambda name: (-len(name), name))
-
-    def find(line: str) -> list[str]:
-        found, end = [], 0
-        for word in _WORD.finditer(line):
-            if word.start() < end or word.group() not in by_word:
+def _archive_texts(path: Path) -> Iterator[str]:
+    """The texts of every XML and text member of a zip archive (docx, xlsx, qdpx...)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            name = info.filename.lower()
+            yield info.filename
+            if not name.endswith((*_XML_SUFFIXES, ".txt")):
                 continue
-            for name in by_word[word.group()]:
-                stop = word.start() + len(name)
-                if line.startswith(name, word.start()) and not (
-                        stop < len(line) and (line[stop].isalnum() or line[stop] == "_")):
-                    found.append(name)
-                    end = stop
-                    break
-        return found
+            if info.file_size > _MAX_MEMBER:
+                raise ConfidentialityError(
+                    f"member {info.filename} is too large to audit; delete the file and run "
+                    "again", path=path)
+            data = archive.read(info)
+            if name.endswith(".txt"):
+                yield data.decode("utf-8", errors="replace")
+            else:
+                yield from _xml_texts(data)
 
-    return find
+
+def _xml_texts(data: bytes) -> Iterator[str]:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                             recover=True)
+    root = etree.fromstring(data, parser=parser)
+    if root is None:
+        return
+    yield from _element_texts(root)
+
+
+def _element_texts(element) -> Iterator[str]:
+    """Attribute values, and texts: a paragraph or string as one piece, others piece by
+    piece with their tails."""
+    for node in element.iter():
+        yield from (str(v) for v in node.attrib.values())
+    yield from _texts(element)
+
+
+def _texts(element) -> Iterator[str]:
+    if not isinstance(element.tag, str):  # comments and processing instructions
+        return
+    if element.tag.rsplit("}", 1)[-1] in _BLOCKS:
+        yield "".join(element.itertext())
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _png_texts(data: bytes) -> Iterator[str]:
+    """The text chunks (``tEXt``, ``iTXt``, ``zTXt``) of a PNG file."""
+    import zlib
+
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        if kind == b"zTXt":
+            keyword, _, rest = body.partition(b"\0")
+            body = keyword + b"\0" + zlib.decompress(rest[1:])
+        if kind in (b"tEXt", b"iTXt", b"zTXt"):
+            yield body.replace(b"\0", b"\n").decode("utf-8", errors="replace")
+        position += 12 + length
+
+
+def path_names(paths: Iterable[Path], matcher: NameMatcher, *, root: Path) -> list[str]:
+    """``file: 'name'`` for every path (relative to ``root``) whose name holds a listed name:
+    file names are written into the outputs (``run.json``), so such a file must be renamed
+    before a run."""
+    found = []
+    for path in paths:
+        shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        for hit in matcher.hits(shown):
+            if hit.is_name:
+                found.append(f"{shown}: '{shown[hit.start:hit.end]}'")
+    return found
+
+
+def check_paths(paths: Iterable[Path], matcher: NameMatcher, *, root: Path) -> None:
+    """Refuse, before any work, input files whose names hold a listed name."""
+    found = path_names(paths, matcher, root=root)
+    if found:
+        raise ConfidentialityError(
+            f"{len(found)} input file name(s) hold a name from identities.csv, and file names "
+            f"are written into the outputs: {'; '.join(found)}. Rename each file without the "
+            "name (e.g. entretien_P03.txt) and correct its path in study.yaml")
+
+
+def raise_findings(result: Audit) -> None:
+    """One error naming where the names were found (the first ten) and what to do."""
+    if result.clean:
+        return
+    rows = list(result.findings.itertuples(index=False))
+    listed = "; ".join(f"{row.file}:{row.line} '{row.name}'" for row in rows[:10])
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    raise ConfidentialityError(
+        f"{len(rows)} name(s) from identities.csv in the outputs: {listed}{more}. A name in "
+        "a transcript is replaced, so these come from another input (study.yaml, the "
+        "codebook, a design, a file name) or from a name written differently: remove it "
+        "there, or add the form found to identities.csv, then run again")
 
 
 def identities_tracked(study: Study) -> bool:

@@ -116,7 +116,7 @@ def import_(study: StudyDir = Path("."),
     """
     from qualcode.collect import ANALYSES
     from qualcode.imports import import_study, preview_import
-    from qualcode.steps.transcripts import write_import
+    from qualcode.steps.transcripts import write_import, write_name_review
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -125,10 +125,20 @@ def import_(study: StudyDir = Path("."),
         return
     imported = _with_progress(manifest, import_study)
     written = write_import(imported, manifest.root / ANALYSES)
+    review = write_name_review(imported, manifest)
     out.print(_table(imported.summary, "Imported transcripts"))
+    _names_line(imported.names, review, manifest.root)
     if name_check:
         _name_check(imported.segments, manifest)
     _paths(written, manifest.root)
+
+
+def _names_line(names, review: Path, root: Path) -> None:
+    replaced = names[names["replaced_by"] != ""]["count"].sum()
+    left = names[names["replaced_by"] == ""]["count"].sum()
+    out.print(f"Names: {replaced} replaced by pseudonyms, {left} ordinary word(s) that are "
+              f"also names left as written; both listed in {review.relative_to(root)} "
+              "(private: real names, never share it).", markup=False)
 
 
 def _with_progress(manifest, function):
@@ -142,7 +152,12 @@ def _with_progress(manifest, function):
 def _name_check(segments, manifest) -> None:
     from qualcode.imports import find_person_names
 
-    names = find_person_names(segments[segments["codable"]], manifest)
+    names = find_person_names(segments, manifest)
+    listed = sorted(set(names[names["listed"]]["name"]))
+    if listed:
+        err.print(f"Name check: {len(listed)} name(s) of identities.csv left as written, as "
+                  "ordinary words (see names-review.csv): " + ", ".join(listed), markup=False)
+    names = names[~names["listed"]]
     if names.empty:
         out.print("Name check: no unknown person name found.")
         return
@@ -187,29 +202,20 @@ def run(study: StudyDir = Path("."),
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
-    _audit(result.study)
+    _audit_lines(result.study, result.audit)
 
 
-def _audit(manifest) -> None:
-    """Scan the outputs for known names; any found ends the command with status 1."""
-    from qualcode.audit import audit as audit_outputs
+def _audit_lines(manifest, audited) -> None:
+    """The audit's verdict (a run with findings has already stopped with an error)."""
     from qualcode.audit import identities_tracked
-    from qualcode.study import load_identities
 
     if identities_tracked(manifest) and not manifest.fictional:
         err.print("warning: identities.csv is tracked by git: real names are in version "
                   "control; run 'git rm --cached identities.csv' and add it to .gitignore",
                   markup=False)
-    found = audit_outputs(manifest, load_identities(manifest))
-    if found.empty:
-        out.print("Audit: no name from identities.csv in analyses/.")
-        return
-    err.print(f"Audit: {len(found)} occurrence(s) of names from identities.csv in the "
-              "outputs (delete them, then add the names to identities.csv and run again):",
-              markup=False)
-    for row in found.itertuples(index=False):
-        err.print(f"  {row.file}:{row.line}: {row.name}", markup=False, highlight=False)
-    raise typer.Exit(1)
+    review = (f"; {audited.to_review} ordinary word(s) that are also name parts, in lower "
+              "case or starting a sentence, left as written" if audited.to_review else "")
+    out.print(f"Audit: no name from identities.csv in analyses/{review}.", markup=False)
 
 
 @app.command("audit")
@@ -217,13 +223,18 @@ def _audit(manifest) -> None:
 def audit_command(study: StudyDir = Path(".")) -> None:
     """Check that no name from identities.csv appears in any output under analyses/.
 
-    Reads CSV, Markdown, SVG and JSON files, Word paragraphs and tables, and Excel cells.
+    Reads every file and file name: text files, every part of Word, Excel and REFI-QDA
+    files (document properties included), and the text chunks of PNG figures.
 
     Example: qualcode audit
     """
-    from qualcode.study import load_study
+    from qualcode.audit import audit, raise_findings
+    from qualcode.study import load_identities, load_study
 
-    _audit(load_study(study))
+    manifest = load_study(study)
+    audited = audit(manifest, load_identities(manifest))
+    raise_findings(audited)
+    _audit_lines(manifest, audited)
 
 
 def _coding_summary(stage, codebook) -> None:

@@ -26,9 +26,9 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.corpus import fold
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
 from qualcode.io.suggestions import SUGGESTIONS_FILE
+from qualcode.text import fold
 
 CONSENSUS = "consensus"
 

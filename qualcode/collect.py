@@ -21,7 +21,6 @@ from qualcode.coding import (
     disagreements,
     human_codings,
 )
-from qualcode.corpus import fold
 from qualcode.errors import CodingError, UndecidedError
 from qualcode.imports import ImportResult
 from qualcode.interchange import code_guids
@@ -38,6 +37,7 @@ from qualcode.io.suggestions import (
     read_review_sheet,
 )
 from qualcode.study import Study
+from qualcode.text import fold
 
 CODINGS = "codings"
 ANALYSES = "analyses"

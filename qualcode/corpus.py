@@ -16,10 +16,9 @@ This is the only module that imports spaCy.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
-import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -29,8 +28,10 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.errors import TranscriptError, place
 from qualcode.io.transcripts import parse_clock
+from qualcode.names import study_matcher
 from qualcode.schema import SourceText, Turn
 from qualcode.study import Group, Identity, Study
+from qualcode.text import fold, strip_invisible
 
 Context = TypeVar("Context")
 
@@ -62,33 +63,6 @@ _NOT_LABELS = frozenset((
     "début").split())
 _TIMESTAMP = re.compile(_TS)
 _WORD = re.compile(r"\w+")
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents, keeping one character per character.
-
-    Fast path: decompose (NFD) and drop the combining accents, which gives back one
-    character per character for accented Latin, Greek and Cyrillic letters; anything else (a
-    letter that lower-cases or decomposes into several) goes character by character.
-    """
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        stripped = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
-        if len(stripped) == len(text):
-            return stripped.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    return "".join(_fold_char(c) for c in text)
-
-
-def _fold_char(char: str) -> str:
-    lowered = char.lower()[0]
-    if lowered in _SPACES:
-        return _SPACES[lowered]
-    base = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
-    return base if len(base) == 1 else lowered
-
-
-_ACCENTS = re.compile("[\u0300-\u036f]")
-_SPACES = {"’": "'", "\u00a0": " ", "\u202f": " "}
 
 
 _LABEL_EDGES = " :：*_[]"
@@ -125,7 +99,7 @@ def detect_turns(source: SourceText, *, known_labels: Iterable[str] = ()) -> tup
                 turns.append(Turn(speaker, text, location, time))
 
     for line in source.lines:
-        text = " ".join(line.text.split())
+        text = " ".join(strip_invisible(line.text).split())
         found = (line.speaker, text, None) if line.speaker else _find_label(text, known)
         if found is not None:
             close()
@@ -169,27 +143,6 @@ def _known_label_words(words: tuple[str, ...], known: frozenset[str]) -> int:
                 any(c.isalnum() for c in words[n - 1]):
             return n
     return 0
-
-
-def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
-    """A pattern finding the longest of ``names`` (each starting with a ``\\w`` character)
-    that starts a word and is not followed by one. The names are nested as a trie (one
-    branch per next character, longer names first), so that a search tries a few characters
-    at each position rather than every name."""
-    return re.compile(r"\b" + _trie(sorted(set(names))) + r"(?!\w)")
-
-
-def _trie(words: list[str]) -> str:
-    """A regular expression matching exactly ``words`` (sorted, distinct)."""
-    branches, ends_here = [], False
-    for first, group in itertools.groupby(words, key=lambda word: word[:1]):
-        if first:
-            branches.append(re.escape(first) + _trie([word[1:] for word in group]))
-        else:
-            ends_here = True
-    if ends_here:
-        branches.append("")
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 @functools.lru_cache(maxsize=64)
@@ -242,11 +195,11 @@ class UnknownSpeaker:
 class Pseudonymiser:
     """Replaces speaker labels and known names by participant ids.
 
-    Labels are matched case- and accent-insensitively. Inside the text, each identity's full
-    name and first name (the first word of ``name``) are replaced by its id; names are
-    looked up first among the identities of the transcript's own group, then the rows that
-    apply to every group, then the other groups. A first name shared by two people of the
-    same rank is replaced by ``[?]`` rather than guessed.
+    Labels are matched case- and accent-insensitively. Inside the text, every name that
+    :class:`~qualcode.names.NameMatcher` finds is replaced by its id: the identities of the
+    transcript's own group first, then the rows that apply to every group, then the other
+    groups; a name shared by two people of the same rank is replaced by ``[?]`` rather than
+    guessed. A title before a name stays (``Mme P03``).
     """
 
     def __init__(self, study: Study, identities: Sequence[Identity]) -> None:
@@ -257,8 +210,8 @@ class Pseudonymiser:
             if identity.speaker:
                 key = (identity.group_id, label_key(identity.speaker))
                 self._labels.setdefault(key, identity.participant_id)
+        self.matcher = study_matcher(study, self._identities)
         self._names: dict[tuple[str, str], str] = {}
-        self._build_names()
 
     def speaker_id(self, label: str, group_id: str) -> str | None:
         """The participant or role id a speaker label stands for in ``group_id``, if any."""
@@ -271,44 +224,42 @@ class Pseudonymiser:
         return frozenset(label for group, label in self._labels if group in ("", group_id)) \
             | frozenset(label_key(i) for i in self._ids)
 
-    def _build_names(self) -> None:
-        """Every name (full name and first name, folded) that starts with a word, with the
-        identities it may stand for (``{name: [(group_id, id), ...]}``), and one pattern
-        that finds them all."""
-        self._candidates: dict[str, list[tuple[str, str]]] = {}
-        for identity in self._identities:
-            words = identity.name.split()
-            for name in {identity.name, words[0] if words else ""} - {""}:
-                key = fold(name)
-                if len(key) >= 2 and _WORD.match(key) is not None:
-                    self._candidates.setdefault(key, []).append(
-                        (identity.group_id, identity.participant_id))
-        self._pattern = _names_pattern(self._candidates)
-
     def _replacement(self, name: str, group_id: str) -> str:
         """The id a folded name stands for in ``group_id``: the group's own identities first,
         then those of every group, then the other groups; ``[?]`` when that is ambiguous."""
         key = (name, group_id)
         if key not in self._names:
-            candidates = self._candidates[name]
-            rank = min(_rank(g, group_id) for g, _ in candidates)
-            ids = {pid for g, pid in candidates if _rank(g, group_id) == rank}
+            owners = self.matcher.owners[name]
+            rank = min(_rank(o.group_id, group_id) for o in owners)
+            ids = {o.participant_id for o in owners if _rank(o.group_id, group_id) == rank}
             self._names[key] = ids.pop() if len(ids) == 1 else "[?]"
         return self._names[key]
 
-    def pseudonymise(self, text: str, group_id: str) -> str:
-        """``text`` with every known name replaced by its pseudonym id.
-
-        Names are looked for in the folded text (one search for all names): at a word start,
-        the longest name that the text continues with, up to a word boundary, is replaced.
-        """
-        if not self._candidates:
-            return text
+    def pseudonymise(self, text: str, group_id: str,
+                     found: list[NameFound] | None = None) -> str:
+        """``text`` with every known name replaced by its pseudonym id; each name found
+        (replaced, or an ordinary word left for review) is appended to ``found``."""
         pieces, last = [], 0
-        for name in self._pattern.finditer(fold(text)):
-            pieces += [text[last:name.start()], self._replacement(name.group(), group_id)]
-            last = name.end()
+        for hit in self.matcher.hits(text):
+            replacement = self._replacement(hit.key, group_id) if hit.is_name else None
+            if found is not None:
+                found.append(NameFound(text[hit.start:hit.end], hit.key, replacement))
+            if replacement is not None:
+                pieces += [text[last:hit.start], replacement]
+                last = hit.end
         return "".join(pieces) + text[last:] if pieces else text
+
+
+@dataclass(frozen=True, slots=True)
+class NameFound:
+    """A name as written in a transcript, its folded form, and the pseudonym that replaced it
+    (None: an ordinary word left as it is, for review). Holds a real name: never written to
+    ``analyses/``."""
+
+    written: str
+    key: str
+    replacement: str | None
+    location: str = ""
 
 
 def _rank(identity_group: str, group_id: str) -> int:
@@ -316,11 +267,13 @@ def _rank(identity_group: str, group_id: str) -> int:
 
 
 def build_transcript(turns: Sequence[Turn], group: Group, pseudonymiser: Pseudonymiser,
-                     *, unknown: list[UnknownSpeaker]) -> Transcript:
+                     *, unknown: list[UnknownSpeaker],
+                     names: list[NameFound] | None = None) -> Transcript:
     """The canonical, pseudonymised text of one group's transcript.
 
     Speakers that map to nobody are appended to ``unknown`` (so that every problem of every
-    transcript can be reported at once) and their turns are left out.
+    transcript can be reported at once) and their turns are left out. Every name found is
+    appended to ``names``, with the place of its turn (for the researcher's review list).
     """
     parts: list[str] = []
     spans: list[tuple[str, int, int, float | None]] = []
@@ -331,7 +284,11 @@ def build_transcript(turns: Sequence[Turn], group: Group, pseudonymiser: Pseudon
             unknown.append(UnknownSpeaker(str(group.transcript), turn.location, turn.speaker))
             continue
         prefix = f"{participant} : "
-        text = pseudonymiser.pseudonymise(turn.text, group.id)
+        found: list[NameFound] = []
+        text = pseudonymiser.pseudonymise(turn.text, group.id, found)
+        if names is not None:
+            where = place(str(group.transcript), turn.location)
+            names += [dataclasses.replace(name, location=where) for name in found]
         start = offset + len(prefix)
         spans.append((participant, start, start + len(text), turn.time))
         parts.append(prefix + text + "\n\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = [
     "CodebookError",
     "CodingError",
+    "ConfidentialityError",
     "DesignError",
     "QualcodeError",
     "QualcodeWarning",
@@ -81,6 +82,10 @@ class CodebookError(QualcodeError, ValueError):
 
 class CodingError(QualcodeError):
     """A coding file (sheet, CSV, Word comments, decisions) cannot be used as it is."""
+
+
+class ConfidentialityError(QualcodeError):
+    """A name from ``identities.csv`` would reach, or has reached, an output."""
 
 
 class DesignError(QualcodeError):

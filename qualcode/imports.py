@@ -22,30 +22,35 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.corpus import (
+    NameFound,
     Pseudonymiser,
     Transcript,
     UnknownSpeaker,
     build_transcript,
     check_turns,
     detect_turns,
-    fold,
     label_key,
     segment_transcripts,
 )
 from qualcode.errors import TranscriptError
 from qualcode.io.transcripts import read_transcript
+from qualcode.names import study_matcher
 from qualcode.study import Study, load_identities
+from qualcode.text import fold
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """The canonical transcripts, their segments, and one summary row per transcript."""
+    """The canonical transcripts, their segments, one summary row per transcript, and the
+    names pseudonymisation found (see :func:`name_review`: real names, never written to
+    ``analyses/``)."""
 
     transcripts: tuple[Transcript, ...]
     segments: pd.DataFrame
     summary: pd.DataFrame
+    names: pd.DataFrame
 
 
 def read_transcripts(study: Study, *, progress: Progress | None = None
@@ -56,7 +61,7 @@ def read_transcripts(study: Study, *, progress: Progress | None = None
     that ``identities.csv`` does not map to a participant or role.
     """
     transcripts, unknown = [], []
-    for transcript, missing in _read_groups(study, background=False):
+    for transcript, missing, _ in _read_groups(study, background=False):
         transcripts.append(transcript)
         unknown += missing
         if progress:
@@ -73,22 +78,28 @@ class _Reader:
         self.study = study
         self.pseudonymiser = Pseudonymiser(study, load_identities(study))
 
-    def read(self, index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
-        """The canonical transcript of group ``index``, and its speakers that map to nobody."""
+    def read(self, index: int) -> Read:
+        """The canonical transcript of group ``index``, its speakers that map to nobody and
+        the names found in it."""
         group = self.study.groups[index]
         source = read_transcript(group.transcript)
         turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
         check_turns(source, turns)
         unknown: list[UnknownSpeaker] = []
-        return build_transcript(turns, group, self.pseudonymiser, unknown=unknown), unknown
+        names: list[NameFound] = []
+        transcript = build_transcript(turns, group, self.pseudonymiser, unknown=unknown,
+                                      names=names)
+        return transcript, unknown, names
+
+
+Read = tuple[Transcript, list[UnknownSpeaker], list[NameFound]]
 
 
 BACKGROUND_FROM = 8  # groups from which a large import reads in a worker process
 _WORKER_READER: _Reader | None = None  # the reader of a background worker process
 
 
-def _read_groups(study: Study, *, background: bool
-                 ) -> Iterator[tuple[Transcript, list[UnknownSpeaker]]]:
+def _read_groups(study: Study, *, background: bool) -> Iterator[Read]:
     """Each group's transcript and unknown speakers, in the study's order.
 
     With ``background`` (a study of at least :data:`BACKGROUND_FROM` groups, on Linux with two
@@ -129,7 +140,7 @@ def _start_worker(study: Study) -> None:
     _WORKER_READER = _Reader(study)
 
 
-def _read_in_worker(index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
+def _read_in_worker(index: int) -> Read:
     assert _WORKER_READER is not None, "the worker was started without a study"
     return _WORKER_READER.read(index)
 
@@ -154,11 +165,13 @@ def import_study(study: Study, *, progress: Progress | None = None) -> ImportRes
     """
     transcripts: list[Transcript] = []
     unknown: list[UnknownSpeaker] = []
+    names: list[tuple[str, NameFound]] = []
 
     def each() -> Iterator[Transcript]:
-        for transcript, missing in _read_groups(study, background=True):
+        for transcript, missing, found in _read_groups(study, background=True):
             transcripts.append(transcript)
             unknown.extend(missing)
+            names.extend((transcript.id, name) for name in found)
             if progress:
                 progress(transcript.group_id)
             if not unknown:  # once one is found, the rest is only read, to list them all
@@ -167,7 +180,25 @@ def import_study(study: Study, *, progress: Progress | None = None) -> ImportRes
     segments = segment_transcripts(each(), study)
     if unknown:
         raise TranscriptError(_unknown_message(unknown, study))
-    return ImportResult(tuple(transcripts), segments, summarise(tuple(transcripts), segments))
+    return ImportResult(tuple(transcripts), segments, summarise(tuple(transcripts), segments),
+                        name_review(names, study))
+
+
+NAME_REVIEW_COLUMNS = (S.TRANSCRIPT_ID, "written", "name", "replaced_by", "count", "first_at")
+
+
+def name_review(names: list[tuple[str, NameFound]], study: Study) -> pd.DataFrame:
+    """One row per transcript and name as written: the pseudonym that replaced it (empty:
+    an ordinary word left as it is, to check), how often, and where first. It holds real
+    names: the researcher's private review list, never an output."""
+    rows: dict[tuple[str, str, str, str], list] = {}
+    for transcript_id, name in names:
+        key = (transcript_id, name.written, name.key, name.replacement or "")
+        if key not in rows:
+            rows[key] = [0, name.location.replace(f"{study.root}/", "")]
+        rows[key][0] += 1
+    return pd.DataFrame([(*key, n, first) for key, (n, first) in rows.items()],
+                        columns=list(NAME_REVIEW_COLUMNS))
 
 
 def summarise(transcripts: tuple[Transcript, ...], segments: pd.DataFrame) -> pd.DataFrame:
@@ -222,8 +253,12 @@ def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
     text starts with a word found capitalised inside a sentence (the rule above); the result
     is the one of reading every segment (tested), in far less time.
 
+    Every speaker's segments are read, the moderator's included. A candidate that the
+    study's name matcher knows (a name of ``identities.csv`` left as written because it is
+    also an ordinary word) is marked ``listed``.
+
     The result is meant for the console only: it may hold real names, so it must never be
-    written to ``analyses/``. Columns: ``segment_id``, ``name``.
+    written to ``analyses/``. Columns: ``segment_id``, ``name``, ``listed``.
     """
     allowed = _NOT_NAMES | {fold(n) for n in study.names_allowed} | \
         {fold(i) for i in study.speaker_ids()}
@@ -239,9 +274,11 @@ def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
         and any(texts[i][:k] in inside for k in range(1, min(len(texts[i]), longest) + 1))],
         allowed)
     ids = segments[S.SEGMENT_ID].tolist()
-    rows = [(ids[i], name) for i, name, initial in sorted(found, key=lambda item: item[0])
+    matcher = study_matcher(study, load_identities(study))
+    rows = [(ids[i], name, any(h.key for h in matcher.hits(name)))
+            for i, name, initial in sorted(found, key=lambda item: item[0])
             if not initial or name in inside]
-    return pd.DataFrame(rows, columns=[S.SEGMENT_ID, "name"])
+    return pd.DataFrame(rows, columns=[S.SEGMENT_ID, "name", "listed"]).astype({"listed": bool})
 
 
 _NONE, _FIRST_ONLY, _ELSEWHERE = range(3)

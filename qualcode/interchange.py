@@ -28,7 +28,6 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.corpus import fold
 from qualcode.errors import CodingError, QualcodeWarning
 from qualcode.io.refiqda import (
     RefiCase,
@@ -38,6 +37,7 @@ from qualcode.io.refiqda import (
     RefiSource,
     stable_guid,
 )
+from qualcode.text import fold
 
 _FATAL = ("selections outside their text", "selections whose words are not in the transcript",
           "codings of a code missing from the codebook")

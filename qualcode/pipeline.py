@@ -17,6 +17,7 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
+from qualcode.audit import Audit, audit_folder, check_paths, raise_findings
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
 from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
@@ -24,6 +25,7 @@ from qualcode.imports import ImportResult, Progress
 from qualcode.io.codingfolder import CONFIRMATIONS_FILE
 from qualcode.io.confirmations import read_confirmed
 from qualcode.io.files import write_text
+from qualcode.names import study_matcher
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
@@ -33,9 +35,9 @@ from qualcode.steps.coding import write_coding
 from qualcode.steps.report import write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
-from qualcode.steps.transcripts import prepare, write_import
+from qualcode.steps.transcripts import prepare, write_import, write_name_review
 from qualcode.steps.triangulation import write_matrices
-from qualcode.study import Study, load_study
+from qualcode.study import Study, load_identities, load_study
 from qualcode.suggest import SuggestOptions
 from qualcode.suggest_quality import SuggestionQuality
 
@@ -48,6 +50,7 @@ class RunResult:
     coding: CodingStage | None
     agreement: AgreementTables | None
     written: tuple[Path, ...]
+    audit: Audit
     saturation: Saturation | None = None
     convergence: pd.DataFrame | None = None
     suggestions: SuggestionQuality | None = None
@@ -60,8 +63,15 @@ def run(root: Path = Path("."), *, progress: Progress | None = None) -> RunResul
 
 def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`. The seconds each stage took
-    are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named."""
+    are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named.
+
+    Confidentiality is checked on both ends: input file names, which the outputs record, are
+    refused first when they hold a name of ``identities.csv``; the outputs are audited last,
+    and any name found raises a :class:`~qualcode.errors.ConfidentialityError`.
+    """
     timer = StageTimer()
+    matcher = study_matcher(study, load_identities(study))
+    check_paths(input_files(study), matcher, root=study.root)
     with timer("import"):
         codebook, imported = prepare(study, progress=progress)
     with timer("codings"):
@@ -77,6 +87,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     analyses = study.root / ANALYSES
     with timer("write segments and codebook"):
         written = write_import(imported, analyses)
+        write_name_review(imported, study)  # private: not an output, not in run.json
         written.append(write_text(analyses / "codebook.md",
                                   codebook_markdown(codebook, language=study.language)))
         written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
@@ -110,8 +121,11 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
             written.append(write_report(study, codebook, imported, stage, agreement,
                                         saturated, found, summary, quality))
     written.append(write_manifest(study, written, timer.seconds))
-    return RunResult(study, codebook, imported, stage, agreement, tuple(written), saturated,
-                     summary, quality)
+    with timer("audit"):
+        audited = audit_folder(analyses, matcher, root=study.root)
+    raise_findings(audited)
+    return RunResult(study, codebook, imported, stage, agreement, tuple(written), audited,
+                     saturated, summary, quality)
 
 
 class StageTimer:
@@ -132,6 +146,16 @@ class StageTimer:
 INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
 
 
+def input_files(study: Study) -> list[Path]:
+    """The study's input files, which ``run.json`` lists (not editors' lock files)."""
+    files = []
+    for name in INPUTS:
+        path = study.root / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
+            [path] if path.is_file() else []
+    return [p for p in files if not p.name.startswith(("~$", ".~lock"))]
+
+
 def write_manifest(study: Study, written: list[Path], seconds: dict[str, float]) -> Path:
     """``analyses/run.json``: qualcode's version, the time, the seconds each stage took, the
     seeds, a SHA-256 of every input file and the list of outputs, so that a result can be
@@ -143,11 +167,6 @@ def write_manifest(study: Study, written: list[Path], seconds: dict[str, float])
 
     from qualcode import __version__
 
-    files = []
-    for name in INPUTS:
-        path = study.root / name
-        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
-            [path] if path.is_file() else []
     manifest = {
         "qualcode": __version__,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -155,7 +174,7 @@ def write_manifest(study: Study, written: list[Path], seconds: dict[str, float])
         "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed,
                   "suggest": SuggestOptions().seed},
         "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                   for p in files if not p.name.startswith(("~$", ".~lock"))},
+                   for p in input_files(study)},
         "outputs": sorted(str(p.relative_to(study.root)) for p in written),
     }
     return write_text(study.root / ANALYSES / "run.json",

@@ -21,7 +21,7 @@ import yaml
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CodeResolver, human_codings
 from qualcode.collect import CODINGS, coding_stage_if_any, transcript_names
-from qualcode.corpus import detect_turns, fold, label_key
+from qualcode.corpus import detect_turns, label_key
 from qualcode.errors import CodebookError, CodingError, QualcodeError
 from qualcode.imports import import_study, read_transcripts
 from qualcode.interchange import (
@@ -41,6 +41,7 @@ from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes,
 from qualcode.io.refiqda import write_qdpx as write_project
 from qualcode.io.transcripts import read_transcript
 from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, STUDY_FILE, Study, load_study
+from qualcode.text import fold
 
 ANALYSES = "analyses"
 SPAN_HEADER = ["coder", "transcript_id", "start", "end", "code_id"]

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from qualcode.errors import QualcodeError
-from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, STUDY_FILE
+from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, NAME_REVIEW_FILE, STUDY_FILE
 
 DEMO_ITEMS = (STUDY_FILE, IDENTITIES_FILE, "transcripts", "codebooks", "codings", "designs")
 STUDY_FOLDERS = ("transcripts", "codebooks", "codings", "designs")
@@ -43,6 +43,7 @@ coders:
 _GITIGNORE = f"""\
 # real names: never commit them
 {IDENTITIES_FILE}
+{NAME_REVIEW_FILE}
 # everything qualcode writes; regenerate with `qualcode run`
 analyses/
 """

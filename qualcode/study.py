@@ -22,6 +22,7 @@ from qualcode.io.yamlfile import check_keys, line_of, read_yaml
 
 STUDY_FILE = "study.yaml"
 IDENTITIES_FILE = "identities.csv"
+NAME_REVIEW_FILE = "names-review.csv"  # the names found at import: private, like identities
 CODING_UNITS = ("sentence", "turn")
 LANGUAGES = ("fr", "en")
 IDENTITY_COLUMNS = ("group_id", "speaker", "name", "participant_id")

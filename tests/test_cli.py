@@ -17,7 +17,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.corpus import fold
+from qualcode.text import fold
 from tests.conftest import CODERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,21 +274,21 @@ def test_cli_audit_finds_a_leaked_name(demo_copy):
     finally:
         leak.unlink()
     assert result.exit_code == 1
-    assert "analyses/notes.md:2: camille martin" in result.stderr
+    assert "analyses/notes.md:2 'camille martin'" in result.stderr
     assert "leandre" not in result.stderr  # a name inside a longer word is not a match
 
 
 def test_cli_audit_leaves_role_words_out(make_study):
     # A moderator labelled "Animateur" is not a person: the report's own "Enquêteur /
     # animateur" must not fail the run (found by benchmarks/scale.py). Names still count.
-    from qualcode.audit import names_to_find
+    from qualcode.names import study_matcher
     from qualcode.study import Identity, load_study
 
     study = load_study(make_study({"fg1.txt": "MOD : Bonjour.\n"}))
-    found = names_to_find((Identity("MOD", "Animateur", "Olivier Dupont"),
-                           Identity("P11", "Intervenant 3", ""), Identity("P12", "Cam", "")),
-                          study)
-    assert found == {"olivier dupont", "olivier", "cam"}
+    found = study_matcher(study, (Identity("MOD", "Animateur", "Olivier Dupont"),
+                                  Identity("P11", "Intervenant 3", ""),
+                                  Identity("P12", "Cam", ""))).owners
+    assert set(found) == {"olivier dupont", "olivier", "dupont", "cam"}
 
 
 def test_cli_interrupted_run_leaves_no_half_written_file(demo_copy, tmp_path, monkeypatch):

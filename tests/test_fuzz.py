@@ -7,10 +7,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.corpus import detect_turns, fold
+from qualcode.corpus import detect_turns
 from qualcode.errors import QualcodeError
 from qualcode.io.transcripts import decode_text
 from qualcode.schema import SourceLine, SourceText
+from qualcode.text import fold
 
 french = st.text(alphabet=st.sampled_from(list("abcdeéèàçôÉÀ ABCZ:[]*().,…«»\n0123456789'’-")),
                  max_size=300)

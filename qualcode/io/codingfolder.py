@@ -108,7 +108,7 @@ def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
 
 
 def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> None:
-    from qualcode.corpus import fold
+    from qualcode.text import fold
 
     transcript_id, comments = read_comments(path, canonical)
     for comment in comments:
@@ -127,9 +127,9 @@ def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> N
 
 def _qdpx(raw: RawCodings, path: Path, source: str, canonical, coder_names, transcript_names,
           code_guids) -> None:
-    from qualcode.corpus import fold
     from qualcode.interchange import code_names, match_sources, project_spans
     from qualcode.io.refiqda import read_project
+    from qualcode.text import fold
 
     project = read_project(path)
     imported = project_spans(project, match_sources(project, canonical, transcript_names,

@@ -14,8 +14,8 @@ import re
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.corpus import fold
 from qualcode.study import Study
+from qualcode.text import fold
 
 PER = ("turn", "participant")
 

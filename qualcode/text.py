@@ -1,0 +1,113 @@
+"""Text helpers shared by every layer: folding for comparison, invisible characters, and the
+form in which names are looked for.
+
+:func:`fold` keeps one character per character (offsets found in the folded text are offsets
+in the original); :func:`matching_view` goes further for finding names (NFKC, invisible
+characters dropped, look-alike letters of other scripts read as Latin) and gives back where
+each of its characters came from.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from importlib import resources
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents, keeping one character per character.
+
+    Fast path: decompose (NFD) and drop the combining accents, which gives back one
+    character per character for accented Latin, Greek and Cyrillic letters; anything else (a
+    letter that lower-cases or decomposes into several) goes character by character.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        stripped = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
+        if len(stripped) == len(text):
+            return stripped.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return "".join(_fold_char(c) for c in text)
+
+
+def _fold_char(char: str) -> str:
+    lowered = char.lower()[0]
+    if lowered in _SPACES:
+        return _SPACES[lowered]
+    base = _ACCENTS.sub("", unicodedata.normalize("NFD", lowered))
+    return base if len(base) == 1 else lowered
+
+
+_ACCENTS = re.compile("[\u0300-\u036f]")
+_SPACES = {"’": "'", "\u00a0": " ", "\u202f": " "}
+
+
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    """Unicode's format characters (category Cf): zero-width spaces and joiners, the soft
+    hyphen, the byte-order mark, direction marks. They show as nothing, so a name holding one
+    (``Ju\\u200blien``, common after copy-paste from a transcription service) reads as the
+    name."""
+    ranges = [*range(0x20000), *range(0xE0000, 0xE1000)]
+    chars = "".join(chr(c) for c in ranges if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its invisible format characters (see :func:`_invisible`)."""
+    return _invisible().sub("", text)
+
+
+# Characters for which fold() already gives the matching form, one for one: printable ASCII,
+# white space, Latin-1 letters and French punctuation. A text of only these (nearly every
+# French transcript) takes the fast path of matching_view().
+_PLAIN = re.compile("[\t\n\r\x20-\x7e\u00a0\u00ab\u00b0\u00bb\u00c0-\u00ff\u0152\u0153\u0178"
+                    "\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u202f\u20ac]*")
+
+
+def matching_view(text: str) -> tuple[str, list[int] | None]:
+    """The form of ``text`` in which names are looked for, and where each of its characters
+    comes from (``origin[i]`` is the index in ``text`` of character ``i``, with one more entry
+    for the end; None when the two are aligned one for one).
+
+    The form is :func:`fold`'s, after NFKC (full-width ``ＳＡＲＡＨ`` reads ``sarah``) and with
+    invisible format characters dropped and letters of other scripts that look like Latin
+    ones read as those (a Cyrillic ``а`` in ``Sаrah``), from Unicode's confusables data.
+    """
+    if _PLAIN.fullmatch(text):
+        return fold(text), None
+    invisible, latin = _invisible(), _latin_look_alikes()
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if invisible.match(char):
+            continue
+        for piece in unicodedata.normalize("NFKC", char):
+            folded = _ACCENTS.sub("", unicodedata.normalize(
+                "NFD", latin.get(piece, piece).lower()))
+            folded = "".join(_SPACES.get(c, c) for c in folded)
+            chars.append(folded)
+            origin += [index] * len(folded)
+    origin.append(len(text))
+    return "".join(chars), origin
+
+
+@functools.cache
+def _latin_look_alikes() -> dict[str, str]:
+    """Letters of other scripts (Cyrillic, Greek, ...) that Unicode's confusables data says
+    look like one Latin letter, mapped to it (``а`` -> ``a``); read from the data that the
+    ``confusable_homoglyphs`` package ships."""
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json")
+                      .read_text(encoding="utf-8"))
+    mapping = {}
+    for char, entries in data.items():
+        if len(char) != 1 or not unicodedata.category(char).startswith("L") \
+                or unicodedata.name(char, "").startswith("LATIN"):
+            continue
+        for entry in entries:
+            glyph = entry["c"]
+            if len(glyph) == 1 and glyph.isascii() and glyph.isalpha():
+                mapping[char] = glyph
+                break
+    return mapping
