@@ -77,3 +77,11 @@ def write_office(path: Path, document) -> Path:
                 target.writestr(member, data)
 
     return write_atomic(path, write)
+
+
+def unreadable(path: Path, err: OSError, error: type[Exception]) -> Exception:
+    """The ``error`` for a file the system will not let qualcode read (no permission, a
+    folder where a file should be...), with the system's reason: not a damaged file."""
+    reason = err.strerror or type(err).__name__
+    return error(f"cannot be read ({reason}); check that it is a file and that you may read "
+                 "it", path=path)
