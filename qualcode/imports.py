@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -32,7 +32,7 @@ from qualcode.corpus import (
     label_key,
     segment_transcripts,
 )
-from qualcode.errors import TranscriptError
+from qualcode.errors import QualcodeWarning, TranscriptError
 from qualcode.io.transcripts import read_transcript
 from qualcode.study import Study, load_identities
 
@@ -73,14 +73,47 @@ class _Reader:
         self.study = study
         self.pseudonymiser = Pseudonymiser(study, load_identities(study))
 
-    def read(self, index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
-        """The canonical transcript of group ``index``, and its speakers that map to nobody."""
-        group = self.study.groups[index]
-        source = read_transcript(group.transcript)
-        turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
-        check_turns(source, turns)
-        unknown: list[UnknownSpeaker] = []
-        return build_transcript(turns, group, self.pseudonymiser, unknown=unknown), unknown
+    def read(self, index: int) -> tuple[Transcript, list[UnknownSpeaker], list[str]]:
+        """The canonical transcript of group ``index``, its speakers that map to nobody, and
+        the warnings reading it gave (returned, as a worker process cannot show them)."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QualcodeWarning)
+            group = self.study.groups[index]
+            source = read_transcript(group.transcript)
+            turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
+            check_turns(source, turns)
+            unknown: list[UnknownSpeaker] = []
+            transcript = build_transcript(turns, group, self.pseudonymiser, unknown=unknown)
+            if not unknown:
+                _warn_speakers(transcript, self.study, source.path)
+        return transcript, unknown, [str(w.message) for w in caught
+                                     if issubclass(w.category, QualcodeWarning)]
+
+
+DOMINANT_SHARE = 0.8  # of a transcript's words, held by one speaker: a layout not recognised?
+
+
+def _warn_speakers(transcript: Transcript, study: Study, path: str) -> None:
+    """Warn when a participant listed for the group never speaks, or when one speaker holds
+    more than :data:`DOMINANT_SHARE` of the words where several should speak: both happen
+    when turns were not recognised (a Word transcript typed with Shift+Enter, say)."""
+    listed = [p.id for p in study.participants if p.group == transcript.group_id]
+    words: dict[str, int] = defaultdict(int)
+    for participant, start, end, _ in transcript.turns:
+        words[participant] += len(transcript.text[start:end].split())
+    silent = [p for p in listed if not words.get(p)]
+    relative = path.replace(f"{study.root}/", "")
+    if silent:
+        warnings.warn(f"{relative}: participant(s) {', '.join(silent)} of group "
+                      f"{transcript.group_id} never speak; check their speaker labels in "
+                      "identities.csv, or the transcript's layout (one paragraph or line per "
+                      "turn)", QualcodeWarning, stacklevel=2)
+    total = sum(words.values())
+    top = max(words, key=words.__getitem__, default=None)
+    if top and words[top] > DOMINANT_SHARE * total and (len(listed) > 1 or top not in listed):
+        warnings.warn(f"{relative}: {top} holds {words[top] / total:.0%} of the words "
+                      f"({words[top]} of {total}); were all turns recognised? Check with "
+                      "'qualcode import --preview'", QualcodeWarning, stacklevel=2)
 
 
 BACKGROUND_FROM = 8  # groups from which a large import reads in a worker process
@@ -101,7 +134,7 @@ def _read_groups(study: Study, *, background: bool
     """
     if not (background and len(study.groups) >= BACKGROUND_FROM and _can_fork()):
         reader = _Reader(study)
-        yield from (reader.read(index) for index in range(len(study.groups)))
+        yield from _shown(reader.read(index) for index in range(len(study.groups)))
         return
     worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start_worker, initargs=(study,))
@@ -109,9 +142,18 @@ def _read_groups(study: Study, *, background: bool
         with warnings.catch_warnings():  # Python 3.12+ warns about forking a threaded process
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
             results = worker.map(_read_in_worker, range(len(study.groups)))
-        yield from results
+        yield from _shown(results)
     finally:
         worker.shutdown(cancel_futures=True)
+
+
+def _shown(results: Iterable[tuple[Transcript, list[UnknownSpeaker], list[str]]]
+           ) -> Iterator[tuple[Transcript, list[UnknownSpeaker]]]:
+    """Each result, its reader's warnings given again here, in the caller's process."""
+    for transcript, unknown, messages in results:
+        for message in messages:
+            warnings.warn(message, QualcodeWarning, stacklevel=2)
+        yield transcript, unknown
 
 
 def _can_fork() -> bool:
@@ -129,7 +171,7 @@ def _start_worker(study: Study) -> None:
     _WORKER_READER = _Reader(study)
 
 
-def _read_in_worker(index: int) -> tuple[Transcript, list[UnknownSpeaker]]:
+def _read_in_worker(index: int) -> tuple[Transcript, list[UnknownSpeaker], list[str]]:
     assert _WORKER_READER is not None, "the worker was started without a study"
     return _WORKER_READER.read(index)
 
