@@ -69,11 +69,11 @@ def _without_controls(source: SourceText) -> SourceText:
     removed, first, lines = 0, None, []
     for line in source.lines:
         text, n = _CONTROLS.subn("", line.text)
-        speaker = _CONTROLS.sub("", line.speaker) if line.speaker else line.speaker
-        if n or speaker != line.speaker:
-            removed += n + (len(line.speaker) - len(speaker))
+        speaker, m = _CONTROLS.subn("", line.speaker or "")
+        if n or m:
+            removed += n + m
             first = first or line.location
-            line = replace(line, text=text, speaker=speaker)
+            line = replace(line, text=text, speaker=speaker or None)
         lines.append(line)
     if not removed:
         return source
@@ -86,7 +86,7 @@ def _without_controls(source: SourceText) -> SourceText:
 def decode_text(data: bytes, path: Path) -> str:
     """Decode transcript bytes to NFC text with ``\\n`` line ends.
 
-    Tried in order: a byte-order mark (UTF-8, UTF-16), UTF-16 without a mark (NUL bytes),
+    Tried in order: a byte-order mark (UTF-8, UTF-16), UTF-16 without a mark (many NULs),
     UTF-8, then Windows-1252 (a superset of Latin-1 for printable text, used by French Windows
     software). A file that is neither, or that mixes UTF-8 and Windows-1252, is refused.
     """
@@ -94,7 +94,7 @@ def decode_text(data: bytes, path: Path) -> str:
         text = _decode(data[3:], "utf-8", path)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _decode(data, "utf-16", path)
-    elif b"\x00" in data[:4000]:
+    elif data[:4000].count(0) > len(data[:4000]) // 4:  # a stray NUL is no UTF-16
         text = _decode(data, _utf16_order(data[:4000]), path)
     else:
         try:
