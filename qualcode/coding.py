@@ -18,7 +18,8 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,17 @@ CONSENSUS = "consensus"
 
 @dataclass(frozen=True, slots=True)
 class Codings:
-    """Checked codings: ``codings`` per segment, the original ``spans``, and ``reviewed``
-    (``coder``, ``transcript_id``): the transcripts each coder went through."""
+    """Checked codings: ``codings`` per segment, the original ``spans``, ``reviewed``
+    (``coder``, ``transcript_id``): the transcripts each coder went through, and
+    ``unreviewed`` (``coder``, ``segment_id``): segments of those transcripts that the coder
+    did not see after all (rows deleted from their sheet), which count as not reviewed, not
+    as "no code"."""
 
     codings: pd.DataFrame
     spans: pd.DataFrame
     reviewed: pd.DataFrame
+    unreviewed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=[S.CODER, S.SEGMENT_ID]))
 
 
 class CodeResolver:
@@ -71,12 +77,15 @@ class CodeResolver:
 def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd.DataFrame,
                   reviewed: set[tuple[str, str]], segments: pd.DataFrame, codebook: Codebook,
                   *, coders: set[str], lengths: dict[str, int],
-                  span_share: float = 0.5) -> Codings:
+                  span_share: float = 0.5,
+                  sheets: Iterable[tuple[str, str, frozenset[str]]] = ()) -> Codings:
     """Check raw codings against the segments and the codebook, and map spans to segments.
 
     ``lengths`` are the transcripts' canonical text lengths: a span may end anywhere in the
     text, after the last segment too (a Word selection of a whole last paragraph ends after
-    its line break).
+    its line break). ``sheets`` are the ``(coder, source, segment ids)`` of each coding sheet:
+    the codable segments of its transcripts that a sheet lacks are not reviewed by its coder
+    (warned). A coder of ``coders`` who reviewed nothing is warned about too.
 
     Raises :class:`CodingError` for an unknown coder, segment or code, a category code, a
     code on a moderator's segment, a span outside its transcript, or a segment whose text
@@ -119,8 +128,43 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
     codings = codings.drop_duplicates([S.CODER, S.SEGMENT_ID, S.CODE_ID])
     reviewed_table = pd.DataFrame(sorted(r for r in reviewed if r[1]),
                                   columns=[S.CODER, S.TRANSCRIPT_ID])
+    _warn_absent_coders(coders, reviewed_table)
+    coded = set(zip(codings[S.CODER], codings[S.SEGMENT_ID], strict=True))
+    unreviewed = sorted(pair for pair in _deleted_rows(sheets, segments) if pair not in coded)
     return Codings(_sorted(codings, list(S.CODING_COLUMNS[:3])),
-                   _sorted(span_table, list(S.SPAN_COLUMNS[:5])), reviewed_table)
+                   _sorted(span_table, list(S.SPAN_COLUMNS[:5])), reviewed_table,
+                   pd.DataFrame(unreviewed, columns=[S.CODER, S.SEGMENT_ID]))
+
+
+def _warn_absent_coders(coders: set[str], reviewed: pd.DataFrame) -> None:
+    """A coder of study.yaml with no file in codings/ (or only empty ones) is named: their
+    work may be in a file qualcode could not find."""
+    absent = sorted(coders - set(reviewed[S.CODER]))
+    if absent:
+        warnings.warn(f"coder(s) {', '.join(absent)} of study.yaml have no coding in codings/ "
+                      "(no file, or no row): not counted; put their file in codings/, or "
+                      "remove them from study.yaml", QualcodeWarning, stacklevel=3)
+
+
+def _deleted_rows(sheets: Iterable[tuple[str, str, frozenset[str]]], segments: pd.DataFrame
+                  ) -> set[tuple[str, str]]:
+    """``(coder, segment_id)`` of the codable segments missing from each sheet, among the
+    transcripts the sheet covers; each sheet with missing rows is warned about."""
+    codable = segments[segments[S.CODABLE]]
+    by_transcript = codable.groupby(S.TRANSCRIPT_ID)[S.SEGMENT_ID].agg(frozenset).to_dict()
+    transcript_of = dict(zip(codable[S.SEGMENT_ID], codable[S.TRANSCRIPT_ID], strict=True))
+    missing: set[tuple[str, str]] = set()
+    for coder, source, rows in sheets:
+        covered = {transcript_of[s] for s in rows if s in transcript_of}
+        lost = sorted(frozenset().union(*(by_transcript[t] for t in covered)) - rows)
+        if lost:
+            shown = ", ".join(lost[:3]) + (", ..." if len(lost) > 3 else "")
+            warnings.warn(f"{source}: {len(lost)} row(s) of {coder}'s sheet are missing "
+                          f"({shown}): counted as not reviewed by {coder}, not as 'no code'; "
+                          "copy them back from a new sheet ('qualcode sheet')",
+                          QualcodeWarning, stacklevel=3)
+            missing |= {(coder, segment_id) for segment_id in lost}
+    return missing
 
 
 def _warn_several_files(codings: pd.DataFrame, segments: pd.DataFrame) -> None:
@@ -201,6 +245,8 @@ def human_codings(codings: pd.DataFrame) -> pd.DataFrame:
 def disagreements(codings: Codings, segments: pd.DataFrame) -> pd.DataFrame:
     """One row per (segment, code) on which the coders who reviewed the segment differ."""
     reviewers = codings.reviewed.groupby(S.TRANSCRIPT_ID)[S.CODER].agg(sorted).to_dict()
+    unseen = set(zip(codings.unreviewed[S.CODER], codings.unreviewed[S.SEGMENT_ID],
+                     strict=True))
     applied: dict[tuple[str, str], set[str]] = defaultdict(set)
     for coder, segment_id, code_id, _ in human_codings(codings.codings).itertuples(index=False):
         applied[segment_id, code_id].add(coder)
@@ -210,7 +256,7 @@ def disagreements(codings: Codings, segments: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (segment_id, code_id), who in sorted(applied.items()):
         transcript_id, group_id, participant_id, text = info[segment_id]
-        coders = reviewers.get(transcript_id, [])
+        coders = [c for c in reviewers.get(transcript_id, []) if (c, segment_id) not in unseen]
         if len(coders) < 2 or set(coders) <= who:
             continue
         rows.append((segment_id, group_id, participant_id, text, code_id,

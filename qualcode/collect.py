@@ -76,7 +76,7 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
     return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
                          coders={c.id for c in study.coders},
                          lengths={tid: len(text) for tid, text in canonical.items()},
-                         span_share=study.span_share)
+                         span_share=study.span_share, sheets=raw.sheets)
 
 
 def transcript_names(study: Study) -> dict[str, str]:

@@ -361,22 +361,44 @@ def sentence_spans(items: Iterable[tuple[str, Context]], *, batch_size: int = 25
     Three corrections for spoken French: a split after a title abbreviation (``Mme.``,
     ``Dr.``) is undone; so is a split after ``…`` or ``etc.`` before a lower-case word, where
     the speaker went on with the same sentence; and a piece with no letter or digit (a stray
-    ``«`` or ``».``) joins its neighbour.
+    ``«`` or ``».``) joins its neighbour. A text longer than spaCy's ``max_length`` (a
+    million characters) is split in pieces at line or sentence ends (see :func:`_pieces`).
     """
     nlp = sentence_pipeline()
-    docs = nlp.pipe(((text, (text, context)) for text, context in items), as_tuples=True,
-                    batch_size=batch_size)
-    for doc, (text, context) in docs:
-        spans: list[tuple[int, int]] = []
+    docs = nlp.pipe(_pieces(items, nlp.max_length), as_tuples=True, batch_size=batch_size)
+    spans: list[tuple[int, int]] = []
+    for doc, (text, context, offset, last) in docs:
         for sent in doc.sents:
-            start, end = sent.start_char, sent.end_char
+            start, end = offset + sent.start_char, offset + sent.end_char
             if spans and (_continues(text, spans[-1], start)
                           or _punctuation_only(text, spans[-1])
                           or _punctuation_only(text, (start, end))):
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
-        yield spans, context
+        if last:
+            yield spans, context
+            spans = []
+
+
+_BREAKS = ("\n", ". ", "? ", "! ", "… ", " ")  # where a long text is cut, best first
+
+
+def _pieces(items: Iterable[tuple[str, Context]], limit: int
+            ) -> Iterator[tuple[str, tuple[str, Context, int, bool]]]:
+    """``(piece, (text, context, offset, last))``: each text whole, or, when longer than
+    ``limit``, in pieces of at most ``limit`` characters cut after the last line end, else
+    sentence end, else space, of each piece (the middle of a word only in a text without
+    any)."""
+    for text, context in items:
+        start = 0
+        while len(text) - start > limit:
+            window = text[start:start + limit]
+            cut = next((window.rindex(b) + len(b) for b in _BREAKS
+                        if b in window[limit // 2:]), limit)
+            yield window[:cut], (text, context, start, False)
+            start += cut
+        yield text[start:], (text, context, start, True)
 
 
 def _punctuation_only(text: str, span: tuple[int, int]) -> bool:

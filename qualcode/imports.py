@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -32,7 +32,7 @@ from qualcode.corpus import (
     label_key,
     segment_transcripts,
 )
-from qualcode.errors import TranscriptError
+from qualcode.errors import QualcodeWarning, TranscriptError
 from qualcode.io.transcripts import read_transcript
 from qualcode.names import study_matcher
 from qualcode.study import Study, load_identities
@@ -79,28 +79,61 @@ class _Reader:
         self.pseudonymiser = Pseudonymiser(study, load_identities(study))
 
     def read(self, index: int) -> Read:
-        """The canonical transcript of group ``index``, its speakers that map to nobody and
-        the names found in it."""
-        group = self.study.groups[index]
-        source = read_transcript(group.transcript)
-        turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
-        check_turns(source, turns)
-        unknown: list[UnknownSpeaker] = []
-        names: list[NameFound] = []
-        transcript = build_transcript(turns, group, self.pseudonymiser, unknown=unknown,
-                                      names=names)
-        return transcript, unknown, names
+        """The canonical transcript of group ``index``, its speakers that map to nobody, the
+        names found in it, and the warnings reading it gave (returned, as a worker process
+        cannot show them)."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QualcodeWarning)
+            group = self.study.groups[index]
+            source = read_transcript(group.transcript)
+            turns = detect_turns(source, known_labels=self.pseudonymiser.known_labels(group.id))
+            check_turns(source, turns)
+            unknown: list[UnknownSpeaker] = []
+            names: list[NameFound] = []
+            transcript = build_transcript(turns, group, self.pseudonymiser, unknown=unknown,
+                                          names=names)
+            if not unknown:
+                _warn_speakers(transcript, self.study, source.path)
+        return transcript, unknown, names, [str(w.message) for w in caught
+                                            if issubclass(w.category, QualcodeWarning)]
 
 
-Read = tuple[Transcript, list[UnknownSpeaker], list[NameFound]]
+Read = tuple[Transcript, list[UnknownSpeaker], list[NameFound], list[str]]
+
+
+DOMINANT_SHARE = 0.8  # of a transcript's words, held by one speaker: a layout not recognised?
+
+
+def _warn_speakers(transcript: Transcript, study: Study, path: str) -> None:
+    """Warn when a participant listed for the group never speaks, or when one speaker holds
+    more than :data:`DOMINANT_SHARE` of the words where several should speak: both happen
+    when turns were not recognised (a Word transcript typed with Shift+Enter, say)."""
+    listed = [p.id for p in study.participants if p.group == transcript.group_id]
+    words: dict[str, int] = defaultdict(int)
+    for participant, start, end, _ in transcript.turns:
+        words[participant] += len(transcript.text[start:end].split())
+    silent = [p for p in listed if not words.get(p)]
+    relative = path.replace(f"{study.root}/", "")
+    if silent:
+        warnings.warn(f"{relative}: participant(s) {', '.join(silent)} of group "
+                      f"{transcript.group_id} never speak; check their speaker labels in "
+                      "identities.csv, or the transcript's layout (one paragraph or line per "
+                      "turn)", QualcodeWarning, stacklevel=2)
+    total = sum(words.values())
+    top = max(words, key=words.__getitem__, default=None)
+    if top and words[top] > DOMINANT_SHARE * total and (len(listed) > 1 or top not in listed):
+        warnings.warn(f"{relative}: {top} holds {words[top] / total:.0%} of the words "
+                      f"({words[top]} of {total}); were all turns recognised? Check with "
+                      "'qualcode import --preview'", QualcodeWarning, stacklevel=2)
 
 
 BACKGROUND_FROM = 8  # groups from which a large import reads in a worker process
 _WORKER_READER: _Reader | None = None  # the reader of a background worker process
 
 
-def _read_groups(study: Study, *, background: bool) -> Iterator[Read]:
-    """Each group's transcript and unknown speakers, in the study's order.
+def _read_groups(study: Study, *, background: bool
+                 ) -> Iterator[tuple[Transcript, list[UnknownSpeaker], list[NameFound]]]:
+    """Each group's transcript, unknown speakers and names found, in the study's order.
 
     With ``background`` (a study of at least :data:`BACKGROUND_FROM` groups, on Linux with two
     cores or more), one forked worker process reads while the caller goes on with what is
@@ -112,7 +145,7 @@ def _read_groups(study: Study, *, background: bool) -> Iterator[Read]:
     """
     if not (background and len(study.groups) >= BACKGROUND_FROM and _can_fork()):
         reader = _Reader(study)
-        yield from (reader.read(index) for index in range(len(study.groups)))
+        yield from _shown(reader.read(index) for index in range(len(study.groups)))
         return
     worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start_worker, initargs=(study,))
@@ -120,9 +153,18 @@ def _read_groups(study: Study, *, background: bool) -> Iterator[Read]:
         with warnings.catch_warnings():  # Python 3.12+ warns about forking a threaded process
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
             results = worker.map(_read_in_worker, range(len(study.groups)))
-        yield from results
+        yield from _shown(results)
     finally:
         worker.shutdown(cancel_futures=True)
+
+
+def _shown(results: Iterable[Read]
+           ) -> Iterator[tuple[Transcript, list[UnknownSpeaker], list[NameFound]]]:
+    """Each result, its reader's warnings given again here, in the caller's process."""
+    for transcript, unknown, names, messages in results:
+        for message in messages:
+            warnings.warn(message, QualcodeWarning, stacklevel=2)
+        yield transcript, unknown, names
 
 
 def _can_fork() -> bool:

@@ -35,6 +35,7 @@ from qualcode.interchange import (
     qualcode_origin,
     summary,
 )
+from qualcode.io.cells import guard_table
 from qualcode.io.files import write_atomic, write_csv, write_text
 from qualcode.io.iramuteq import iramuteq_corpus
 from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes, read_project
@@ -225,8 +226,8 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
         f"# Made by 'qualcode import-qdpx' from {file.name}: check the sites, groups and "
         "participants.\n" + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
         encoding="utf-8")
-    pd.DataFrame(identities, columns=list(IDENTITY_COLUMNS)).to_csv(root / IDENTITIES_FILE,
-                                                                    index=False)
+    guard_table(pd.DataFrame(identities, columns=list(IDENTITY_COLUMNS))).to_csv(
+        root / IDENTITIES_FILE, index=False)
     (root / ".gitignore").write_text(f"{IDENTITIES_FILE}\nanalyses/\n", encoding="utf-8")
     if project.notes:
         (root / "notes").mkdir()
@@ -242,13 +243,13 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
                           code_names=ids, coder_of=lambda name: coders.get(fold(name)),
                           default_coder=manifest["coders"][0]["id"], path=file)
     table = spans.spans.rename(columns={"code": "code_id"})
-    _span_csv(table).to_csv(root / CODINGS / f"{_slug(file.stem) or 'project'}.csv",
-                            index=False)
+    guard_table(_span_csv(table)).to_csv(
+        root / CODINGS / f"{_slug(file.stem) or 'project'}.csv", index=False)
     result = summary(project, spans, codes=len(ids), cases=sum(
         1 for p in participants if "attributes" in p), notes=len(project.notes))
     if silent:
         result.loc[len(result)] = ("lost: text sources without speaker turns", silent, 0)
-    result.to_csv(root / "import-summary.csv", index=False)
+    guard_table(result).to_csv(root / "import-summary.csv", index=False)
     return result
 
 

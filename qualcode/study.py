@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import StudyError
+from qualcode.io.cells import unguard
+from qualcode.io.files import unreadable
 from qualcode.io.yamlfile import check_keys, line_of, read_yaml
 
 STUDY_FILE = "study.yaml"
@@ -374,8 +376,11 @@ def load_identities(study: Study) -> tuple[Identity, ...]:
     transcripts as their participant or role ids.
     """
     path = study.root / IDENTITIES_FILE
-    if not path.is_file():
+    if not path.exists():
         return ()
+    if not path.is_file():
+        raise StudyError("is a folder, not a CSV file; put the identities file (group_id,"
+                         "speaker,name,participant_id) in its place", path=path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
@@ -385,6 +390,8 @@ def load_identities(study: Study) -> tuple[Identity, ...]:
         raise StudyError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
     except csv.Error as err:
         raise StudyError(f"not a valid CSV file ({err})", path=path) from None
+    except OSError as err:
+        raise unreadable(path, err, StudyError) from None
     if not rows:
         raise StudyError(f"empty file; it needs the header {','.join(IDENTITY_COLUMNS)}",
                          path=path, line=1)
@@ -409,7 +416,7 @@ def _identities(rows: list[tuple[int, list[str]]], header: list[str], study: Stu
             raise StudyError(f"{len(values)} values for {len(header)} columns; check the "
                              "delimiter (it must be a comma) and quoting", path=path,
                              line=number)
-        row = dict(zip(header, (v.strip() for v in values), strict=True))
+        row = dict(zip(header, (unguard(v.strip()) for v in values), strict=True))
         identity = Identity(row["participant_id"], row["speaker"], row.get("name", ""),
                             row.get("group_id", ""), number)
         if identity.participant_id not in known_ids:

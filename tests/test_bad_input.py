@@ -78,6 +78,8 @@ CASES = [
     case("docx-no-text", TRANSCRIPT_DOCX, IMPORT),
     # A .docx whose last bold speaker label ('Inconnue') is in no identities row.
     case("docx-unknown-speaker", TRANSCRIPT_DOCX, IMPORT),
+    # Headers claiming the members unpack to 1 GB each (a zip bomb's shape).
+    case("docx-oversized", TRANSCRIPT_DOCX, IMPORT),
     # An empty transcript (0 bytes).
     case("txt-empty", TRANSCRIPT_TXT, IMPORT),
     # A transcript of spaces, tabs, a no-break space and CRLF blank lines only.
@@ -242,8 +244,8 @@ CASES = [
     case("csv-drifted-text", CSV, COLLECT),
     # Missing column code_id.
     case("csv-missing-columns", CSV, COLLECT),
-    # Wrong delimiter: semicolons.
-    case("csv-semicolon", CSV, COLLECT),
+    # Wrong delimiter: tabs (a semicolon, as French Excel saves, is read).
+    case("csv-tabs", CSV, COLLECT),
     # Non-integer span offset 71.5.
     case("csv-span-not-integer", CSV, COLLECT),
     # Span 300-9000 outside the transcript's 314 characters.
@@ -299,6 +301,12 @@ CASES = [
     case("sheet-bad-xml", SHEET, COLLECT),
     # The worksheet's compressed data is damaged: the zip opens, the member does not inflate.
     case("sheet-bad-deflate", SHEET, RUN),
+    # Headers claiming the members unpack to 1 GB each (a zip bomb's shape).
+    case("sheet-oversized", SHEET, COLLECT),
+    # An old Excel .xls file (OLE2): refused with how to save it, never skipped.
+    case("sheet-xls", "codings/B.xls", COLLECT),
+    # A LibreOffice .ods cut in half.
+    case("sheet-ods-damaged", "codings/B.ods", COLLECT),
     # --- Word files with comments ---------------------------------------------------------------
     # A Word file not written by 'qualcode export-docx' (no identifier).
     case("word-not-exported", WORD, COLLECT),

@@ -63,8 +63,8 @@ class AgreementTables:
 def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
                     codebook: Codebook | None = None, coders: list[str] | None = None,
                     unit: str = "segment", bootstrap: int = 1000, seed: int = 0,
-                    cluster: str | None = None, spans: pd.DataFrame | None = None
-                    ) -> AgreementTables:
+                    cluster: str | None = None, spans: pd.DataFrame | None = None,
+                    unreviewed: pd.DataFrame | None = None) -> AgreementTables:
     """Inter-coder agreement of ``codings`` on ``segments``, per code and rolled up.
 
     Parameters
@@ -86,6 +86,10 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
         Number of resamples for the 95% intervals (0: none), the random seed, and what is
         resampled: units (``None``; segments for the character unit), ``participant`` or
         ``group``.
+    unreviewed
+        ``coder``, ``segment_id``: segments a coder did not see though they reviewed the
+        transcript (rows deleted from a sheet); the coder does not rate these segments (nor,
+        by turn, their turns).
 
     Returns
     -------
@@ -121,7 +125,8 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
         patterns = _Patterns.build(unit_, code, coder, rated, len(code_ids), weights,
                                    _clusters(units, cluster))
     else:
-        units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids, cluster)
+        units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids, cluster,
+                                         unreviewed)
     resampler = _Resampler(bootstrap, np.random.default_rng(seed)) if bootstrap > 0 else None
     interval = _interval_text(bootstrap, cluster, unit)
     from threadpoolctl import threadpool_limits
@@ -194,9 +199,11 @@ def _coders(column: _Factorized, coders: list[str] | None) -> list[str]:
 
 
 def _unit_patterns(columns: dict[str, _Factorized], segments: pd.DataFrame, coders: list[str],
-                   unit: str, code_ids: list[str], cluster: str | None):
+                   unit: str, code_ids: list[str], cluster: str | None,
+                   unreviewed: pd.DataFrame | None = None):
     """``(units, patterns)``: the segments or turns, and their coding patterns. A coder rated
-    every unit of each transcript in which they coded a segment."""
+    every unit of each transcript in which they coded a segment, but the ``unreviewed``
+    ones."""
     codable = segments.loc[segments[S.CODABLE], [*UNIT_COLUMNS, S.TURN]].reset_index(
         drop=True)
     if unit == "turn":
@@ -219,8 +226,13 @@ def _unit_patterns(columns: dict[str, _Factorized], segments: pd.DataFrame, code
     listed = code >= 0
     if not listed.all():
         segment, coder, code = segment[listed], coder[listed], code[listed]
-    return units, _Patterns.build(unit_of_segment[segment], code, coder,
-                                  reviewed[transcript_of_segment[first]] > 0, len(code_ids),
+    rated = reviewed[transcript_of_segment[first]] > 0
+    if unreviewed is not None and len(unreviewed):
+        position = pd.Index(codable[S.SEGMENT_ID]).get_indexer(unreviewed[S.SEGMENT_ID])
+        who = pd.Index(coders).get_indexer(unreviewed[S.CODER])
+        known = (position >= 0) & (who >= 0)
+        rated[unit_of_segment[position[known]], who[known]] = False
+    return units, _Patterns.build(unit_of_segment[segment], code, coder, rated, len(code_ids),
                                   np.ones(len(units)), _clusters(units, cluster))
 
 

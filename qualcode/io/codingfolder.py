@@ -2,16 +2,22 @@
 
 The result is raw: code ids or labels as typed, segment ids and spans as given, each with its
 file and place. :mod:`qualcode.coding` checks them against the segments and the codebook.
+
+Every file that may be a coder's work is read or refused, never skipped: sheets (``.xlsx``,
+``.xlsm``, LibreOffice's ``.ods``), CSV, Word files with comments and REFI-QDA projects are
+read; formats qualcode cannot read but a coder may have saved to (``.xls``, ``.doc``...) are
+refused with how to save them; any other file is named in a warning.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from qualcode.errors import CodingError
+from qualcode.errors import CodingError, QualcodeWarning
 from qualcode.io.codings import read_coding_csv
 from qualcode.io.sheets import read_sheet
 from qualcode.io.suggestions import SUGGESTIONS_FILE
@@ -34,6 +40,8 @@ class RawCodings:
     spans: list[tuple] = field(default_factory=list)
     texts: list[tuple] = field(default_factory=list)
     reviewed: set[tuple[str, str]] = field(default_factory=set)
+    sheets: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    """``(coder, source, segment ids)`` of each sheet: its rows, to find those deleted."""
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return (pd.DataFrame(self.segments, columns=list(RAW_SEGMENT_COLUMNS)),
@@ -41,16 +49,47 @@ class RawCodings:
                 pd.DataFrame(self.texts, columns=list(RAW_TEXT_COLUMNS)))
 
 
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+READ = (*SHEET_SUFFIXES, ".csv", ".docx", ".qdpx")
+# Formats a coder may have saved their work to, which qualcode cannot read: how to fix.
+REFUSED = {
+    ".xls": "an old Excel .xls file; open it in Excel or LibreOffice and save it as .xlsx",
+    ".xlsb": "a binary Excel .xlsb file; open it in Excel and save it as .xlsx",
+    ".numbers": "a Numbers file; export it as Excel .xlsx",
+    ".fods": "a flat OpenDocument file; save it in LibreOffice as .ods or .xlsx",
+    ".doc": "an old Word .doc file; open it in Word or LibreOffice and save it as .docx",
+    ".odt": "an OpenDocument text; save it in LibreOffice as Word .docx",
+    ".rtf": "an RTF file; open it in Word or LibreOffice and save it as .docx",
+    ".tsv": "a tab-separated file; save it as CSV (comma or semicolon)",
+    ".qde": "a bare REFI-QDA project; export the project as .qdpx (with its sources)",
+    ".nvp": "an NVivo project; export it as a REFI-QDA project (.qdpx)",
+    ".nvpx": "an NVivo project; export it as a REFI-QDA project (.qdpx)",
+    ".atlproj": "an ATLAS.ti project; export it as a REFI-QDA project (.qdpx)",
+    ".mx24": "a MAXQDA project; export it as a REFI-QDA project (.qdpx)",
+}
+
+
 def coding_files(folder: Path) -> list[Path]:
-    """The coders' files under ``folder`` (xlsx, csv, docx, qdpx), without editors' lock files,
-    the consensus decisions, the convergence confirmations and the machine coder's suggestions
-    (whose accepted rows are read apart, as their reviewer's codings)."""
+    """The coders' files under ``folder``, to read (:data:`READ`) or to refuse
+    (:data:`REFUSED`), without editors' lock files, hidden files, the consensus decisions,
+    the convergence confirmations and the machine coder's suggestions (whose accepted rows are
+    read apart, as their reviewer's codings)."""
+    return [path for path in _files(folder) if path.suffix.lower() in (*READ, *REFUSED)]
+
+
+def other_files(folder: Path) -> list[Path]:
+    """The files under ``folder`` that qualcode neither reads nor refuses (notes, PDFs...)."""
+    return [path for path in _files(folder) if path.suffix.lower() not in (*READ, *REFUSED)]
+
+
+def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
                   if path.is_file()
-                  and path.suffix.lower() in (".xlsx", ".csv", ".docx", ".qdpx")
                   and not path.name.startswith(("~$", ".~lock", "."))
+                  and not any(part.startswith(".") for part in
+                              path.relative_to(folder).parts[:-1])
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
                                                        Path(CONFIRMATIONS_FILE),
                                                        Path(SUGGESTIONS_FILE)))
@@ -65,10 +104,18 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
     and transcript file names to transcript ids, and ``code_guids`` the GUIDs of exported
     codes to their ids, for REFI-QDA projects."""
     raw = RawCodings()
+    others = [str(path.relative_to(root)) for path in other_files(folder)]
+    if others:
+        warnings.warn(f"not read, as not a coding file ({', '.join(READ)}): "
+                      f"{', '.join(others)}; move it out of codings/ if it is not a coder's "
+                      "work, or save it in one of these formats", QualcodeWarning,
+                      stacklevel=2)
     for path in coding_files(folder):
         source = str(path.relative_to(root))
         suffix = path.suffix.lower()
-        if suffix == ".xlsx":
+        if suffix in REFUSED:
+            raise CodingError(f"not read: {REFUSED[suffix]}", path=path)
+        if suffix in SHEET_SUFFIXES:
             _sheet(raw, path, source, segment_transcripts)
         elif suffix == ".csv":
             _csv(raw, path, source, segment_transcripts)
@@ -82,6 +129,7 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
 def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
     coder, texts, codings = read_sheet(path)
     coder = coder or path.stem
+    raw.sheets.append((coder, source, frozenset(texts)))
     for segment_id, (row, text) in texts.items():
         raw.texts.append((segment_id, text, source, f"row {row}"))
         raw.reviewed.add((coder, segment_transcripts.get(segment_id, "")))

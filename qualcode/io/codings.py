@@ -4,11 +4,14 @@ stretch of a transcript's canonical text)."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from qualcode.errors import CodingError
+from qualcode.io.cells import unguard
+from qualcode.io.files import unreadable
 
 LONG = ("coder", "segment_id", "code_id")
 SPAN = ("coder", "transcript_id", "start", "end", "code_id")
@@ -19,16 +22,21 @@ def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
 
     Long form needs the columns ``coder, segment_id, code_id`` (an optional ``text`` column is
     checked against the segment's text); span form needs ``coder, transcript_id, start, end,
-    code_id`` with ``end`` exclusive.
+    code_id`` with ``end`` exclusive. The delimiter is a comma, or a semicolon when the header
+    holds semicolons and no comma (as French Excel saves CSV).
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            rows = [(reader.line_num, row) for row in reader if any(v.strip() for v in row)]
+        text = path.read_bytes().decode("utf-8-sig")
+        header_line = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = ";" if ";" in header_line and "," not in header_line else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = [(reader.line_num, row) for row in reader if any(v.strip() for v in row)]
     except UnicodeDecodeError:
         raise CodingError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
     except csv.Error as err:
         raise CodingError(f"not a valid CSV file ({err})", path=path) from None
+    except OSError as err:
+        raise unreadable(path, err, CodingError) from None
     if not rows:
         raise CodingError(f"empty file; it needs the header {','.join(LONG)} or "
                           f"{','.join(SPAN)}", path=path, line=1)
@@ -39,8 +47,7 @@ def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
                           path=path, line=rows[0][0])
     form = "span" if set(SPAN) <= set(header) else "long" if set(LONG) <= set(header) else None
     if form is None:
-        hint = " (the delimiter must be a comma)" if len(header) == 1 and ";" in header[0] \
-            else ""
+        hint = " (the delimiter must be a comma or a semicolon)" if len(header) == 1 else ""
         raise CodingError(f"the header must name the columns {','.join(LONG)} (one code per "
                           f"segment) or {','.join(SPAN)} (one code per span){hint}",
                           path=path, line=rows[0][0])
@@ -49,8 +56,8 @@ def read_coding_csv(path: Path) -> tuple[str, pd.DataFrame]:
         if len(values) != len(header):
             raise CodingError(f"{len(values)} values for {len(header)} columns; check the "
                               "delimiter and quoting", path=path, line=number)
-        records.append({"row": number, **{h: v.strip() for h, v in zip(header, values,
-                                                                       strict=True)}})
+        records.append({"row": number, **{h: unguard(v.strip()) for h, v in zip(header, values,
+                                                                                strict=True)}})
     table = pd.DataFrame(records, columns=["row", *header])
     if form == "span":
         for column in ("start", "end"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import CodingError
+from qualcode.io.cells import unguard
 from qualcode.io.files import write_csv, write_office
 from qualcode.io.workbooks import read_filled
 
@@ -73,7 +74,7 @@ def read_confirmed(path: Path) -> pd.DataFrame:
                                             (*KEYS, *FILLED)):
             raise CodingError(f"the header must name the columns {','.join((*KEYS, *FILLED))}",
                               path=path, line=1)
-        return pd.DataFrame([{c: (row[c] or "").strip() for c in (*KEYS, *FILLED)}
+        return pd.DataFrame([{c: unguard((row[c] or "").strip()) for c in (*KEYS, *FILLED)}
                              for row in reader], columns=[*KEYS, *FILLED])
 
 

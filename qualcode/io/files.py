@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.io.cells import guard_table, text_cells
+
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` to fill a temporary file, then rename it to ``path``."""
@@ -47,7 +49,9 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def write_csv(path: Path, table: pd.DataFrame) -> Path:
-    """Write a table as UTF-8 CSV (comma, ``\\n``), atomically."""
+    """Write a table as UTF-8 CSV (comma, ``\\n``), atomically, text cells guarded against
+    spreadsheet formulas (:func:`~qualcode.io.cells.guard`)."""
+    table = guard_table(table)
     return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
 
 
@@ -62,6 +66,8 @@ def write_office(path: Path, document) -> Path:
     always gives the same bytes and two runs can be compared. ``document`` is anything with a
     ``save(file)`` method.
     """
+    if hasattr(document, "worksheets"):  # an Excel workbook: text is never a formula
+        text_cells(document)
     buffer = io.BytesIO()
     document.save(buffer)
 
@@ -77,3 +83,11 @@ def write_office(path: Path, document) -> Path:
                 target.writestr(member, data)
 
     return write_atomic(path, write)
+
+
+def unreadable(path: Path, err: OSError, error: type[Exception]) -> Exception:
+    """The ``error`` for a file the system will not let qualcode read (no permission, a
+    folder where a file should be...), with the system's reason: not a damaged file."""
+    reason = err.strerror or type(err).__name__
+    return error(f"cannot be read ({reason}); check that it is a file and that you may read "
+                 "it", path=path)

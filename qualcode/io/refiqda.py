@@ -20,13 +20,14 @@ import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from qualcode.errors import CodingError
+from qualcode.io.files import unreadable
+from qualcode.io.zipped import MAX_MEMBERS, BoundedZip
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 2**30  # uncompressed, all members together
 CRLF_CONVENTIONS = ("auto", "one", "two")
 """How selections count a CRLF line end: ``one`` character (ATLAS.ti, QualCoder, MAXQDA),
@@ -118,8 +119,9 @@ def read_project(path: Path, *, crlf: str = "auto") -> RefiProject:
     """Read a ``.qdpx`` (or a bare ``.qde``) project."""
     path = Path(path)
     if zipfile.is_zipfile(path):
-        with _safe_zip(path) as archive:
-            root = parse_xml(_member(archive, _qde_name(archive, path), path), path)
+        with BoundedZip(path, CodingError, limit=MAX_TOTAL_BYTES,
+                        members=MAX_MEMBERS) as archive:
+            root = parse_xml(archive.read(_qde_name(archive, path)), path)
             return _project(root, path, lambda name: _source_file(archive, name, path), crlf)
     if path.suffix.lower() == ".qdpx":
         raise CodingError("not a zip archive, so not a .qdpx project; export the project "
@@ -141,9 +143,12 @@ def read_codes(path: Path) -> tuple[str, tuple[RefiCode, ...]]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if path.stat().st_size > MAX_TOTAL_BYTES:
-        raise CodingError(f"larger than {MAX_TOTAL_BYTES >> 20} MB; refused", path=path)
-    return path.read_bytes()
+    try:
+        if path.stat().st_size > MAX_TOTAL_BYTES:
+            raise CodingError(f"larger than {MAX_TOTAL_BYTES >> 20} MB; refused", path=path)
+        return path.read_bytes()
+    except OSError as err:
+        raise unreadable(path, err, CodingError) from None
 
 
 def parse_xml(data: bytes, path: Path):
@@ -167,47 +172,8 @@ def parse_xml(data: bytes, path: Path):
     return root
 
 
-def _safe_zip(path: Path) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise CodingError(f"not a readable zip archive ({err}); export the project again",
-                          path=path) from None
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        archive.close()
-        raise CodingError(f"the archive holds {len(infos)} files, more than the {MAX_MEMBERS} "
-                          "qualcode accepts; refused", path=path)
-    for info in infos:
-        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-        if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"[A-Za-z]:",
-                                                                            info.filename):
-            archive.close()
-            raise CodingError(f"the archive member '{info.filename}' has an absolute or "
-                              "'..' path; refused for safety", path=path)
-    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
-        archive.close()
-        raise CodingError(f"the archive unpacks to more than {MAX_TOTAL_BYTES >> 20} MB; "
-                          "refused", path=path)
-    return archive
-
-
-def _member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    """A member's bytes, read no further than the size cap whatever its header says."""
-    try:
-        with archive.open(name) as handle:
-            data = handle.read(MAX_TOTAL_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise CodingError(f"the archive member '{name}' cannot be read ({err}); export the "
-                          "project again", path=path) from None
-    if len(data) > MAX_TOTAL_BYTES:
-        raise CodingError(f"the archive member '{name}' unpacks to more than "
-                          f"{MAX_TOTAL_BYTES >> 20} MB; refused", path=path)
-    return data
-
-
-def _qde_name(archive: zipfile.ZipFile, path: Path) -> str:
-    names = [n for n in archive.namelist() if "/" not in n and n.lower().endswith(".qde")]
+def _qde_name(archive: BoundedZip, path: Path) -> str:
+    names = [n for n in archive.names() if "/" not in n and n.lower().endswith(".qde")]
     if len(names) != 1:
         found = ", ".join(names) or "none"
         raise CodingError(f"a .qdpx holds exactly one .qde project file at its root (found: "
@@ -215,12 +181,12 @@ def _qde_name(archive: zipfile.ZipFile, path: Path) -> str:
     return names[0]
 
 
-def _source_file(archive: zipfile.ZipFile, name: str, path: Path) -> bytes | None:
+def _source_file(archive: BoundedZip, name: str, path: Path) -> bytes | None:
     """The bytes of ``sources/<name>`` (any case of ``sources``), or None."""
     wanted = f"sources/{name}".lower()
-    for member in archive.namelist():
+    for member in archive.names():
         if member.lower() == wanted:
-            return _member(archive, member, path)
+            return archive.read(member)
     return None
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import CodingError
+from qualcode.io.cells import unguard
+from qualcode.io.files import unreadable
 from qualcode.io.office import read_workbook
 
 
@@ -59,12 +61,14 @@ def read_kept(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, s
             if reader.fieldnames is None or any(c not in reader.fieldnames for c in columns):
                 raise CodingError(f"the header must name the columns {','.join(columns)}",
                                   path=path, line=1)
-            return [(reader.line_num, {c: (row[c] or "").strip() for c in columns})
+            return [(reader.line_num, {c: unguard((row[c] or "").strip()) for c in columns})
                     for row in reader]
     except UnicodeDecodeError:
         raise CodingError("not UTF-8 text; save it as CSV UTF-8", path=path) from None
     except csv.Error as err:
         raise CodingError(f"not a valid CSV file ({err})", path=path) from None
+    except OSError as err:
+        raise unreadable(path, err, CodingError) from None
 
 
 def protect(sheet, *, editable: int, choices: dict[int, tuple[tuple[str, ...], str]],

@@ -34,7 +34,8 @@ def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Code
     return agreement_table(stage.codings.codings, segments=imported.segments,
                            codebook=codebook, coders=list(options.coders or []) or None,
                            unit=options.unit, bootstrap=options.bootstrap, seed=options.seed,
-                           cluster=options.cluster, spans=stage.codings.spans)
+                           cluster=options.cluster, spans=stage.codings.spans,
+                           unreviewed=stage.codings.unreviewed)
 
 
 def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook) -> list[Path]:

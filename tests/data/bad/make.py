@@ -316,6 +316,7 @@ def cases() -> dict[str, bytes]:
         "docx-no-text.docx": docx_bytes([paragraph(), paragraph(run("   ")), paragraph()]),
         "docx-unknown-speaker.docx": docx_bytes(speaker_paragraphs(
             (*TRANSCRIPT_TURNS, ("Inconnue", "Et le loyer ?")))),
+        "docx-oversized.docx": declared_size(valid_transcript, 0x40000000),
         # Transcripts whose bytes matter (transcripts/fg1.txt)
         "txt-mixed-encodings.txt": ("Camille : Une chambre fermée à clé.\n".encode()
                                     + "Hugo : Le café, c'est réglé.\n".encode("cp1252")),
@@ -356,6 +357,9 @@ def cases() -> dict[str, bytes]:
         "sheet-bad-xml.xlsx": damaged_member(workbook, "xl/worksheets/sheet1.xml",
                                              xml=b'<worksheet><sheetData><row r="1">'),
         "sheet-bad-deflate.xlsx": damaged_member(workbook, "xl/worksheets/sheet1.xml"),
+        "sheet-oversized.xlsx": declared_size(workbook, 0x40000000),
+        "sheet-xls.xls": ole_header,
+        "sheet-ods-damaged.ods": workbook[:len(workbook) // 2],
         # Word files with comments (codings/fg1.docx)
         "word-not-exported.docx": exported(identifier=None, comment=("B", "housing.parking")),
         "word-edited.docx": exported(comment=("B", "housing.parking"), turns=(
