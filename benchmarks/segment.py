@@ -11,7 +11,11 @@ Python process (so model loading and caches are honest), repetitions interleaved
 * spaCy alone: ``nlp.pipe(texts, batch_size=256)`` over the same turn texts with the same
   pipeline as ``qualcode.corpus.sentence_pipeline()`` (fr_core_news_sm, senter only), iterating
   ``doc.sents``;
-* the optional name check ``qualcode.imports.find_person_names`` (spaCy NER) on the segments.
+* the optional name check ``qualcode.imports.find_person_names`` (spaCy NER) on the segments;
+* confidentiality: ``read_transcripts`` (reading, turns and pseudonymisation, without spaCy)
+  and the audit of the import's outputs (``qualcode.audit.audit``). Run the worker alone with
+  an older qualcode on ``PYTHONPATH`` to compare (``--worker privacy --workdir DIR`` on a
+  corpus kept with ``--keep DIR``).
 
 Each process loads the model first (timed separately) and runs a 300-text warm-up that is not
 timed. Words are whitespace-separated words of the (pseudonymised) turn texts, the same count
@@ -388,6 +392,33 @@ def measure_names(study_dir: Path, segments_path: Path) -> dict:
             "words": words, "pipes": nlp.pipe_names}
 
 
+def measure_privacy(study_dir: Path) -> dict:
+    """Reading and pseudonymising every transcript, then the audit of the import's outputs
+    (segments, canonical transcripts), in a copy of the study."""
+    import shutil
+
+    from qualcode.audit import audit
+    from qualcode.imports import import_study, read_transcripts
+    from qualcode.steps.transcripts import write_import
+    from qualcode.study import load_identities, load_study
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-audit-") as tmp:
+        root = Path(tmp) / "study"
+        shutil.copytree(study_dir, root)
+        study = load_study(root)
+        t0 = perf_counter()
+        transcripts = read_transcripts(study)
+        read = perf_counter() - t0
+        write_import(import_study(study), root / "analyses")
+        size = sum(p.stat().st_size for p in (root / "analyses").rglob("*") if p.is_file())
+        t1 = perf_counter()
+        audit(study, load_identities(study))
+        audited = perf_counter() - t1
+    words = sum(len(t.text[a:b].split()) for t in transcripts for _, a, b, _ in t.turns)
+    return {"load": 0.0, "run": read, "audit": audited, "cpu": 0.0, "rss_mb": peak_rss_mb(),
+            "words": words, "output_mb": size / 1e6}
+
+
 def run_worker(kind: str, workdir: Path, save: bool = False) -> dict:
     """Run one measurement in a fresh Python process and return its JSON result."""
     command = [sys.executable, str(SCRIPT), "--worker", kind, "--workdir", str(workdir)]
@@ -405,6 +436,8 @@ def worker_main(kind: str, workdir: Path, save: bool) -> None:
         result = measure_qualcode(study, texts, segments if save else None)
     elif kind == "spacy":
         result = measure_spacy(texts)
+    elif kind == "privacy":
+        result = measure_privacy(study)
     else:
         result = measure_names(study, segments)
     print(json.dumps(result))
@@ -452,7 +485,7 @@ def print_environment() -> None:
 
 
 def report(words: int, turns: int, files: int, runs: dict[str, list[dict]]) -> None:
-    q, s, n = runs["qualcode"], runs["spacy"], runs["names"]
+    q, s, n, p = runs["qualcode"], runs["spacy"], runs["names"], runs["privacy"]
     print(f"\nCorpus: {files} transcripts, {turns:,} turns, {words:,} words "
           f"(whitespace words of the pseudonymised turn texts)\n{len(q)} fresh process(es) per "
           f"configuration, interleaved; {WARMUP}-text warm-up not timed; "
@@ -472,6 +505,9 @@ def report(words: int, turns: int, files: int, runs: dict[str, list[dict]]) -> N
              if worker else "none ran)"))
     print(f"Segments: qualcode {q[0]['units']:,} (turns {q[0]['turns']:,}); spaCy sentences "
           f"{s[0]['units']:,} (turns {s[0]['turns']:,}); names found by NER {n[0]['units']:,}")
+    print(f"Confidentiality: reading, turns and pseudonymisation "
+          f"{statistics.median(r['run'] for r in p):.2f} s; audit of the import's outputs "
+          f"({p[0]['output_mb']:.0f} MB) {statistics.median(r['audit'] for r in p):.2f} s")
     q_rate = statistics.median(words / r["run"] for r in q)
     s_rate = statistics.median(words / r["run"] for r in s)
     ratios = [words / a["run"] / (words / b["run"]) for a, b in zip(q, s, strict=True)]
@@ -495,7 +531,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per config")
     parser.add_argument("--seed", type=int, default=20240213, help="corpus generator seed")
     parser.add_argument("--keep", type=Path, help="new folder to keep the corpus in")
-    parser.add_argument("--worker", choices=("qualcode", "spacy", "names"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("qualcode", "spacy", "names", "privacy"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--save-segments", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -511,7 +548,7 @@ def main() -> None:
         files = len(list((workdir / "study" / "transcripts").glob("*.txt")))
         print(f"generated {files} transcripts and extracted {words:,} words of turn text in "
               f"{perf_counter() - t0:.1f} s", file=sys.stderr)
-        runs: dict[str, list[dict]] = {"qualcode": [], "spacy": [], "names": []}
+        runs: dict[str, list[dict]] = {"qualcode": [], "spacy": [], "names": [], "privacy": []}
         for i in range(args.repeat):  # interleaved, so that machine noise spreads evenly
             for kind in runs:
                 runs[kind].append(run_worker(kind, workdir, save=(i == 0)))

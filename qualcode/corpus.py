@@ -16,7 +16,6 @@ This is the only module that imports spaCy.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -236,14 +235,21 @@ class Pseudonymiser:
         return self._names[key]
 
     def pseudonymise(self, text: str, group_id: str,
-                     found: list[NameFound] | None = None) -> str:
-        """``text`` with every known name replaced by its pseudonym id; each name found
-        (replaced, or an ordinary word left for review) is appended to ``found``."""
+                     found: dict[tuple[str, str, str], list] | None = None,
+                     where: str = "") -> str:
+        """``text`` with every known name replaced by its pseudonym id. Each name found
+        (replaced, or an ordinary word left for review) is counted in ``found``, keyed by
+        ``(as written, folded, pseudonym or "")``, with the first place, ``where``, it was
+        found."""
         pieces, last = [], 0
         for hit in self.matcher.hits(text):
             replacement = self._replacement(hit.key, group_id) if hit.is_name else None
             if found is not None:
-                found.append(NameFound(text[hit.start:hit.end], hit.key, replacement))
+                key = (text[hit.start:hit.end], hit.key, replacement or "")
+                if key in found:
+                    found[key][0] += 1
+                else:
+                    found[key] = [1, where]
             if replacement is not None:
                 pieces += [text[last:hit.start], replacement]
                 last = hit.end
@@ -252,14 +258,15 @@ class Pseudonymiser:
 
 @dataclass(frozen=True, slots=True)
 class NameFound:
-    """A name as written in a transcript, its folded form, and the pseudonym that replaced it
-    (None: an ordinary word left as it is, for review). Holds a real name: never written to
-    ``analyses/``."""
+    """A name as written in a transcript, its folded form, the pseudonym that replaced it
+    (``""``: an ordinary word left as written, for review), how often, and where first. Holds
+    a real name: never written to ``analyses/``."""
 
     written: str
     key: str
-    replacement: str | None
-    location: str = ""
+    replacement: str
+    count: int
+    first_at: str
 
 
 def _rank(identity_group: str, group_id: str) -> int:
@@ -278,22 +285,22 @@ def build_transcript(turns: Sequence[Turn], group: Group, pseudonymiser: Pseudon
     parts: list[str] = []
     spans: list[tuple[str, int, int, float | None]] = []
     offset = 0
+    found: dict[tuple[str, str, str], list] = {}
     for turn in turns:
         participant = pseudonymiser.speaker_id(turn.speaker, group.id)
         if participant is None:
             unknown.append(UnknownSpeaker(str(group.transcript), turn.location, turn.speaker))
             continue
         prefix = f"{participant} : "
-        found: list[NameFound] = []
-        text = pseudonymiser.pseudonymise(turn.text, group.id, found)
-        if names is not None:
-            where = place(str(group.transcript), turn.location)
-            names += [dataclasses.replace(name, location=where) for name in found]
+        text = pseudonymiser.pseudonymise(turn.text, group.id, found,
+                                          place(str(group.transcript), turn.location))
         start = offset + len(prefix)
         spans.append((participant, start, start + len(text), turn.time))
         parts.append(prefix + text + "\n\n")
         offset += len(parts[-1])
     text = "".join(parts)[:-1]
+    if names is not None:
+        names += [NameFound(*key, n, first) for key, (n, first) in found.items()]
     return Transcript(group.id, group.id, group.site, text, tuple(spans))
 
 

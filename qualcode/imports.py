@@ -233,14 +233,9 @@ def name_review(names: list[tuple[str, NameFound]], study: Study) -> pd.DataFram
     """One row per transcript and name as written: the pseudonym that replaced it (empty:
     an ordinary word left as it is, to check), how often, and where first. It holds real
     names: the researcher's private review list, never an output."""
-    rows: dict[tuple[str, str, str, str], list] = {}
-    for transcript_id, name in names:
-        key = (transcript_id, name.written, name.key, name.replacement or "")
-        if key not in rows:
-            rows[key] = [0, name.location.replace(f"{study.root}/", "")]
-        rows[key][0] += 1
-    return pd.DataFrame([(*key, n, first) for key, (n, first) in rows.items()],
-                        columns=list(NAME_REVIEW_COLUMNS))
+    return pd.DataFrame([(transcript_id, n.written, n.key, n.replacement, n.count,
+                          n.first_at.replace(f"{study.root}/", ""))
+                         for transcript_id, n in names], columns=list(NAME_REVIEW_COLUMNS))
 
 
 def summarise(transcripts: tuple[Transcript, ...], segments: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import util
+from typing import NamedTuple
 
 from qualcode.text import fold, matching_view
 
@@ -48,8 +49,7 @@ _KEY = re.compile(rf"{_LETTER}+(?:[-'’]{_LETTER}+)*")  # letters, and a compou
 _WINDOW = 60  # characters looked at on each side of a line break that may cut a name
 
 
-@dataclass(frozen=True, slots=True)
-class NameHit:
+class NameHit(NamedTuple):
     """One name found in a text: offsets in the original text, the name's folded form, and
     whether it is a name here (``False``: an ordinary word, left and listed for review)."""
 

@@ -54,16 +54,18 @@ def _invisible() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(chars)}]")
 
 
-def strip_invisible(text: str) -> str:
-    """``text`` without its invisible format characters (see :func:`_invisible`)."""
-    return _invisible().sub("", text)
-
-
 # Characters for which fold() already gives the matching form, one for one: printable ASCII,
 # white space, Latin-1 letters and French punctuation. A text of only these (nearly every
 # French transcript) takes the fast path of matching_view().
 _PLAIN = re.compile("[\t\n\r\x20-\x7e\u00a0\u00ab\u00b0\u00bb\u00c0-\u00ff\u0152\u0153\u0178"
                     "\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u202f\u20ac]*")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its invisible format characters (see :func:`_invisible`). A text of
+    plain characters (nearly every line of a French transcript) is returned at once: the
+    search through Unicode's format characters costs 25 µs a line."""
+    return text if _PLAIN.fullmatch(text) else _invisible().sub("", text)
 
 
 def matching_view(text: str) -> tuple[str, list[int] | None]:

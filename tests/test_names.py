@@ -128,15 +128,15 @@ def test_names_common_word_surnames_follow_the_rule(make_study, surname):
     said = (f"Bonjour madame {surname}. J'ai vu le docteur {word} hier. On en parlait avec "
             f"{surname} ce matin. {surname}, c'est elle. Il y a un {word} dans la phrase. "
             f"{surname} tout court en début de phrase.")
-    found: list = []
+    found: dict = {}
     text = pseudonymiser.pseudonymise(said, "FG1", found)
     # Replaced: after a title (any case), capitalised inside a sentence, followed by a comma.
     assert text.startswith("Bonjour madame P11. J'ai vu le docteur P11 hier. On en parlait "
                            "avec P11 ce matin. P11, c'est elle.")
     # Left as written, and listed for review: lower case, or at a sentence start.
     assert f"Il y a un {word} dans la phrase. {surname} tout court" in text
-    assert sorted((n.written, n.replacement) for n in found if n.replacement is None) == \
-        sorted([(word, None), (surname, None)])
+    assert sorted(written for written, _, replaced_by in found if not replaced_by) == \
+        sorted([word, surname])
 
 
 # --- the audit -------------------------------------------------------------------------------
