@@ -19,10 +19,8 @@ from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
+from qualcode.collect import ANALYSES, CodingStage, coding_stage_if_any
 from qualcode.imports import ImportResult, Progress
-from qualcode.io.codingfolder import CONFIRMATIONS_FILE
-from qualcode.io.confirmations import read_confirmed
 from qualcode.io.files import write_text
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
@@ -34,7 +32,7 @@ from qualcode.steps.report import write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
 from qualcode.steps.transcripts import prepare, write_import
-from qualcode.steps.triangulation import write_matrices
+from qualcode.steps.triangulation import confirmations, write_matrices
 from qualcode.study import Study, load_study
 from qualcode.suggest import SuggestOptions
 from qualcode.suggest_quality import SuggestionQuality
@@ -66,7 +64,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         codebook, imported = prepare(study, progress=progress)
     with timer("codings"):
         designs = load_designs(study, codebook)  # checked before anything is written
-        confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
+        confirmed = confirmations(study)
         stage = coding_stage_if_any(study, imported, codebook)
     agreement = None
     with timer("agreement"):

@@ -19,6 +19,10 @@ from qualcode.io.worddocs import read_comments
 
 DECISIONS_FILE = "consensus.csv"
 CONFIRMATIONS_FILE = "convergence.csv"
+DECISIONS_FOLDER = "decisions"
+"""``codings/decisions/``: the workbooks people type decisions into (not coding files)."""
+BACKUPS_FOLDER = "backups"
+"""``codings/backups/``: coding sheets replaced by ``qualcode sheet`` (not read)."""
 RAW_SEGMENT_COLUMNS = ("coder", "segment_id", "code", "source", "location")
 RAW_TEXT_COLUMNS = ("segment_id", "text", "source", "location")
 RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", "location")
@@ -28,12 +32,14 @@ RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", 
 class RawCodings:
     """What the coding files say: codes on segments, codes on spans, the segment texts the
     files show (to detect drift), and which transcripts each coder reviewed (a coder who left
-    a segment blank says that no code applies to it)."""
+    a segment blank says that no code applies to it), and the files whose text differed only
+    by names now pseudonymised (Word files, realigned)."""
 
     segments: list[tuple] = field(default_factory=list)
     spans: list[tuple] = field(default_factory=list)
     texts: list[tuple] = field(default_factory=list)
     reviewed: set[tuple[str, str]] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return (pd.DataFrame(self.segments, columns=list(RAW_SEGMENT_COLUMNS)),
@@ -43,14 +49,17 @@ class RawCodings:
 
 def coding_files(folder: Path) -> list[Path]:
     """The coders' files under ``folder`` (xlsx, csv, docx, qdpx), without editors' lock files,
-    the consensus decisions, the convergence confirmations and the machine coder's suggestions
-    (whose accepted rows are read apart, as their reviewer's codings)."""
+    the consensus decisions, the convergence confirmations, the machine coder's suggestions
+    (whose accepted rows are read apart, as their reviewer's codings), the decision workbooks
+    of ``decisions/`` and the replaced sheets of ``backups/``."""
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.rglob("*")
                   if path.is_file()
                   and path.suffix.lower() in (".xlsx", ".csv", ".docx", ".qdpx")
                   and not path.name.startswith(("~$", ".~lock", "."))
+                  and path.relative_to(folder).parts[0] not in (DECISIONS_FOLDER,
+                                                                BACKUPS_FOLDER)
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
                                                        Path(CONFIRMATIONS_FILE),
                                                        Path(SUGGESTIONS_FILE)))
@@ -59,11 +68,13 @@ def coding_files(folder: Path) -> list[Path]:
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
                        segment_transcripts: dict[str, str], coder_names: dict[str, str],
                        transcript_names: dict[str, str],
-                       code_guids: dict[str, str]) -> RawCodings:
+                       code_guids: dict[str, str], pseudonyms: frozenset[str] = frozenset()
+                       ) -> RawCodings:
     """Read all coding files; ``coder_names`` maps a coder's id and name (folded) to its id,
     for Word comment authors and REFI-QDA users; ``transcript_names`` maps folded group ids
     and transcript file names to transcript ids, and ``code_guids`` the GUIDs of exported
-    codes to their ids, for REFI-QDA projects."""
+    codes to their ids, for REFI-QDA projects; Word files whose text differs only by names
+    now replaced by ``pseudonyms`` are realigned."""
     raw = RawCodings()
     for path in coding_files(folder):
         source = str(path.relative_to(root))
@@ -75,12 +86,12 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
         elif suffix == ".qdpx":
             _qdpx(raw, path, source, canonical, coder_names, transcript_names, code_guids)
         else:
-            _docx(raw, path, source, canonical, coder_names)
+            _docx(raw, path, source, canonical, coder_names, pseudonyms)
     return raw
 
 
 def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
-    coder, texts, codings = read_sheet(path)
+    coder, texts, codings, _ = read_sheet(path)
     coder = coder or path.stem
     for segment_id, (row, text) in texts.items():
         raw.texts.append((segment_id, text, source, f"row {row}"))
@@ -107,10 +118,13 @@ def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
                               segment_transcripts.get(record["segment_id"], "")))
 
 
-def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> None:
+def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names, pseudonyms
+          ) -> None:
     from qualcode.corpus import fold
 
-    transcript_id, comments = read_comments(path, canonical)
+    transcript_id, comments, renamed = read_comments(path, canonical, pseudonyms)
+    if renamed:
+        raw.renamed.add(source)
     for comment in comments:
         coder = coder_names.get(fold(comment.author.strip()))
         if coder is None:
