@@ -109,9 +109,9 @@ def make_sheet(study: Study, coder: str, *, force: bool = False,
         raise QualcodeError(f"no sheet to update; make one with 'qualcode sheet --coder "
                             f"{coder}'", path=path)
     if path.exists() and not (force or update):
-        raise QualcodeError("exists already (it may hold codes); pass --update to make it "
-                            "again from the current transcripts keeping its codes, or --force "
-                            "to replace it with a blank sheet (a copy is kept)", path=path)
+        raise QualcodeError("exists already (it may hold codes); pass --force to replace it "
+                            "with a blank sheet (a copy is kept), or --update to make it again "
+                            "from the current transcripts with its codes", path=path)
     codebook, imported = prepare(study)
     segments = sheet_segments(imported.segments)
     codes, notes, carried, lost = {}, {}, (), ()
