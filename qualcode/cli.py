@@ -600,8 +600,8 @@ def suggest_command(
     The suggestions are first scored as a third coder (cross-validation that never trains
     and tests on the same group), next to each coder and a keyword baseline. Writes
     codings/suggest.csv (the machine coder 'suggest') and the review sheet
-    codings/decisions/suggestions.xlsx: choose accept or reject and your coder id; 'qualcode collect'
-    then reads the accepted rows as your codings. Nothing leaves the computer.
+    codings/decisions/suggestions.xlsx: choose accept or reject and your coder id;
+    'qualcode collect' then reads the accepted rows as your codings. Nothing leaves the computer.
 
     Example: qualcode suggest --min-segments 8
     """

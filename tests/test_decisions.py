@@ -55,7 +55,7 @@ def test_decisions_typed_then_run_are_kept_and_used(demo):
                            keep_default_na=False)
     (demo / "codings" / "consensus.csv").unlink()  # the decisions were never recorded
     stage, _ = collect(load_study(demo))
-    assert stage.log is None and stage.consensus_status.startswith("consensus incomplete")
+    assert stage.log is None and stage.consensus_status.startswith("no consensus yet")
     workbook = demo.joinpath(*DECISIONS, "disagreements.xlsx")
     listed = column(workbook, "disagreements", "segment_id")
     assert len(listed) == len(recorded) and set(column(workbook, "disagreements",
@@ -123,7 +123,7 @@ def test_convergence_confirmed_then_run_is_kept_and_used(demo):
     result = run(demo)
     recorded = pd.read_csv(demo / "codings" / "convergence.csv", dtype=str,
                            keep_default_na=False)
-    assert recorded[["code_id", "confirmed", "note"]].values.tolist() == sorted(
+    assert sorted(recorded[["code_id", "confirmed", "note"]].values.tolist()) == sorted(
         [[codes[0], "dissonance", "à revoir"], [codes[2], "agreement", ""]])
     merged = pd.read_csv(demo / "analyses" / "convergence.csv", dtype=str,
                          keep_default_na=False)
