@@ -252,12 +252,18 @@ def _coding_summary(stage, codebook) -> None:
 @friendly
 def sheet(coder: Annotated[str, typer.Option(help="The coder's id in study.yaml.")],
           study: StudyDir = Path("."),
-          force: Annotated[bool, typer.Option(help="Replace an existing sheet.")] = False
+          force: Annotated[bool, typer.Option(help="Replace an existing sheet with a blank "
+                                              "one (a copy is kept in codings/backups/).")
+                           ] = False,
+          update: Annotated[bool, typer.Option(help="Make the sheet again from the current "
+                                               "transcripts, carrying its codes over.")
+                            ] = False
           ) -> None:
-    """Write a blank Excel coding sheet for one coder, in codings/sheets/<coder>.xlsx.
+    """Write an Excel coding sheet for one coder, in codings/sheets/<coder>.xlsx.
 
     Each codable segment is a row (with the previous segment as context); type x under every
-    code that applies. The sheet never shows another coder's codes.
+    code that applies. The sheet never shows another coder's codes. After a transcript
+    changed, --update makes it again and keeps the codes of every unchanged segment.
 
     Example: qualcode sheet --coder A
     """
@@ -265,7 +271,20 @@ def sheet(coder: Annotated[str, typer.Option(help="The coder's id in study.yaml.
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    _paths([make_sheet(manifest, coder, force=force)], manifest.root)
+    made = make_sheet(manifest, coder, force=force, update=update)
+    root = manifest.root.resolve()
+    if made.backup is not None:
+        out.print(f"The sheet it replaces is kept as "
+                  f"{made.backup.resolve().relative_to(root)} (collect does not read it).",
+                  markup=False, highlight=False)
+    if update:
+        out.print(f"Codes and notes carried over on {len(made.carried)} segments.",
+                  markup=False)
+    if made.not_carried:
+        err.print(f"warning: not carried over (the segment's text changed or is gone, or the "
+                  f"code left the codebook), code these again: {', '.join(made.not_carried)}",
+                  markup=False, highlight=False)
+    _paths([made.path], manifest.root)
 
 
 @app.command("export-docx")
@@ -432,9 +451,10 @@ def collect(study: StudyDir = Path(".")) -> None:
 @app.command()
 @friendly
 def disagreements(study: StudyDir = Path(".")) -> None:
-    """List where the coders differ, in analyses/disagreements.xlsx, to decide together.
+    """List where the coders differ, in codings/decisions/disagreements.xlsx, to decide.
 
-    Fill in decision (keep or drop), rationale and decided_by, then run 'qualcode consensus'.
+    Fill in decision (keep or drop), rationale and decided_by; every later command keeps
+    them and adds new disagreements ('qualcode consensus' checks that all are decided).
 
     Example: qualcode disagreements
     """
@@ -442,19 +462,20 @@ def disagreements(study: StudyDir = Path(".")) -> None:
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    stage, written = collect_study(manifest)
+    stage, written = collect_study(manifest, list_disagreements=True)
     out.print(f"{len(stage.disagreements)} disagreements on "
               f"{stage.disagreements['segment_id'].nunique()} segments; "
               f"{stage.consensus_status}.", markup=False)
-    _paths([p for p in written if p.name == "disagreements.xlsx"], manifest.root)
+    _paths(written, manifest.root)
 
 
 @app.command()
 @friendly
 def consensus(study: StudyDir = Path(".")) -> None:
-    """Read the decisions in analyses/disagreements.xlsx into codings/consensus.csv.
+    """Check that every disagreement is decided, and record the decisions.
 
-    Every disagreement needs a decision; the undecided ones are listed in one error.
+    Reads codings/decisions/disagreements.xlsx (and codings/consensus.csv, where decisions
+    are recorded); the undecided disagreements are listed in one error.
 
     Example: qualcode consensus
     """
@@ -537,24 +558,28 @@ def _agreement_summary(tables) -> None:
 @app.command()
 @friendly
 def triangulate(study: StudyDir = Path("."),
-                confirm: Annotated[bool, typer.Option(help="First keep the classes confirmed "
-                                                      "in analyses/convergence.xlsx.")] = False,
+                confirm: Annotated[bool, typer.Option(
+                    hidden=True, help="Kept for older scripts: confirmations are recorded "
+                    "by every command.")] = False,
                 across_coders: Annotated[bool, typer.Option(
                     help="Also compare the coders (investigator triangulation).")] = False
                 ) -> None:
     """Framework matrices (codes x sites, groups, attributes) and convergence across sites.
 
     Uses the consensus coding, or the coders' union while there is none (the 'coding'
-    column says which). Writes analyses/matrix-*.csv, matrix.xlsx, convergence*.csv,
-    convergence.xlsx and analyses/figures/matrix-site.png.
+    column says which). Writes analyses/matrix-*.csv, matrix.xlsx, convergence*.csv and
+    analyses/figures/matrix-site.png, and adds the rows not listed yet to
+    codings/decisions/convergence.xlsx, where you confirm the classes (every command then
+    records them in codings/convergence.csv).
 
-    Example: qualcode triangulate --confirm
+    Example: qualcode triangulate --across-coders
     """
     from qualcode.steps.triangulation import triangulate as triangulate_study
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    summary, written = triangulate_study(manifest, confirm=confirm, across_coders=across_coders)
+    del confirm  # confirmations are recorded whenever they are read
+    summary, written = triangulate_study(manifest, across_coders=across_coders)
     _convergence_line(summary)
     _paths(written, manifest.root)
 
@@ -586,8 +611,8 @@ def suggest_command(
     The suggestions are first scored as a third coder (cross-validation that never trains
     and tests on the same group), next to each coder and a keyword baseline. Writes
     codings/suggest.csv (the machine coder 'suggest') and the review sheet
-    analyses/suggestions.xlsx: choose accept or reject and your coder id; 'qualcode collect'
-    then reads the accepted rows as your codings. Nothing leaves the computer.
+    codings/decisions/suggestions.xlsx: choose accept or reject and your coder id;
+    'qualcode collect' then reads the accepted rows as your codings. Nothing leaves the computer.
 
     Example: qualcode suggest --min-segments 8
     """
@@ -604,7 +629,7 @@ def suggest_command(
                   "(add a transcript to study.yaml for suggestions on it).", markup=False)
     else:
         out.print(f"{result.n_new} suggestions to review on {result.n_uncoded} segments "
-                  "nobody has coded; decide them in analyses/suggestions.xlsx, then run "
+                  "nobody has coded; decide them in codings/decisions/suggestions.xlsx, then run "
                   "'qualcode collect'.", markup=False)
     _paths(written, manifest.root)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
 from qualcode.io.suggestions import SUGGESTIONS_FILE
 from qualcode.text import fold
+from qualcode.textdiff import same_passage
 
 CONSENSUS = "consensus"
 
@@ -78,7 +79,8 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
                   reviewed: set[tuple[str, str]], segments: pd.DataFrame, codebook: Codebook,
                   *, coders: set[str], lengths: dict[str, int],
                   span_share: float = 0.5,
-                  sheets: Iterable[tuple[str, str, frozenset[str]]] = ()) -> Codings:
+                  sheets: Iterable[tuple[str, str, frozenset[str]]] = (),
+                  pseudonyms: Collection[str] = (), renamed: Collection[str] = ()) -> Codings:
     """Check raw codings against the segments and the codebook, and map spans to segments.
 
     ``lengths`` are the transcripts' canonical text lengths: a span may end anywhere in the
@@ -89,13 +91,22 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
 
     Raises :class:`CodingError` for an unknown coder, segment or code, a category code, a
     code on a moderator's segment, a span outside its transcript, or a segment whose text
-    changed since the coding file was made (drift).
+    changed since the coding file was made (drift). A text that changed only because a name
+    became one of the ``pseudonyms`` is not drift: the codings are kept, and one warning
+    names the files concerned (with ``renamed``, the files already realigned so, such as
+    Word files).
     """
     resolve = CodeResolver(codebook)
     # Plain dicts: a pandas lookup per coding took most of the time of a national study.
     ids = segments[S.SEGMENT_ID].tolist()
     codable = dict(zip(ids, segments[S.CODABLE].tolist(), strict=True))
-    _check_drift(texts, dict(zip(ids, segments[S.TEXT].tolist(), strict=True)))
+    renamed = set(renamed) | _check_drift(texts, dict(zip(ids, segments[S.TEXT].tolist(),
+                                                           strict=True)), pseudonyms)
+    if renamed:
+        warnings.warn(f"names added to identities.csv since coding started changed the text of "
+                      f"segments coded in {', '.join(sorted(renamed))}: the codings are kept, "
+                      "as only the names became pseudonyms; 'qualcode sheet --coder ID "
+                      "--update' shows a sheet's new text", QualcodeWarning, stacklevel=2)
     rows = []
     for coder, segment_id, code, source, location in raw_segments.itertuples(index=False):
         _check_coder(coder, coders, source, location)
@@ -195,17 +206,25 @@ def _check_coder(coder: str, coders: set[str], source: str, location: int | str)
                           "'coders' or fix the name", path=source, line=location)
 
 
-def _check_drift(texts: pd.DataFrame, current: dict[str, str]) -> None:
+def _check_drift(texts: pd.DataFrame, current: dict[str, str], pseudonyms: Collection[str]
+                 ) -> set[str]:
+    """Refuse a coded text that differs from its segment's; return the files whose texts
+    differ only by names now pseudonymised (never the text itself: it holds the names)."""
+    renamed = set()
     for segment_id, text, source, location in texts.itertuples(index=False):
         if segment_id not in current:
             raise CodingError(f"unknown segment '{segment_id}' (the transcripts were imported "
                               "again with other segments?); make a new sheet", path=source,
                               line=location)
-        if " ".join(str(text).split()) != " ".join(current[segment_id].split()):
+        if " ".join(str(text).split()) == " ".join(current[segment_id].split()):
+            continue
+        if not same_passage(str(text), current[segment_id], pseudonyms):
             raise CodingError(f"the text of segment {segment_id} changed since this file was "
-                              "made (a transcript was edited or re-imported); make a new sheet "
-                              "with 'qualcode sheet --force' and copy the codes over",
-                              path=source, line=location)
+                              "made (a transcript was edited or re-imported); run 'qualcode "
+                              "sheet --coder ID --update' to make the sheet again with the codes "
+                              "of unchanged segments carried over", path=source, line=location)
+        renamed.add(str(source))
+    return renamed
 
 
 def spans_to_segments(spans: pd.DataFrame, segments: pd.DataFrame, *,

@@ -1,12 +1,16 @@
 """The coding stage for a study: read ``codings/``, check it, add the consensus.
 
 Suggestions of the machine coder (``codings/suggest.csv``) are never codings by themselves:
-only those a coder accepted (in ``analyses/suggestions.xlsx``, or kept in ``suggest.csv``)
-are read, as that coder's codings, with ``codings/suggest.csv`` as their source.
+only those a coder accepted (in ``codings/decisions/suggestions.xlsx``, or recorded in
+``suggest.csv``) are read, as that coder's codings, with ``codings/suggest.csv`` as their
+source. Every decision people typed is read here, from its workbook and its record (see
+:mod:`qualcode.decisions`).
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,16 +25,18 @@ from qualcode.coding import (
     disagreements,
     human_codings,
 )
-from qualcode.errors import CodingError, UndecidedError
+from qualcode.decisions import CONSENSUS, REVIEW, Kind, Typed, merge_typed
+from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
 from qualcode.imports import ImportResult
 from qualcode.interchange import code_guids
 from qualcode.io.codingfolder import (
     DECISIONS_FILE,
+    DECISIONS_FOLDER,
     RawCodings,
     coding_files,
     read_coding_folder,
 )
-from qualcode.io.decisions import read_decisions
+from qualcode.io.decisions import read_decisions, read_disagreements
 from qualcode.io.suggestions import (
     SUGGESTIONS_FILE,
     read_kept_suggestions,
@@ -41,21 +47,23 @@ from qualcode.text import fold
 
 CODINGS = "codings"
 ANALYSES = "analyses"
-REVIEW_FILE = "suggestions.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
 class CodingStage:
     """The checked codings (with the consensus rows when the consensus is complete), where
     the coders differ, the consensus audit log, a sentence on the consensus' state for the
-    reports, and the machine coder's suggestions with their review (``codings/suggest.csv``
-    with the decisions of ``analyses/suggestions.xlsx``)."""
+    reports, the machine coder's suggestions with their review (``codings/suggest.csv``
+    with the decisions of ``codings/decisions/suggestions.xlsx``), and the decisions typed
+    (consensus decisions, suggestion reviews), to be recorded."""
 
     codings: Codings
     disagreements: pd.DataFrame
     log: pd.DataFrame | None
     consensus_status: str
     suggestions: pd.DataFrame | None = None
+    decisions: Typed | None = None
+    review: Typed | None = None
 
 
 def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
@@ -70,13 +78,15 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
     raw = read_coding_folder(study.root / CODINGS, root=study.root, canonical=canonical,
                              segment_transcripts=transcript_of, coder_names=names,
                              transcript_names=transcript_names(study),
-                             code_guids=code_guids(codebook))
+                             code_guids=code_guids(codebook),
+                             pseudonyms=frozenset(study.speaker_ids()))
     if suggestions is not None:
         _accepted(raw, suggestions, transcript_of)
     return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
                          coders={c.id for c in study.coders},
                          lengths={tid: len(text) for tid, text in canonical.items()},
-                         span_share=study.span_share, sheets=raw.sheets)
+                         span_share=study.span_share, sheets=raw.sheets,
+                         pseudonyms=study.speaker_ids(), renamed=raw.renamed)
 
 
 def transcript_names(study: Study) -> dict[str, str]:
@@ -85,16 +95,47 @@ def transcript_names(study: Study) -> dict[str, str]:
     return names | {fold(g.id): g.id for g in study.groups}
 
 
-def reviewed_suggestions(study: Study) -> pd.DataFrame:
-    """``codings/suggest.csv`` with the decisions filled in ``analyses/suggestions.xlsx``
-    (a decision in the sheet replaces the one kept; an empty cell changes nothing). Every
-    decision names a coder of ``study.yaml`` and a suggestion of ``suggest.csv``."""
+def workbook_path(study: Study, kind: Kind) -> Path:
+    """Where people type decisions of ``kind``: ``codings/decisions/<workbook>``."""
+    return study.root / CODINGS / DECISIONS_FOLDER / kind.workbook
+
+
+def read_typed(study: Study, kind: Kind, read_record: Callable[[Path], pd.DataFrame],
+               read_workbook: Callable[[Path], pd.DataFrame],
+               check: Callable[[pd.DataFrame, Path], None] | None = None) -> Typed:
+    """The decisions of ``kind``: its record, with what was typed in its workbook (and in the
+    workbook an earlier version made in ``analyses/``, read so that nothing typed there is
+    lost). ``check(table, path)`` refuses a bad row of any of them, naming it."""
+    recorded = read_record(study.root / CODINGS / kind.record)
+    tables = [(recorded, study.root / CODINGS / kind.record)]
+    legacy = study.root / ANALYSES / kind.workbook
+    if legacy.is_file():
+        tables.append((read_workbook(legacy), legacy))
+        warnings.warn(f"{ANALYSES}/{kind.workbook} (where earlier versions made it) was read: "
+                      f"its decisions are recorded in {CODINGS}/{kind.record}; type them in "
+                      f"{CODINGS}/{DECISIONS_FOLDER}/{kind.workbook} from now on and delete "
+                      "the old one", QualcodeWarning, stacklevel=2)
+    path = workbook_path(study, kind)
+    listed = read_workbook(path) if path.is_file() else None
+    if listed is not None:
+        tables.append((listed, path))
+    if check is not None:
+        for table, where in tables:
+            check(table, where)
+    return Typed(kind, recorded, listed, merge_typed(recorded, [t for t, _ in tables[1:]],
+                                                     keys=kind.keys, filled=kind.filled))
+
+
+def reviewed_suggestions(study: Study) -> tuple[pd.DataFrame, Typed]:
+    """``codings/suggest.csv`` with the review typed in ``codings/decisions/suggestions.xlsx``
+    (a typed cell replaces the one recorded; an empty cell changes nothing), and the review
+    itself. Every decision names a coder of ``study.yaml`` and a suggestion of
+    ``suggest.csv``."""
     kept = read_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE)
-    sheet_path = study.root / ANALYSES / REVIEW_FILE
     coders = {c.id for c in study.coders}
-    keys = kept.set_index([S.SEGMENT_ID, S.CODE_ID]).index
-    for table, path in ((kept, study.root / CODINGS / SUGGESTIONS_FILE),
-                        (read_review_sheet(sheet_path), sheet_path)):
+    keys = set(zip(kept[S.SEGMENT_ID], kept[S.CODE_ID], strict=True))
+
+    def check(table: pd.DataFrame, path: Path) -> None:
         for row in table[table["decision"] != ""].itertuples(index=False):
             if row.reviewed_by not in coders:
                 raise CodingError(f"reviewed_by '{row.reviewed_by}' is not a coder of "
@@ -104,9 +145,14 @@ def reviewed_suggestions(study: Study) -> pd.DataFrame:
                 raise CodingError(f"{row.segment_id} {row.code_id} is not a suggestion of "
                                   f"{CODINGS}/{SUGGESTIONS_FILE}; run 'qualcode suggest' to "
                                   "make the sheet again", path=path, line=row.location)
-            at = keys.get_loc((row.segment_id, row.code_id))
-            kept.loc[at, ["decision", "reviewed_by"]] = row.decision, row.reviewed_by
-    return kept
+
+    review = read_typed(study, REVIEW, read_kept_suggestions, read_review_sheet, check)
+    decided = review.merged.set_index(list(REVIEW.keys))
+    at = pd.MultiIndex.from_frame(kept[list(REVIEW.keys)])
+    for column in REVIEW.filled:
+        kept[column] = decided[column].reindex(at).fillna("").to_numpy() \
+            if len(kept) else kept[column]
+    return kept, review
 
 
 def _accepted(raw: RawCodings, suggestions: pd.DataFrame, transcripts: dict[str, str]) -> None:
@@ -138,23 +184,32 @@ def coding_stage_if_any(study: Study, imported: ImportResult, codebook: Codebook
     return coding_stage(study, imported, codebook)
 
 
+def typed_decisions(study: Study) -> Typed:
+    """The consensus decisions: ``codings/consensus.csv`` with what was typed in
+    ``codings/decisions/disagreements.xlsx``."""
+    return read_typed(study, CONSENSUS, read_decisions, read_disagreements)
+
+
 def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> CodingStage:
-    """Collect the codings and, when ``codings/consensus.csv`` decides every disagreement,
-    the consensus. An incomplete consensus is not an error here: the status says so."""
-    suggestions = reviewed_suggestions(study)
+    """Collect the codings and, when the decisions (recorded or typed) decide every
+    disagreement, the consensus. An incomplete consensus is not an error here: the status
+    says so."""
+    suggestions, review = reviewed_suggestions(study)
     codings = collect_codings(study, imported, codebook, suggestions)
     differ = disagreements(codings, imported.segments)
-    path = study.root / CODINGS / DECISIONS_FILE
-    if not path.is_file():
-        return CodingStage(codings, differ, None, "no consensus yet (codings/consensus.csv): "
-                           "later stages use the union of the coders", suggestions)
+    decisions = typed_decisions(study)
+    found = dict(suggestions=suggestions, decisions=decisions, review=review)
+    if decisions.merged.empty and decisions.recorded.empty and decisions.listed is None:
+        return CodingStage(codings, differ, None, "no consensus yet (codings/decisions/"
+                           "disagreements.xlsx): later stages use the union of the coders",
+                           **found)
     try:
-        with_consensus, log = add_consensus(codings, imported.segments, read_decisions(path),
+        with_consensus, log = add_consensus(codings, imported.segments, decisions.merged,
                                             source=str(Path(CODINGS) / DECISIONS_FILE))
     except UndecidedError as error:
         undecided = error.message.partition(" ")[0]
         return CodingStage(codings, differ, None, f"consensus incomplete ({undecided} "
                            "disagreements undecided): later stages use the union of the coders",
-                           suggestions)
+                           **found)
     return CodingStage(with_consensus, differ, log, "consensus complete: later stages use it",
-                       suggestions)
+                       **found)

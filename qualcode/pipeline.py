@@ -20,10 +20,8 @@ from qualcode.agreement.tables import AgreementTables
 from qualcode.audit import Audit, audit_folder, check_paths, raise_findings
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
+from qualcode.collect import ANALYSES, CodingStage, coding_stage_if_any
 from qualcode.imports import ImportResult, Progress
-from qualcode.io.codingfolder import CONFIRMATIONS_FILE
-from qualcode.io.confirmations import read_confirmed
 from qualcode.io.files import write_text
 from qualcode.names import study_matcher
 from qualcode.projects import write_exports
@@ -36,7 +34,7 @@ from qualcode.steps.report import write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
 from qualcode.steps.transcripts import prepare, write_import, write_name_review
-from qualcode.steps.triangulation import write_matrices
+from qualcode.steps.triangulation import confirmations, write_matrices
 from qualcode.study import Study, load_identities, load_study
 from qualcode.suggest import SuggestOptions
 from qualcode.suggest_quality import SuggestionQuality
@@ -76,7 +74,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
         codebook, imported = prepare(study, progress=progress)
     with timer("codings"):
         designs = load_designs(study, codebook)  # checked before anything is written
-        confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
+        confirmed = confirmations(study)
         stage = coding_stage_if_any(study, imported, codebook)
     agreement = None
     with timer("agreement"):

@@ -42,7 +42,7 @@ def codings_of(stage, coder: str) -> set[tuple[str, str]]:
 
 
 def test_coding_sheet_layout(study):
-    path = make_sheet(study, "A")
+    path = make_sheet(study, "A").path
     workbook = load_workbook(path)
     sheet = workbook["coding"]
     assert [sheet.cell(1, c).value for c in range(1, 6)] == ["segment_id", "group", "speaker",
@@ -66,7 +66,7 @@ def test_coding_sheet_round_trip(study):
     marks = {"FG1-0002": ["housing.private_room"],
              "FG1-0003": ["housing.private_bathroom"],
              "FG1-0005": ["housing.parking", "quality_of_life.commute"]}
-    path = make_sheet(study, "A")
+    path = make_sheet(study, "A").path
     fill_sheet(path, marks)
     stage, written = collect(study)
     assert codings_of(stage, "A") == {(s, c) for s, codes in marks.items() for c in codes}
@@ -76,7 +76,7 @@ def test_coding_sheet_round_trip(study):
 
 
 def test_coding_sheet_refuses_anything_but_x(study):
-    path = make_sheet(study, "A")
+    path = make_sheet(study, "A").path
     workbook = load_workbook(path)
     workbook["coding"].cell(FIRST_ROW + 1, 7, "oui")
     workbook.save(path)
@@ -87,7 +87,7 @@ def test_coding_sheet_refuses_anything_but_x(study):
 def test_coding_sheet_without_its_coder_cell_is_read_as_the_file_name(study):
     # The hidden 'qualcode' sheet keeps 'coder' but lost its value column: the file name
     # says who coded, as for a sheet without that hidden sheet (found by tests/test_fuzz.py).
-    path = make_sheet(study, "A")
+    path = make_sheet(study, "A").path
     fill_sheet(path, {"FG1-0002": ["housing.private_room"]})
     workbook = load_workbook(path)
     workbook["qualcode"].delete_cols(2)
@@ -97,7 +97,7 @@ def test_coding_sheet_without_its_coder_cell_is_read_as_the_file_name(study):
 
 
 def test_coding_drift_is_refused_and_nothing_is_written(study):
-    fill_sheet(make_sheet(study, "A"), {"FG1-0002": ["housing.private_room"]})
+    fill_sheet(make_sheet(study, "A").path, {"FG1-0002": ["housing.private_room"]})
     transcript = study.root / "transcripts" / "fg1.txt"
     transcript.write_text(TRANSCRIPT.replace("fermée à clé", "qui ferme à clé"),
                           encoding="utf-8")
@@ -224,10 +224,10 @@ def test_coding_word_file_with_edited_text_is_refused(study):
 
 
 def test_coding_disagreements_consensus_and_audit_log(study):
-    fill_sheet(make_sheet(study, "A"), {"FG1-0002": ["housing.private_room"],
+    fill_sheet(make_sheet(study, "A").path, {"FG1-0002": ["housing.private_room"],
                                         "FG1-0003": ["housing.private_bathroom"],
                                         "FG1-0005": ["housing.parking"]})
-    fill_sheet(make_sheet(study, "B"), {"FG1-0002": ["housing.private_room"],
+    fill_sheet(make_sheet(study, "B").path, {"FG1-0002": ["housing.private_room"],
                                         "FG1-0005": ["housing.parking",
                                                      "quality_of_life.commute"],
                                         "FG1-0007": ["attractiveness.rent_pricing"]})
@@ -237,7 +237,7 @@ def test_coding_disagreements_consensus_and_audit_log(study):
         == [["FG1-0003", "housing.private_bathroom", "A", "B"],
             ["FG1-0005", "quality_of_life.commute", "B", "A"],
             ["FG1-0007", "attractiveness.rent_pricing", "B", "A"]]
-    workbook_path = study.root / "analyses" / "disagreements.xlsx"
+    workbook_path = study.root / "codings" / "decisions" / "disagreements.xlsx"
     workbook = load_workbook(workbook_path)
     sheet = workbook["disagreements"]
     header = [c.value for c in sheet[1]]
@@ -274,7 +274,7 @@ def test_coding_disagreements_consensus_and_audit_log(study):
 def test_coding_sheet_mark_under_a_column_without_code_id_is_refused(study):
     """An x whose code id was deleted from row 3 (or typed past the last column) would be
     lost: it stops collect, naming the cell; notes stay free text."""
-    path = make_sheet(study, "A")
+    path = make_sheet(study, "A").path
     fill_sheet(path, {"FG1-0002": ["housing.private_room"]})
     workbook = load_workbook(path)
     sheet = workbook["coding"]

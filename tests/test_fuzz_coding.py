@@ -36,7 +36,7 @@ class Coded:
     def __init__(self, root) -> None:
         self.root, self.study = root, load_study(root)
         self.codebook, self.imported = prepare(self.study)
-        sheet, [word] = make_sheet(self.study, "B"), export_docx(self.study)
+        sheet, [word] = make_sheet(self.study, "B").path, export_docx(self.study)
         self.blank, self.exported = sheet.read_bytes(), word.read_bytes()
         sheet.unlink()
 

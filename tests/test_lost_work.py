@@ -71,13 +71,13 @@ def test_a_sheet_saved_as_ods_is_read(make_study):
 def test_an_xls_sheet_is_refused_and_the_previous_outputs_are_not_kept_as_current(make_study):
     root = study(make_study)
     assert invoke(root, "collect").exit_code == 0
-    before = (root / "analyses/disagreements.xlsx").read_bytes()
+    before = (root / "analyses/codings.csv").read_bytes()
     (root / "codings/B.csv").unlink()
     (root / "codings/B.xls").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
     result = invoke(root, "collect")
     assert result.exit_code == 1
     assert "codings/B.xls" in result.stderr and "save it as .xlsx" in result.stderr
-    assert (root / "analyses/disagreements.xlsx").read_bytes() == before  # nothing written
+    assert (root / "analyses/codings.csv").read_bytes() == before  # nothing written
 
 
 def test_a_semicolon_csv_from_french_excel_is_read(make_study):

@@ -4,6 +4,7 @@ the review round trip that turns accepted suggestions into a coder's codings."""
 from __future__ import annotations
 
 import random
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -258,7 +259,7 @@ def test_review_round_trip_accepted_suggestions_become_the_reviewers_codings(cod
     internet = kept.index[kept["code_id"] == "housing.internet"][0]
     assert kept.loc[parking, "text"].lower().count("gar") + \
         kept.loc[parking, "text"].lower().count("voiture") > 0
-    sheet = coded_study / "analyses" / "suggestions.xlsx"
+    sheet = coded_study / "codings" / "decisions" / "suggestions.xlsx"
     fill(sheet, {parking + 2: ("accept", "B"), internet + 2: ("reject", "B")})
 
     stage, _ = collect(study)
@@ -273,7 +274,7 @@ def test_review_round_trip_accepted_suggestions_become_the_reviewers_codings(cod
     assert again.loc[parking, ["decision", "reviewed_by"]].tolist() == ["accept", "B"]
     assert again.loc[internet, ["decision", "reviewed_by"]].tolist() == ["reject", "B"]
 
-    sheet.unlink()  # analyses/ may be deleted: the review stays in codings/suggest.csv
+    shutil.rmtree(coded_study / "analyses")  # may be deleted: the review stays in codings/
     result, _ = suggest(study, SuggestOptions(bootstrap=0))
     assert result.n_uncoded == 0  # B has reviewed FG3 now
     decided = result.suggestions[result.suggestions["decision"] != ""]
@@ -287,7 +288,7 @@ def test_review_sheet_errors_name_the_file_and_row(coded_study):
 
     study = load_study(coded_study)
     suggest(study, SuggestOptions(bootstrap=0))
-    sheet = coded_study / "analyses" / "suggestions.xlsx"
+    sheet = coded_study / "codings" / "decisions" / "suggestions.xlsx"
     fill(sheet, {2: ("peut-être", "A")})
     with pytest.raises(CodingError, match=r"suggestions.xlsx:row 2: decision 'peut-être' "
                                           "must be accept, reject or empty"):

@@ -139,8 +139,7 @@ def test_triangulation_convergence_confirmations_round_trip(tmp_path):
     codebook = load_codebook(ROOT / "codebooks" / "htes.yaml")
     table = convergence(CONVERGENCE_CASE, codebook)
     path = tmp_path / "convergence.xlsx"
-    write_convergence(path, table, pd.DataFrame(columns=["code_id", "site_a", "site_b",
-                                                         "confirmed", "note"]), CLASSES)
+    write_convergence(path, table.assign(confirmed="", note=""), CLASSES)
     workbook = load_workbook(path)
     sheet = workbook["convergence"]
     header = [c.value for c in sheet[1]]
@@ -148,8 +147,9 @@ def test_triangulation_convergence_confirmations_round_trip(tmp_path):
     sheet.cell(2, header.index("note") + 1, "mêmes thèmes, accents différents")
     workbook.save(path)
     confirmed = read_convergence(path, CLASSES)
+    confirmed = confirmed[confirmed["confirmed"] != ""]
     assert confirmed.values.tolist() == [["housing", "A", "B", "partial agreement",
-                                          "mêmes thèmes, accents différents"]]
+                                          "mêmes thèmes, accents différents", "row 2"]]
 
 
 def test_triangulation_cooccurrence_by_hand():
@@ -186,8 +186,8 @@ def test_triangulation_convergence_between_coders(study):
 
 
 def test_triangulation_confirmations_are_not_taken_for_a_coder(demo_copy, tmp_path):
-    """A valid codings/convergence.csv is kept by --confirm and read back, never collected
-    as a coder's file."""
+    """A confirmation typed in codings/decisions/convergence.xlsx is recorded in a valid
+    codings/convergence.csv and read back; neither is collected as a coder's file."""
     import shutil
 
     from openpyxl import load_workbook
@@ -198,12 +198,14 @@ def test_triangulation_confirmations_are_not_taken_for_a_coder(demo_copy, tmp_pa
     root = tmp_path / "demo"
     shutil.copytree(demo_copy, root)
     study = load_study(root)
-    workbook = load_workbook(root / "analyses" / "convergence.xlsx")
+    triangulate(study)
+    path = root / "codings" / "decisions" / "convergence.xlsx"
+    workbook = load_workbook(path)
     sheet = workbook["convergence"]
     header = [c.value for c in sheet[1]]
     sheet.cell(2, header.index("confirmed") + 1, "dissonance")
-    workbook.save(root / "analyses" / "convergence.xlsx")
-    triangulate(study, confirm=True)
+    workbook.save(path)
+    triangulate(study)
     assert (root / "codings" / "convergence.csv").is_file()
     collect(study)  # would refuse convergence.csv as a malformed coding file
     merged = pd.read_csv(root / "analyses" / "convergence.csv")

@@ -25,6 +25,10 @@ from qualcode.io.worddocs import read_comments
 
 DECISIONS_FILE = "consensus.csv"
 CONFIRMATIONS_FILE = "convergence.csv"
+DECISIONS_FOLDER = "decisions"
+"""``codings/decisions/``: the workbooks people type decisions into (not coding files)."""
+BACKUPS_FOLDER = "backups"
+"""``codings/backups/``: coding sheets replaced by ``qualcode sheet`` (not read)."""
 RAW_SEGMENT_COLUMNS = ("coder", "segment_id", "code", "source", "location")
 RAW_TEXT_COLUMNS = ("segment_id", "text", "source", "location")
 RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", "location")
@@ -34,7 +38,8 @@ RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", 
 class RawCodings:
     """What the coding files say: codes on segments, codes on spans, the segment texts the
     files show (to detect drift), and which transcripts each coder reviewed (a coder who left
-    a segment blank says that no code applies to it)."""
+    a segment blank says that no code applies to it), and the files whose text differed only
+    by names now pseudonymised (Word files, realigned)."""
 
     segments: list[tuple] = field(default_factory=list)
     spans: list[tuple] = field(default_factory=list)
@@ -42,6 +47,7 @@ class RawCodings:
     reviewed: set[tuple[str, str]] = field(default_factory=set)
     sheets: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
     """``(coder, source, segment ids)`` of each sheet: its rows, to find those deleted."""
+    renamed: set[str] = field(default_factory=set)
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return (pd.DataFrame(self.segments, columns=list(RAW_SEGMENT_COLUMNS)),
@@ -72,8 +78,9 @@ REFUSED = {
 def coding_files(folder: Path) -> list[Path]:
     """The coders' files under ``folder``, to read (:data:`READ`) or to refuse
     (:data:`REFUSED`), without editors' lock files, hidden files, the consensus decisions,
-    the convergence confirmations and the machine coder's suggestions (whose accepted rows are
-    read apart, as their reviewer's codings)."""
+    the convergence confirmations, the machine coder's suggestions (whose accepted rows are
+    read apart, as their reviewer's codings), the decision workbooks of ``decisions/`` and
+    the replaced sheets of ``backups/``."""
     return [path for path in _files(folder) if path.suffix.lower() in (*READ, *REFUSED)]
 
 
@@ -90,6 +97,8 @@ def _files(folder: Path) -> list[Path]:
                   and not path.name.startswith(("~$", ".~lock", "."))
                   and not any(part.startswith(".") for part in
                               path.relative_to(folder).parts[:-1])
+                  and path.relative_to(folder).parts[0] not in (DECISIONS_FOLDER,
+                                                                BACKUPS_FOLDER)
                   and path.relative_to(folder) not in (Path(DECISIONS_FILE),
                                                        Path(CONFIRMATIONS_FILE),
                                                        Path(SUGGESTIONS_FILE)))
@@ -98,11 +107,13 @@ def _files(folder: Path) -> list[Path]:
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
                        segment_transcripts: dict[str, str], coder_names: dict[str, str],
                        transcript_names: dict[str, str],
-                       code_guids: dict[str, str]) -> RawCodings:
+                       code_guids: dict[str, str], pseudonyms: frozenset[str] = frozenset()
+                       ) -> RawCodings:
     """Read all coding files; ``coder_names`` maps a coder's id and name (folded) to its id,
     for Word comment authors and REFI-QDA users; ``transcript_names`` maps folded group ids
     and transcript file names to transcript ids, and ``code_guids`` the GUIDs of exported
-    codes to their ids, for REFI-QDA projects."""
+    codes to their ids, for REFI-QDA projects; Word files whose text differs only by names
+    now replaced by ``pseudonyms`` are realigned."""
     raw = RawCodings()
     others = [str(path.relative_to(root)) for path in other_files(folder)]
     if others:
@@ -122,12 +133,12 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
         elif suffix == ".qdpx":
             _qdpx(raw, path, source, canonical, coder_names, transcript_names, code_guids)
         else:
-            _docx(raw, path, source, canonical, coder_names)
+            _docx(raw, path, source, canonical, coder_names, pseudonyms)
     return raw
 
 
 def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
-    coder, texts, codings = read_sheet(path)
+    coder, texts, codings, _ = read_sheet(path)
     coder = coder or path.stem
     raw.sheets.append((coder, source, frozenset(texts)))
     for segment_id, (row, text) in texts.items():
@@ -155,10 +166,13 @@ def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
                               segment_transcripts.get(record["segment_id"], "")))
 
 
-def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names) -> None:
+def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names, pseudonyms
+          ) -> None:
     from qualcode.text import fold
 
-    transcript_id, comments = read_comments(path, canonical)
+    transcript_id, comments, renamed = read_comments(path, canonical, pseudonyms)
+    if renamed:
+        raw.renamed.add(source)
     for comment in comments:
         coder = coder_names.get(fold(comment.author.strip()))
         if coder is None:

@@ -1,5 +1,6 @@
-"""Convergence confirmations: the workbook researchers fill in, and
-``codings/convergence.csv`` where their confirmations are kept."""
+"""Convergence confirmations: the workbook researchers fill in
+(``codings/decisions/convergence.xlsx``), and ``codings/convergence.csv`` where their
+confirmations are recorded."""
 
 from __future__ import annotations
 
@@ -11,39 +12,35 @@ import pandas as pd
 from qualcode.errors import CodingError
 from qualcode.io.cells import unguard
 from qualcode.io.files import write_csv, write_office
-from qualcode.io.workbooks import read_filled
+from qualcode.io.workbooks import filled_table
 
 SHEET = "convergence"
 KEYS = ("code_id", "site_a", "site_b")
 FILLED = ("confirmed", "note")
 
 
-def write_convergence(path: Path, table: pd.DataFrame, confirmed: pd.DataFrame,
-                      classes: tuple[str, ...]) -> Path:
-    """The convergence table with a ``confirmed`` drop-down and a ``note``, pre-filled with
-    the confirmations already given."""
+def write_convergence(path: Path, rows: pd.DataFrame, classes: tuple[str, ...]) -> Path:
+    """The convergence workbook: ``rows`` (the convergence table, then :data:`FILLED`, the
+    confirmations already typed included), with a ``confirmed`` drop-down and a ``note``."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    known = confirmed.set_index(list(KEYS))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet.append([*table.columns, *FILLED])
+    sheet.append(list(rows.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, row in enumerate(table.round(3).itertuples(index=False), 2):
-        key = (row.code_id, row.site_a, row.site_b)
-        given = known.loc[key] if key in known.index else None
-        sheet.append([None if pd.isna(v) else v for v in row] +
-                     (["", ""] if given is None else [given["confirmed"], given["note"]]))
-        for column in (len(table.columns) + 1, len(table.columns) + 2):  # not sheet[row]:
-            sheet.cell(number, column).protection = Protection(locked=False)  # it scans all
-    letter = sheet.cell(1, len(table.columns) + 1).column_letter
+    width = len(rows.columns)
+    for number, row in enumerate(rows.itertuples(index=False), 2):
+        sheet.append([None if pd.isna(v) else v for v in row])
+        for column in (width - 1, width):  # not sheet[row]: it scans all
+            sheet.cell(number, column).protection = Protection(locked=False)
+    letter = sheet.cell(1, width - 1).column_letter
     validation = DataValidation(type="list", formula1=f'"{",".join(classes)}"',
                                 allow_blank=True, showErrorMessage=True)
-    validation.add(f"{letter}2:{letter}{max(len(table) + 1, 2)}")
+    validation.add(f"{letter}2:{letter}{max(len(rows) + 1, 2)}")
     sheet.add_data_validation(validation)
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -52,16 +49,16 @@ def write_convergence(path: Path, table: pd.DataFrame, confirmed: pd.DataFrame,
     return write_office(path, workbook)
 
 
-def read_convergence(path: Path, classes: tuple[str, ...]) -> pd.DataFrame:
-    """Confirmations from a filled workbook (rows left empty are not confirmations)."""
-    records = []
-    for number, value in read_filled(path, SHEET, (*KEYS, *FILLED)):
-        if value["confirmed"] and value["confirmed"] not in classes:
-            raise CodingError(f"'{value['confirmed']}' is not one of {', '.join(classes)}",
-                              path=path, line=f"row {number}")
-        if value["confirmed"]:
-            records.append(value)
-    return pd.DataFrame(records, columns=[*KEYS, *FILLED])
+def read_convergence(path: Path, classes: tuple[str, ...],
+                     columns: tuple[str, ...] = KEYS) -> pd.DataFrame:
+    """Every row of a convergence workbook (``columns`` and :data:`FILLED`, ``location`` =
+    its row); a class other than ``classes`` is refused."""
+    table = filled_table(path, SHEET, tuple(dict.fromkeys((*columns, *KEYS, *FILLED))))
+    bad = table[(table["confirmed"] != "") & ~table["confirmed"].isin(classes)]
+    if not bad.empty:
+        raise CodingError(f"'{bad['confirmed'].iloc[0]}' is not one of {', '.join(classes)}",
+                          path=path, line=bad["location"].iloc[0])
+    return table
 
 
 def read_confirmed(path: Path) -> pd.DataFrame:

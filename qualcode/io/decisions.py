@@ -1,5 +1,6 @@
-"""Consensus decisions: the disagreements workbook researchers fill in, and
-``codings/consensus.csv`` where their decisions are kept (the audit trail)."""
+"""Consensus decisions: the disagreements workbook researchers fill in
+(``codings/decisions/disagreements.xlsx``), and ``codings/consensus.csv`` where their
+decisions are recorded (the audit trail)."""
 
 from __future__ import annotations
 
@@ -17,33 +18,31 @@ SHEET = "disagreements"
 COLUMNS = (*DISAGREEMENT_COLUMNS, "label", "decision", "rationale", "decided_by")
 
 
-def write_disagreements(path: Path, table: pd.DataFrame, decisions: pd.DataFrame,
-                        labels: dict[str, str]) -> None:
-    """The disagreements workbook, with decisions already taken filled in.
+def write_disagreements(path: Path, rows: pd.DataFrame) -> Path:
+    """The disagreements workbook: ``rows`` with :data:`COLUMNS` (decisions already typed
+    included).
 
     ``decision`` accepts only keep or drop (a drop-down); ``rationale`` and ``decided_by`` are
     free text. Only these three columns are editable.
     """
     from openpyxl import Workbook
 
-    known = {(segment, code): taken for segment, code, *taken in
-             decisions[list(DECISION_COLUMNS)].itertuples(index=False)}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
-    for row in table.itertuples(index=False):
-        taken = known.get((row.segment_id, row.code_id), ("", "", ""))
-        sheet.append([*row, labels.get(row.code_id, ""), *taken])
+    for row in rows[list(COLUMNS)].itertuples(index=False):
+        sheet.append(list(row))
     protect(sheet, editable=3,
             choices={len(COLUMNS) - 2: (DECISIONS, "Choose keep or drop.")},
             widths=(10, 6, 8, 60, 26, 10, 10, 24, 9, 40, 12))
-    write_office(path, workbook)
+    return write_office(path, workbook)
 
 
 def read_disagreements(path: Path) -> pd.DataFrame:
-    """Decisions from a filled disagreements workbook (``location`` = its row)."""
-    return _checked(filled_table(path, SHEET, DECISION_COLUMNS), path)
+    """Every row of a disagreements workbook (:data:`COLUMNS`, ``location`` = its row), its
+    decisions checked."""
+    return _checked(filled_table(path, SHEET, COLUMNS), path)
 
 
 def read_decisions(path: Path) -> pd.DataFrame:
@@ -65,6 +64,7 @@ def _checked(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def write_decisions(path: Path, decisions: pd.DataFrame) -> Path:
-    """Keep the decisions taken (sorted) in ``codings/consensus.csv``."""
-    taken = decisions[decisions["decision"] != ""][list(DECISION_COLUMNS)]
-    return write_csv(path, taken.sort_values([S.SEGMENT_ID, S.CODE_ID]))
+    """Record the decisions (every row with something typed) in ``codings/consensus.csv``,
+    sorted."""
+    return write_csv(path, decisions[list(DECISION_COLUMNS)].sort_values(
+        [S.SEGMENT_ID, S.CODE_ID]))

@@ -47,9 +47,11 @@ class SheetCoding:
 
 
 def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder: str,
-                language: str) -> None:
-    """Write a blank coding sheet for ``coder`` (``segments`` are the codable ones, in order,
-    with a ``context`` column holding the previous segment's text)."""
+                language: str, codes: dict[str, list[str]] | None = None,
+                notes: dict[str, str] | None = None) -> None:
+    """Write a coding sheet for ``coder`` (``segments`` are the codable ones, in order, with a
+    ``context`` column holding the previous segment's text): blank, or with the ``codes``
+    (segment id -> code ids) and ``notes`` carried over from an older sheet."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import CellIsRule
@@ -59,7 +61,7 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
 
     from qualcode.io.files import write_office
 
-    codes = codebook.codable
+    codable = codebook.codable
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -68,8 +70,8 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
         sheet.cell(1, column, name).font = bold
         sheet.merge_cells(start_row=1, end_row=3, start_column=column, end_column=column)
     first_code = len(FIXED) + 1
-    domains = list(dict.fromkeys(code.domain for code in codes))
-    for offset, code in enumerate(codes):
+    domains = list(dict.fromkeys(code.domain for code in codable))
+    for offset, code in enumerate(codable):
         column = first_code + offset
         fill = PatternFill("solid", fgColor=_FILLS[domains.index(code.domain) % len(_FILLS)])
         label = sheet.cell(2, column, codebook.text(code.label, language))
@@ -80,11 +82,12 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
             sheet.cell(row, column).fill = fill
         sheet.column_dimensions[get_column_letter(column)].width = 4
     for domain in domains:
-        columns = [first_code + i for i, code in enumerate(codes) if code.domain == domain]
+        columns = [first_code + i for i, code in enumerate(codable) if code.domain == domain]
         sheet.cell(1, columns[0], codebook.text(codebook[domain].label, language)).font = bold
         sheet.merge_cells(start_row=1, end_row=1, start_column=columns[0],
                           end_column=columns[-1])
-    note = first_code + len(codes)
+    note = first_code + len(codable)
+    column_of = {code.id: first_code + i for i, code in enumerate(codable)}
     sheet.cell(1, note, NOTE).font = bold
     sheet.row_dimensions[2].height = 150
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -100,6 +103,10 @@ def write_sheet(path: Path, segments: pd.DataFrame, codebook: Codebook, *, coder
         sheet.cell(r, 4).font = Font(italic=True, color="808080")
         for column in range(first_code, note + 1):
             sheet.cell(r, column).protection = unlocked
+        for code_id in (codes or {}).get(row.segment_id, ()):
+            sheet.cell(r, column_of[code_id], "x")
+        if (notes or {}).get(row.segment_id):
+            sheet.cell(r, note, notes[row.segment_id])
     last = FIRST_ROW + len(segments) - 1
     code_range = f"{get_column_letter(first_code)}{FIRST_ROW}:{get_column_letter(note - 1)}" \
                  f"{max(last, FIRST_ROW)}"
@@ -145,8 +152,10 @@ def _codebook_sheet(sheet, codebook: Codebook, language: str) -> None:
     sheet.freeze_panes = "B2"
 
 
-def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list[SheetCoding]]:
-    """A filled sheet: its coder, ``{segment_id: (row, text)}`` of every row, and the codings.
+def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list[SheetCoding],
+                                    dict[str, str]]:
+    """A filled sheet: its coder, ``{segment_id: (row, text)}`` of every row, the codings,
+    and the notes (``{segment_id: note}``).
 
     Raises :class:`CodingError` naming the row and column of anything but ``x`` in a code cell.
     """
@@ -167,7 +176,7 @@ def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list
                           line="row 1")
     code_ids = tuple(rows[2]) + (None,) * max(0, len(FIXED) - len(rows[2]))
     notes = {column for column, name in enumerate(rows[0]) if name == NOTE}
-    texts, codings = {}, []
+    texts, codings, written = {}, [], {}
     width = max(len(code_ids), *(len(row) for row in rows))
     for number, row in enumerate(rows[FIRST_ROW - 1:], FIRST_ROW):
         if not row or row[0] is None:
@@ -176,7 +185,10 @@ def read_sheet(path: Path) -> tuple[str | None, dict[str, tuple[int, str]], list
         segment_id = str(row[0]).strip()
         texts[segment_id] = (number, "" if row[4] is None else str(row[4]))
         codings.extend(_marks(row, code_ids, notes, segment_id, number, path))
-    return coder, texts, codings
+        typed = [str(row[c]) for c in sorted(notes) if row[c] is not None and str(row[c]).strip()]
+        if typed:
+            written[segment_id] = "\n".join(typed)
+    return coder, texts, codings, written
 
 
 def _marks(row, code_ids, notes: set[int], segment_id: str, number: int, path: Path

@@ -2,8 +2,8 @@
 
 ``codings/suggest.csv`` keeps every suggestion with its probability, the segment's text (to
 detect a transcript that changed), and the review: ``decision`` (accept or reject) and
-``reviewed_by`` (the coder who decided). ``analyses/suggestions.xlsx`` is the review sheet
-made from it, with the same two columns to fill in.
+``reviewed_by`` (the coder who decided). ``codings/decisions/suggestions.xlsx`` is the review
+sheet made from it, with the same two columns to fill in.
 """
 
 from __future__ import annotations
@@ -37,12 +37,9 @@ def write_kept_suggestions(path: Path, table: pd.DataFrame) -> Path:
 
 
 def read_review_sheet(path: Path) -> pd.DataFrame:
-    """The decisions filled in ``analyses/suggestions.xlsx`` (``location`` = its row); an
-    empty table when the sheet does not exist."""
-    columns = (S.SEGMENT_ID, S.CODE_ID, "decision", "reviewed_by")
-    if not path.is_file():
-        return pd.DataFrame(columns=[*columns, "location"])
-    return checked_review(filled_table(path, REVIEW_SHEET, columns), path)
+    """Every row of a review sheet (:data:`SHEET_COLUMNS`, ``location`` = its row), its
+    decisions checked."""
+    return checked_review(filled_table(path, REVIEW_SHEET, SHEET_COLUMNS), path)
 
 
 def checked_review(table: pd.DataFrame, path: Path) -> pd.DataFrame:

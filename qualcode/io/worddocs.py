@@ -8,11 +8,13 @@ turns it into offsets in the canonical text, refusing a document whose text was 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import CodingError
 from qualcode.io.office import open_docx
+from qualcode.textdiff import pseudonym_alignment
 
 _HEADER_PARAGRAPHS = 2
 _INSTRUCTIONS = {
@@ -60,12 +62,15 @@ def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: s
     write_office(path, document)
 
 
-def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[CommentSpan]]:
-    """The transcript id of an exported Word file and its comments as canonical spans.
+def read_comments(path: Path, canonical: dict[str, str], pseudonyms: Collection[str] = ()
+                  ) -> tuple[str, list[CommentSpan], bool]:
+    """The transcript id of an exported Word file, its comments as canonical spans, and
+    whether the text differed from the canonical one only by names now replaced by
+    ``pseudonyms`` (the spans are then moved onto the new text).
 
     ``canonical`` maps transcript ids to their current canonical text; a document whose
-    paragraphs differ from it (edited text, added paragraphs) is refused, naming the first
-    paragraph that differs.
+    paragraphs differ from it otherwise (edited text, added paragraphs) is refused, naming the
+    first paragraph that differs.
     """
     document = open_docx(path, CodingError)
     transcript_id = document.core_properties.identifier or ""
@@ -74,7 +79,7 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
                           f"(identifier '{transcript_id}'); comment on an exported transcript",
                           path=path)
     paragraphs = document.element.find(_w("body")).findall(_w("p"))[_HEADER_PARAGRAPHS:]
-    starts, ends, pieces, offset = {}, {}, [], 0
+    starts, ends, pieces, offset, paragraph_ends = {}, {}, [], 0, []
     for number, paragraph in enumerate(paragraphs, _HEADER_PARAGRAPHS + 1):
         if pieces:
             pieces.append("\n\n")
@@ -92,10 +97,15 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
                 piece = element.text or "" if tag == "t" else "\t" if tag == "tab" else "\n"
                 pieces.append(piece)
                 offset += len(piece)
-        _check_paragraph(path, number, "".join(pieces), canonical[transcript_id])
-    if "".join(pieces) != canonical[transcript_id]:
-        raise CodingError("the document ends before or after the imported transcript; "
-                          "export it again with 'qualcode export-docx'", path=path)
+        paragraph_ends.append((number, offset))
+    text, expected = "".join(pieces), canonical[transcript_id]
+    alignment = None
+    if text != expected:
+        alignment = pseudonym_alignment(text, expected, pseudonyms)
+        if alignment is None:
+            _refuse_edited(path, text, expected, paragraph_ends)
+        starts = {key: alignment.offset(at) for key, at in starts.items()}
+        ends = {key: alignment.offset(at, end=True) for key, at in ends.items()}
     spans = []
     for key, author, text in _comments(document, path):
         if key not in starts or key not in ends:
@@ -103,7 +113,7 @@ def read_comments(path: Path, canonical: dict[str, str]) -> tuple[str, list[Comm
                               "the passage before inserting the comment", path=path,
                               line=f"comment {key}")
         spans.append(CommentSpan(key, author, text, starts[key], ends[key]))
-    return transcript_id, spans
+    return transcript_id, spans, alignment is not None
 
 
 def _comments(document, path: Path) -> list[tuple[str, str, str]]:
@@ -118,11 +128,17 @@ def _comments(document, path: Path) -> list[tuple[str, str, str]]:
                           "LibreOffice and save it again as .docx", path=path) from None
 
 
-def _check_paragraph(path: Path, number: int, so_far: str, expected: str) -> None:
-    if not expected.startswith(so_far):
-        raise CodingError("the text was edited after export (it differs from the imported "
-                          "transcript here); export it again with 'qualcode export-docx' and "
-                          "copy the comments over", path=path, line=f"paragraph {number}")
+def _refuse_edited(path: Path, text: str, expected: str,
+                   paragraph_ends: list[tuple[int, int]]) -> None:
+    """Name the first paragraph that differs from the imported transcript."""
+    for number, end in paragraph_ends:
+        if not expected.startswith(text[:end]):
+            raise CodingError("the text was edited after export (it differs from the imported "
+                              "transcript here); export it again with 'qualcode export-docx' "
+                              "and copy the comments over", path=path,
+                              line=f"paragraph {number}")
+    raise CodingError("the document ends before or after the imported transcript; "
+                      "export it again with 'qualcode export-docx'", path=path)
 
 
 def _is_deleted(element) -> bool:

@@ -13,15 +13,14 @@ from qualcode.assessment import Design, assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, reference_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage
+from qualcode.collect import ANALYSES, CodingStage, coding_stage
 from qualcode.imports import ImportResult
-from qualcode.io.codingfolder import CONFIRMATIONS_FILE
-from qualcode.io.confirmations import read_confirmed
 from qualcode.io.files import write_csv, write_text
 from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
 from qualcode.steps.transcripts import prepare
+from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
 from qualcode.triangulation import confirmed_convergence, framework_matrix
 
@@ -81,8 +80,8 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     stage = coding_stage(study, imported, codebook)
     codings, _ = reference_codings(stage.codings.codings)
     site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
-    _, convergence_by_code = confirmed_convergence(
-        site, codebook, read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE))
+    _, convergence_by_code = confirmed_convergence(site, codebook,
+                                                   confirmations(study).merged)
     table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
     target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"

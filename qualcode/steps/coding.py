@@ -4,7 +4,9 @@ every coder's files, the disagreements workbook and the consensus.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import datetime as dt
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,64 +16,156 @@ from qualcode.coding import human_codings, summarise_coders
 from qualcode.collect import (
     ANALYSES,
     CODINGS,
-    REVIEW_FILE,
     CodingStage,
     add_consensus,
     coding_stage,
+    workbook_path,
 )
-from qualcode.errors import QualcodeError
-from qualcode.io.codingfolder import DECISIONS_FILE
-from qualcode.io.decisions import (
-    read_decisions,
-    read_disagreements,
-    write_decisions,
-    write_disagreements,
-)
-from qualcode.io.files import write_csv
-from qualcode.io.sheets import sheet_segments, write_sheet
-from qualcode.io.suggestions import SUGGESTIONS_FILE, write_kept_suggestions
+from qualcode.decisions import Typed, unchanged, workbook_rows
+from qualcode.errors import CodingError, QualcodeError, UndecidedError
+from qualcode.io.codingfolder import BACKUPS_FOLDER, DECISIONS_FILE
+from qualcode.io.decisions import write_decisions, write_disagreements
+from qualcode.io.files import write_atomic, write_csv
+from qualcode.io.sheets import read_sheet, sheet_segments, write_sheet
+from qualcode.io.suggestions import write_kept_suggestions
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
+from qualcode.textdiff import same_passage
 
-DISAGREEMENTS = "disagreements.xlsx"
 
-
-def write_coding(stage: CodingStage, study: Study, codebook: Codebook) -> list[Path]:
-    """``codings.csv``, ``spans.csv``, ``coders.csv``, the disagreements workbook (with the
-    decisions already taken) and, with a consensus, ``consensus-log.csv``; ``disagreements.xlsx``
-    comes second, after ``codings.csv``."""
+def write_coding(stage: CodingStage, study: Study, codebook: Codebook, *,
+                 list_disagreements: bool = False) -> list[Path]:
+    """``codings.csv``, ``spans.csv``, ``coders.csv`` and, with a consensus,
+    ``consensus-log.csv``; the decisions typed since the last run recorded in
+    ``codings/consensus.csv`` and ``codings/suggest.csv``; and the disagreements workbook
+    ``codings/decisions/disagreements.xlsx`` with the new disagreements added, when it
+    exists, when a disagreement is undecided, or with ``list_disagreements``."""
     analyses = study.root / ANALYSES
     humans = human_codings(stage.codings.codings)
-    labels = {code.id: codebook.text(code.label, study.language) for code in codebook.codes}
     written = [write_csv(analyses / "codings.csv", stage.codings.codings),
                write_csv(analyses / "spans.csv", stage.codings.spans),
                write_csv(analyses / "coders.csv", summarise_coders(humans, codebook))]
-    decisions = read_decisions(study.root / CODINGS / DECISIONS_FILE)
-    write_disagreements(analyses / DISAGREEMENTS, stage.disagreements, decisions, labels)
-    written.append(analyses / DISAGREEMENTS)
     if stage.log is not None:
         written.append(write_csv(analyses / "consensus-log.csv", stage.log))
-    if (analyses / REVIEW_FILE).is_file() and stage.suggestions is not None \
-            and not stage.suggestions.empty:  # keep the review's decisions with the codings
-        written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE,
-                                              stage.suggestions))
+    if stage.decisions is not None:
+        written += record(study, stage.decisions, stage.decisions.merged, write_decisions)
+        if list_disagreements or stage.decisions.listed is not None or \
+                (stage.log is None and not stage.disagreements.empty):
+            labels = {code.id: codebook.text(code.label, study.language)
+                      for code in codebook.codes}
+            current = stage.disagreements.assign(
+                label=stage.disagreements["code_id"].map(labels).fillna(""))
+            written += refresh_workbook(study, stage.decisions, current, write_disagreements)
+    if stage.review is not None and stage.suggestions is not None:
+        written += record(study, stage.review, stage.suggestions, write_kept_suggestions)
     return written
 
 
-def make_sheet(study: Study, coder: str, *, force: bool = False) -> Path:
-    """A blank coding sheet for ``coder`` in ``codings/sheets/<coder>.xlsx``."""
+def record(study: Study, typed: Typed, table: pd.DataFrame, write) -> list[Path]:
+    """Record ``table`` (the decisions of ``typed``, with what qualcode keeps beside them) in
+    the kind's CSV file under ``codings/``, when it differs from what is recorded."""
+    if unchanged(typed.recorded, table):
+        return []
+    return [write(study.root / CODINGS / typed.kind.record, table)]
+
+
+def refresh_workbook(study: Study, typed: Typed, current: pd.DataFrame, write) -> list[Path]:
+    """Add the ``current`` rows not listed yet to the kind's workbook under
+    ``codings/decisions/`` (making it when there is none), keeping every typed cell; the
+    workbook is written only when something changed."""
+    kind = typed.kind
+    rows = workbook_rows(typed.listed, current, typed.merged, keys=kind.keys,
+                         filled=kind.filled)
+    if unchanged(typed.listed, rows):
+        return []
+    return [write(workbook_path(study, kind), rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class NewSheet:
+    """A coding sheet made by ``qualcode sheet``: where, the copy kept of the sheet it
+    replaced (None when that one held nothing), and, with ``--update``, the segments whose
+    codes or note were carried over and those whose could not be (their text changed, or
+    they are gone)."""
+
+    path: Path
+    backup: Path | None
+    carried: tuple[str, ...] = ()
+    not_carried: tuple[str, ...] = ()
+
+
+def make_sheet(study: Study, coder: str, *, force: bool = False,
+               update: bool = False) -> NewSheet:
+    """A coding sheet for ``coder`` in ``codings/sheets/<coder>.xlsx``: blank, or with
+    ``update`` made from the current segments with the codes and notes of the old sheet
+    carried over wherever a segment's text is unchanged (or only pseudonymised). A sheet
+    replaced while it holds codes or notes is first copied to ``codings/backups/``."""
     if coder not in {c.id for c in study.coders}:
         raise QualcodeError(f"'{coder}' is not a coder of study.yaml; add it under 'coders' "
                             "(- {id: " + coder + "})", path=study.root / "study.yaml")
     path = study.root / CODINGS / "sheets" / f"{coder}.xlsx"
-    if path.exists() and not force:
+    if update and not path.is_file():
+        raise QualcodeError(f"no sheet to update; make one with 'qualcode sheet --coder "
+                            f"{coder}'", path=path)
+    if path.exists() and not (force or update):
         raise QualcodeError("exists already (it may hold codes); pass --force to replace it "
-                            "with a blank sheet", path=path)
+                            "with a blank sheet (a copy is kept), or --update to make it again "
+                            "from the current transcripts with its codes", path=path)
     codebook, imported = prepare(study)
-    write_sheet(path, sheet_segments(imported.segments), codebook, coder=coder,
-                language=study.language)
-    return path
+    segments = sheet_segments(imported.segments)
+    codes, notes, carried, lost = {}, {}, (), ()
+    if update:
+        codes, notes, carried, lost = carry_over(read_sheet(path), segments, codebook,
+                                                 study.speaker_ids())
+    backup = keep_copy(study, path) if path.exists() and holds_work(path) else None
+    write_sheet(path, segments, codebook, coder=coder, language=study.language, codes=codes,
+                notes=notes)
+    return NewSheet(path, backup, carried, lost)
+
+
+def carry_over(old, segments: pd.DataFrame, codebook: Codebook, pseudonyms: set[str]):
+    """The codes and notes of an old sheet (as :func:`read_sheet` gives it) that still apply
+    to the current ``segments``: those of segments whose text is unchanged or only
+    pseudonymised, on codes still in the codebook. Returns them with the segments carried and
+    those not carried."""
+    _, texts, codings, notes = old
+    current = dict(zip(segments["segment_id"], segments["text"], strict=True))
+    codable = {code.id for code in codebook.codable}
+    worked = dict.fromkeys([c.segment_id for c in codings] + list(notes))
+    kept = {s for s in worked if s in current and same_passage(texts[s][1], current[s],
+                                                                   pseudonyms)}
+    codes: dict[str, list[str]] = {}
+    lost = {s for s in worked if s not in kept}
+    for coding in codings:
+        if coding.segment_id in kept and coding.code_id in codable:
+            codes.setdefault(coding.segment_id, []).append(coding.code_id)
+        elif coding.segment_id in kept:
+            lost.add(coding.segment_id)
+    return (codes, {s: n for s, n in notes.items() if s in kept},
+            tuple(s for s in worked if s in kept and s not in lost), tuple(sorted(lost)))
+
+
+def holds_work(path: Path) -> bool:
+    """Whether a sheet holds any code or note (or cannot be read, so may hold some)."""
+    try:
+        _, _, codings, notes = read_sheet(path)
+    except CodingError:
+        return True
+    return bool(codings or notes)
+
+
+def keep_copy(study: Study, path: Path) -> Path:
+    """Copy a sheet about to be replaced to ``codings/backups/<name>-<date and time>.xlsx``,
+    where collect does not read it."""
+    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    folder = study.root / CODINGS / BACKUPS_FOLDER
+    copy = folder / f"{path.stem}-{stamp}{path.suffix}"
+    number = 1
+    while copy.exists():
+        number += 1
+        copy = folder / f"{path.stem}-{stamp}-{number}{path.suffix}"
+    return write_atomic(copy, lambda tmp: shutil.copyfile(path, tmp))
 
 
 def export_docx(study: Study) -> list[Path]:
@@ -88,28 +182,34 @@ def export_docx(study: Study) -> list[Path]:
     return paths
 
 
-def collect(study: Study) -> tuple[CodingStage, list[Path]]:
-    """Read every coder's files and write the coding tables."""
+def collect(study: Study, *, list_disagreements: bool = False
+            ) -> tuple[CodingStage, list[Path]]:
+    """Read every coder's files and the decisions, and write the coding tables (see
+    :func:`write_coding`)."""
     codebook, imported = prepare(study)
     stage = coding_stage(study, imported, codebook)
-    return stage, write_coding(stage, study, codebook)
+    return stage, write_coding(stage, study, codebook, list_disagreements=list_disagreements)
 
 
 def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
-    """Read the filled disagreements workbook, check that every disagreement is decided, keep
-    the decisions in ``codings/consensus.csv`` and write the consensus and its log."""
-    workbook = study.root / ANALYSES / DISAGREEMENTS
-    if not workbook.is_file():
-        raise QualcodeError("not found; run 'qualcode disagreements' and fill it in first",
-                            path=workbook)
+    """Check that every disagreement is decided (in ``codings/decisions/disagreements.xlsx``
+    or ``codings/consensus.csv``), then record the decisions and write the consensus and its
+    log. The undecided disagreements are all listed in one error, and nothing is written."""
     codebook, imported = prepare(study)
     stage = coding_stage(study, imported, codebook)
-    decisions = read_disagreements(workbook)
-    codings, log = add_consensus(stage.codings, imported.segments, decisions,
-                                 source=str(Path(CODINGS) / DECISIONS_FILE))
-    decided = replace(stage, codings=codings, log=log, consensus_status="consensus complete")
-    written = [write_decisions(study.root / CODINGS / DECISIONS_FILE, decisions)]
-    return log, written + write_coding(decided, study, codebook)
+    if stage.log is None:
+        workbook = workbook_path(study, stage.decisions.kind)
+        try:
+            codings, log = add_consensus(stage.codings, imported.segments,
+                                         stage.decisions.merged,
+                                         source=str(Path(CODINGS) / DECISIONS_FILE))
+        except UndecidedError as error:
+            hint = "decide them in this workbook" if workbook.is_file() else \
+                "run 'qualcode disagreements' to list them in this workbook"
+            raise UndecidedError(f"{error.message}; {hint}", path=workbook) from None
+        stage = replace(stage, codings=codings, log=log,
+                        consensus_status="consensus complete: later stages use it")
+    return stage.log, write_coding(stage, study, codebook, list_disagreements=True)
 
 
 def code_counts(analyses: Path) -> pd.Series | None:

@@ -12,13 +12,19 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.collect import ANALYSES, CODINGS, REVIEW_FILE, CodingStage, coding_stage
+from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.imports import ImportResult
 from qualcode.io.codingfolder import coding_files
 from qualcode.io.files import write_csv
-from qualcode.io.suggestions import SUGGESTIONS_FILE, write_kept_suggestions, write_review_sheet
+from qualcode.io.suggestions import (
+    SHEET_COLUMNS,
+    SUGGESTIONS_FILE,
+    write_kept_suggestions,
+    write_review_sheet,
+)
 from qualcode.report.figures import save_figure, suggestion_forest
+from qualcode.steps.coding import refresh_workbook
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.suggest import (
@@ -100,7 +106,8 @@ class SuggestResult:
 def suggest(study: Study, options: SuggestOptions) -> tuple[SuggestResult, list[Path]]:
     """Score the suggestions as a coder, then suggest codes for the segments of transcripts
     nobody has coded: ``codings/suggest.csv`` and the review sheet
-    ``analyses/suggestions.xlsx``, with the decisions already taken."""
+    ``codings/decisions/suggestions.xlsx`` (the new suggestions added, every decision typed
+    kept)."""
     codebook, imported = prepare(study)
     if not coding_files(study.root / CODINGS):
         raise QualcodeError("no coding to learn from; code some transcripts first (see "
@@ -118,10 +125,10 @@ def suggest(study: Study, options: SuggestOptions) -> tuple[SuggestResult, list[
     written = write_quality(quality, study, codebook)
     if not kept.empty:
         written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE, kept))
-        written.append(write_review_sheet(study.root / ANALYSES / REVIEW_FILE,
-                                          review_rows(kept, imported.segments, codebook,
-                                                      quality, study.language),
-                                          [c.id for c in study.coders]))
+        rows = review_rows(kept, imported.segments, codebook, quality, study.language)
+        coders = [c.id for c in study.coders]
+        written += refresh_workbook(study, stage.review, rows[list(SHEET_COLUMNS[:-2])],
+                                    lambda path, table: write_review_sheet(path, table, coders))
     fresh = int((kept["decision"] == "").sum())
     return SuggestResult(quality, kept, fresh, len(targets)), written
 

@@ -11,10 +11,9 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, reference_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage
-from qualcode.errors import QualcodeError
+from qualcode.collect import ANALYSES, CodingStage, coding_stage, read_typed
+from qualcode.decisions import CONVERGENCE, Typed
 from qualcode.imports import ImportResult
-from qualcode.io.codingfolder import CONFIRMATIONS_FILE
 from qualcode.io.confirmations import (
     read_confirmed,
     read_convergence,
@@ -24,6 +23,7 @@ from qualcode.io.confirmations import (
 from qualcode.io.files import write_csv
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
+from qualcode.steps.coding import record, refresh_workbook
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.triangulation import (
@@ -40,12 +40,14 @@ from qualcode.triangulation import (
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook, confirmed: pd.DataFrame
+                   codebook: Codebook, confirmed: Typed, *, list_convergence: bool = False
                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
     every dimension (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
-    convergence across sites; returns the site matrix and the convergence summary with the
-    files."""
+    convergence across sites with the ``confirmed`` classes (recorded in
+    ``codings/convergence.csv``; the rows not listed yet added to
+    ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``);
+    returns the site matrix and the convergence summary with the files."""
     analyses = study.root / ANALYSES
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
@@ -71,37 +73,36 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
     written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
                            analyses / "figures" / "cooccurrence")
-    merged, summary = confirmed_convergence(site, codebook, confirmed)
+    merged, summary = confirmed_convergence(site, codebook, confirmed.merged)
     written += [write_csv(analyses / "convergence.csv", merged),
-                write_csv(analyses / "convergence-summary.csv", summary),
-                write_convergence(analyses / "convergence.xlsx",
-                                  merged[list(CONVERGENCE_COLUMNS)], confirmed, CLASSES)]
+                write_csv(analyses / "convergence-summary.csv", summary)]
+    written += record(study, confirmed, confirmed.merged, write_confirmed)
+    if list_convergence or confirmed.listed is not None:
+        written += refresh_workbook(
+            study, confirmed, merged[list(CONVERGENCE_COLUMNS)].round(3),
+            lambda path, rows: write_convergence(path, rows, CLASSES))
     return site, summary, written
 
 
-def confirm_convergence(study: Study) -> Path:
-    """Keep the classes confirmed in ``analyses/convergence.xlsx`` in
-    ``codings/convergence.csv``."""
-    workbook = study.root / ANALYSES / "convergence.xlsx"
-    if not workbook.is_file():
-        raise QualcodeError("not found; run 'qualcode triangulate' and fill in the "
-                            "'confirmed' column first", path=workbook)
-    return write_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE,
-                           read_convergence(workbook, CLASSES))
+def confirmations(study: Study) -> Typed:
+    """The convergence classes confirmed: ``codings/convergence.csv`` with what was typed in
+    ``codings/decisions/convergence.xlsx``."""
+    return read_typed(study, CONVERGENCE, read_confirmed,
+                      lambda path: read_convergence(path, CLASSES, CONVERGENCE_COLUMNS))
 
 
-def triangulate(study: Study, *, confirm: bool = False, across_coders: bool = False
+def triangulate(study: Study, *, across_coders: bool = False
                 ) -> tuple[pd.DataFrame, list[Path]]:
-    """``qualcode triangulate``: the framework matrices, the heatmap and convergence coding;
-    with ``confirm``, first keep the researchers' confirmations; with ``across_coders``, also
-    convergence between the coders (``analyses/convergence-coders.csv``). Returns the
-    per-code convergence summary with the files."""
-    kept = [confirm_convergence(study)] if confirm else []
+    """``qualcode triangulate``: the framework matrices, the heatmap and convergence coding,
+    with the confirmations typed in ``codings/decisions/convergence.xlsx`` (made here, then
+    kept up to date by every run) recorded; with ``across_coders``, also convergence between
+    the coders (``analyses/convergence-coders.csv``). Returns the per-code convergence
+    summary with the files."""
     codebook, imported = prepare(study)
-    confirmed = read_confirmed(study.root / CODINGS / CONFIRMATIONS_FILE)
+    confirmed = confirmations(study)
     stage = coding_stage(study, imported, codebook)
-    _, summary, written = write_matrices(stage, imported, study, codebook, confirmed)
-    written = kept + written
+    _, summary, written = write_matrices(stage, imported, study, codebook, confirmed,
+                                         list_convergence=True)
     if across_coders:
         matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
                               codebook)
