@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.errors import QualcodeError
+from qualcode.io.files import check_readable
 
 # What a damaged Office file raises: a broken zip (BadZipFile, zlib.error, EOFError, OSError on
 # a seek past the end, NotImplementedError for an unknown zip version or compression), broken
@@ -32,6 +33,7 @@ def open_docx(path: Path, error: type[QualcodeError]):
     from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
+    check_readable(path)
     try:
         document = docx.Document(str(path))
         # A main part that is not a Word document (damaged content types) fails here, not
@@ -53,6 +55,7 @@ def read_workbook(path: Path, sheets: Iterable[str], error: type[QualcodeError]
     ``sheets`` it holds; a damaged file raises ``error``."""
     from openpyxl import load_workbook
 
+    check_readable(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:

@@ -168,6 +168,9 @@ def parse_xml(data: bytes, path: Path):
 
 
 def _safe_zip(path: Path) -> zipfile.ZipFile:
+    from qualcode.io.files import check_readable
+
+    check_readable(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:

@@ -37,11 +37,12 @@ from qualcode.study import Study
 DISAGREEMENTS = "disagreements.xlsx"
 
 
-def write_coding(stage: CodingStage, study: Study, codebook: Codebook) -> list[Path]:
+def write_coding(stage: CodingStage, study: Study, codebook: Codebook, *,
+                 into: Path | None = None) -> list[Path]:
     """``codings.csv``, ``spans.csv``, ``coders.csv``, the disagreements workbook (with the
     decisions already taken) and, with a consensus, ``consensus-log.csv``; ``disagreements.xlsx``
-    comes second, after ``codings.csv``."""
-    analyses = study.root / ANALYSES
+    comes second, after ``codings.csv``. ``into``: the folder (default: ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     humans = human_codings(stage.codings.codings)
     labels = {code.id: codebook.text(code.label, study.language) for code in codebook.codes}
     written = [write_csv(analyses / "codings.csv", stage.codings.codings),
@@ -52,7 +53,7 @@ def write_coding(stage: CodingStage, study: Study, codebook: Codebook) -> list[P
     written.append(analyses / DISAGREEMENTS)
     if stage.log is not None:
         written.append(write_csv(analyses / "consensus-log.csv", stage.log))
-    if (analyses / REVIEW_FILE).is_file() and stage.suggestions is not None \
+    if (study.root / ANALYSES / REVIEW_FILE).is_file() and stage.suggestions is not None \
             and not stage.suggestions.empty:  # keep the review's decisions with the codings
         written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE,
                                               stage.suggestions))

@@ -40,13 +40,13 @@ from qualcode.triangulation import (
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook, confirmed: pd.DataFrame
+                   codebook: Codebook, confirmed: pd.DataFrame, *, into: Path | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
     every dimension (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
-    convergence across sites; returns the site matrix and the convergence summary with the
-    files."""
-    analyses = study.root / ANALYSES
+    convergence across sites, in ``into`` (default: ``analyses/``); returns the site matrix
+    and the convergence summary with the files."""
+    analyses = into or study.root / ANALYSES
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
                                             dimension=dimension).assign(coding=which)
