@@ -24,7 +24,7 @@ from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
 from qualcode.imports import ImportResult, Progress
 from qualcode.io.codingfolder import CONFIRMATIONS_FILE
 from qualcode.io.confirmations import read_confirmed
-from qualcode.io.files import os_errors, write_text
+from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
@@ -70,6 +70,7 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     its place, a folder that cannot be written); every system fault is a :class:`SystemFault`.
     """
     target = study.root / ANALYSES
+    remove_temporary(study.root / CODINGS)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST,
                                         own=previous_outputs(target)) as staging:
         result = _compute_and_write(study, staging, progress)
@@ -182,7 +183,8 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
         "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed,
                   "suggest": SuggestOptions().seed},
         "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                   for p in files if not p.name.startswith(("~$", ".~lock"))},
+                   for p in files if not p.name.startswith(("~$", ".~lock"))
+                   and not TEMPORARY.fullmatch(p.name)},
         "outputs": sorted(str(Path(ANALYSES) / p.relative_to(analyses)
                               if p.is_relative_to(analyses) else p.relative_to(study.root))
                           for p in written),

@@ -229,8 +229,13 @@ def test_a_run_killed_between_the_renames_is_flagged_then_repaired_by_the_next_r
     result = runner.invoke(app, ["audit", "--study", str(root)])
     assert result.exit_code == 1
     assert "error: analyses/: a run was interrupted while replacing analyses/" in result.stderr
+    stale, fresh = root / "codings" / ".A.csv.k1ll3d_0.tmp", root / "codings" / ".B.csv.wr1t1ng0.tmp"
+    for path in stale, fresh:  # a killed 'qualcode consensus', a write in progress
+        path.write_bytes(b"coder,segment_id")
+    os.utime(stale, (0, 0))
     result = runner.invoke(app, ["run", "--no-name-check", "--study", str(root)])
     assert result.exit_code == 0, result.output
+    assert not stale.exists() and fresh.exists()
     after = contents(root / "analyses")
     assert after["notes.md"] == b"Notes de l'\xc3\xa9quipe\n"  # kept
     # Same inputs, same bytes: only run.json's time and seconds differ.
@@ -238,6 +243,7 @@ def test_a_run_killed_between_the_renames_is_flagged_then_repaired_by_the_next_r
         {k: v for k, v in before.items() if k != "run.json"}
     manifest = json.loads(after["run.json"])
     assert manifest["outputs"] == json.loads(before["run.json"])["outputs"]
+    assert manifest["inputs"] == json.loads(before["run.json"])["inputs"]  # no .tmp hashed
     assert [p.name for p in root.iterdir() if p.name.startswith(".analyses")] == []
     assert runner.invoke(app, ["audit", "--study", str(root)]).exit_code == 0
 

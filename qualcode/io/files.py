@@ -53,8 +53,11 @@ def system_fault(error: OSError, path: str | Path | None = None) -> SystemFault 
     if reason is None:
         return None
     if where is not None and reason is _NOT_A_FOLDER:
-        where = next((p for p in (Path(where), *Path(where).parents)
-                      if p.exists() and not p.is_dir()), where)
+        culprit = next((p for p in (Path(os.fsdecode(where)), *Path(os.fsdecode(where)).parents)
+                        if p.exists() and not p.is_dir()), None)
+        if culprit is None and error.errno == errno.EEXIST:
+            reason = "exists already; rename or remove it"
+        where = culprit or where
     return SystemFault(reason, path=None if where is None else Path(os.fsdecode(where)))
 
 
@@ -80,6 +83,18 @@ def check_readable(path: Path) -> None:
 
 TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 """The name of a temporary file of :func:`write_atomic` (``.<name>.<8 random>.tmp``)."""
+
+
+def remove_temporary(folder: Path, *, older_than: float = 60.0) -> None:
+    """Remove the temporary files that killed writers left under ``folder`` (those older than
+    ``older_than`` seconds: a younger one may be another command's write in progress)."""
+    import time
+
+    for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if TEMPORARY.fullmatch(path.name) and path.is_file() \
+                    and time.time() - path.stat().st_mtime > older_than:
+                path.unlink()
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
