@@ -71,8 +71,8 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     """
     target = study.root / ANALYSES
     remove_temporary(study.root / CODINGS)  # left by killed writers (analyses/ is rebuilt)
-    with os_errors(), replaced_as_a_set(target, marker=MANIFEST,
-                                        own=previous_outputs(target)) as staging:
+    with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
+                                        folders=OUTPUT_FOLDERS) as staging:
         result = _compute_and_write(study, staging, progress)
     return replace(result, written=tuple(target / p.relative_to(staging)
                                          if p.is_relative_to(staging) else p
@@ -157,6 +157,8 @@ INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings",
 
 MANIFEST = "run.json"
 """Written last into a complete set of outputs."""
+OUTPUT_FOLDERS = ("figures", "transcripts")
+"""The folders of ``analyses/`` a run writes into, checked before its long work."""
 
 
 def write_manifest(study: Study, analyses: Path, written: list[Path],

@@ -102,15 +102,18 @@ def test_analyses_as_a_file_is_one_line_before_any_work(study, command):
     one_line_error(study, *command, naming="analyses", fault=FAULTS[errno.ENOTDIR])
 
 
-def test_run_refuses_a_file_in_place_of_an_output_folder_before_the_long_work(study,
-                                                                              monkeypatch):
-    # The previous run wrote analyses/figures/; the folder is now a file.
+@pytest.mark.parametrize("folder,manifest", [
+    ("figures", '{"outputs": ["analyses/figures/agreement.png"]}\n'),  # the previous run's
+    ("transcripts", None),  # no previous run: a folder every run writes
+    ("word", '{"outputs": ["analyses/word/FG1.docx"]}\n')])  # not a run's, yet listed
+def test_run_refuses_a_file_in_place_of_an_output_folder_before_the_long_work(
+        study, monkeypatch, folder, manifest):
     (study / "analyses").mkdir()
-    (study / "analyses" / "run.json").write_text(
-        '{"outputs": ["analyses/figures/agreement.png"]}\n', encoding="utf-8")
-    (study / "analyses" / "figures").write_text("", encoding="utf-8")
+    if manifest is not None:
+        (study / "analyses" / "run.json").write_text(manifest, encoding="utf-8")
+    (study / "analyses" / folder).write_text("", encoding="utf-8")
     monkeypatch.setattr("qualcode.pipeline.prepare", None)  # reached, it would fail loudly
-    message = one_line_error(study, "run", naming=str(Path("analyses") / "figures"),
+    message = one_line_error(study, "run", naming=str(Path("analyses") / folder),
                              fault="is a file, where a folder is expected")
     assert not (study / ".analyses-new").exists(), message
 

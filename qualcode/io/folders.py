@@ -36,8 +36,8 @@ def sibling(target: Path, which: str) -> Path:
 
 
 @contextlib.contextmanager
-def replaced_as_a_set(target: Path, *, marker: str, own: Collection[str] = ()
-                      ) -> Iterator[Path]:
+def replaced_as_a_set(target: Path, *, marker: str, own: Collection[str] = (),
+                      folders: Collection[str] = ()) -> Iterator[Path]:
     """Yield an empty staging folder to write the new set of ``target`` into (``marker``
     last); when the block ends, the staging folder replaces ``target``. ``own`` are the files
     of the previous set (POSIX paths relative to ``target``): they are replaced, and every
@@ -45,12 +45,13 @@ def replaced_as_a_set(target: Path, *, marker: str, own: Collection[str] = ()
     early (an error, Ctrl-C) leaves ``target`` as it was.
 
     Before the block, the previous states are repaired and ``target`` is checked: a file in
-    place of ``target`` or of a folder of ``own``, or a folder that cannot be written, raises a
-    :class:`SystemFault` before any work."""
+    place of ``target``, of a folder of ``own`` or of one of ``folders`` (those the new set
+    will have), or a folder that cannot be written, raises a :class:`SystemFault` before any
+    work."""
     target = Path(os.path.realpath(target))  # a symbolic link: the set goes where it points
     repair(target, marker=marker)
     new = sibling(target, NEW)
-    _check(target, own)
+    _check(target, own, folders)
     with os_errors(target.parent):  # the set is made beside target: its folder must be writable
         new.mkdir()
     if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
@@ -97,10 +98,11 @@ def interrupted(target: Path) -> str | None:
     return None
 
 
-def _check(target: Path, own: Collection[str]) -> None:
-    folders = {target} | {target / parent for name in own
-                          for parent in PurePosixPath(name).parents if parent.parts}
-    for folder in sorted(folders):
+def _check(target: Path, own: Collection[str], folders: Collection[str]) -> None:
+    wanted = {target} | {target / folder for folder in folders} | {
+        target / parent for name in own for parent in PurePosixPath(name).parents
+        if parent.parts}
+    for folder in sorted(wanted):
         if folder.exists() and not folder.is_dir():
             raise SystemFault(FAULTS[errno.ENOTDIR], path=folder)
 
