@@ -11,6 +11,7 @@ from qualcode.errors import (
     QualcodeError,
     QualcodeWarning,
     StudyError,
+    SystemFault,
     TranscriptError,
 )
 from qualcode.imports import ImportResult, find_person_names, import_study, preview_import
@@ -32,6 +33,7 @@ __all__ = [
     "RunResult",
     "Study",
     "StudyError",
+    "SystemFault",
     "Transcript",
     "TranscriptError",
     "__version__",

@@ -48,13 +48,13 @@ class Audit:
         return self.findings.empty
 
 
-def audit_folder(folder: Path, matcher: NameMatcher, *, root: Path) -> Audit:
-    """Every name of ``matcher`` in the files under ``folder`` and in their paths; file names
-    are given relative to ``root``."""
+def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = "analyses") -> Audit:
+    """Every name of ``matcher`` in the files under ``folder`` and in their paths; files are
+    shown under ``name`` (a run audits its staging folder as the ``analyses/`` it becomes)."""
     rows: list[tuple[str, int, str]] = []
     to_review = 0
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        shown = str(path.relative_to(root))
+        shown = f"{name}/{path.relative_to(folder).as_posix()}"
         chunks = [(0, str(path.relative_to(folder)))]
         chunks += list(output_texts(path))
         for line, text in chunks:
@@ -68,8 +68,7 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, root: Path) -> Audit:
 
 def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
     """The audit of the study's ``analyses/`` folder."""
-    return audit_folder(study.root / "analyses", study_matcher(study, identities),
-                        root=study.root)
+    return audit_folder(study.root / "analyses", study_matcher(study, identities))
 
 
 def output_texts(path: Path) -> Iterator[tuple[int, str]]:
@@ -183,15 +182,17 @@ def check_paths(paths: Iterable[Path], matcher: NameMatcher, *, root: Path) -> N
             "name (e.g. entretien_P03.txt) and correct its path in study.yaml")
 
 
-def raise_findings(result: Audit) -> None:
-    """One error naming where the names were found (the first ten) and what to do."""
+def raise_findings(result: Audit, *, kept: bool = True) -> None:
+    """One error naming where the names were found (the first ten) and what to do; ``kept``
+    says whether the outputs holding them are still there (not those of a run)."""
     if result.clean:
         return
     rows = list(result.findings.itertuples(index=False))
     listed = "; ".join(f"{row.file}:{row.line} '{row.name}'" for row in rows[:10])
     more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    fate = "" if kept else " (this run's outputs were not kept: analyses/ is as before)"
     raise ConfidentialityError(
-        f"{len(rows)} name(s) from identities.csv in the outputs: {listed}{more}. A name in "
+        f"{len(rows)} name(s) from identities.csv in the outputs{fate}: {listed}{more}. A name in "
         "a transcript is replaced, so these come from another input (study.yaml, the "
         "codebook, a design, a file name) or from a name written differently: remove it "
         "there, or add the form found to identities.csv, then run again")

@@ -37,13 +37,15 @@ StudyDir = Annotated[Path, typer.Option("--study", "-s", help="The study folder.
 
 
 def friendly(command: F) -> F:
-    """Turn a QualcodeError into one line on stderr and exit status 1, and each
+    """Turn a QualcodeError, or a system fault (permission denied, disk full...) that no
+    layer below named yet, into one line on stderr and exit status 1, and each
     QualcodeWarning into one line on stderr."""
+    from qualcode.io.files import os_errors
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, os_errors():
                 warnings.simplefilter("always", QualcodeWarning)
                 result = command(*args, **kwargs)
             for warning in caught:
@@ -52,7 +54,8 @@ def friendly(command: F) -> F:
                               soft_wrap=True)
             return result
         except QualcodeError as error:
-            if error.path is not None and error.path.is_relative_to(Path.cwd()):
+            if error.path is not None and error.path.is_relative_to(Path.cwd()) \
+                    and error.path != Path.cwd():
                 error.path = error.path.relative_to(Path.cwd())
             err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
@@ -221,7 +224,8 @@ def _audit_lines(manifest, audited) -> None:
 @app.command("audit")
 @friendly
 def audit_command(study: StudyDir = Path(".")) -> None:
-    """Check that no name from identities.csv appears in any output under analyses/.
+    """Check that no name from identities.csv appears in any output under analyses/, and
+    that analyses/ is one complete set of outputs (no run interrupted).
 
     Reads every file and file name: text files, every part of Word, Excel and REFI-QDA
     files (document properties included), and the text chunks of PNG figures.
@@ -229,12 +233,17 @@ def audit_command(study: StudyDir = Path(".")) -> None:
     Example: qualcode audit
     """
     from qualcode.audit import audit, raise_findings
+    from qualcode.pipeline import incomplete_outputs
     from qualcode.study import load_identities, load_study
 
     manifest = load_study(study)
+    incomplete = incomplete_outputs(manifest)
     audited = audit(manifest, load_identities(manifest))
     raise_findings(audited)
     _audit_lines(manifest, audited)
+    if incomplete is not None:
+        err.print(f"error: {incomplete}", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 def _coding_summary(stage, codebook) -> None:

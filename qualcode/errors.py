@@ -22,6 +22,7 @@ __all__ = [
     "QualcodeError",
     "QualcodeWarning",
     "StudyError",
+    "SystemFault",
     "TranscriptError",
     "UndecidedError",
     "place",
@@ -94,6 +95,12 @@ class DesignError(QualcodeError):
 
 class UndecidedError(CodingError):
     """Some disagreements between coders have no consensus decision yet."""
+
+
+class SystemFault(QualcodeError):
+    """The computer refused to read or write a file: permission denied, a read-only folder, a
+    full disk, a file where a folder is expected. The message names the path, the fault and
+    the fix (see :func:`qualcode.io.files.system_fault`)."""
 
 
 class QualcodeWarning(UserWarning):

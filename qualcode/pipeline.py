@@ -1,7 +1,8 @@
 """``run()``: every stage that exists, for one study, into its ``analyses/`` folder.
 
-Everything is computed first and written last, each file atomically, so a failure leaves the
-previous outputs as they were. The stages themselves are the steps of :mod:`qualcode.steps`,
+Everything is computed first and written last into a staging folder that then replaces
+``analyses/`` as a whole, so a failure or a killed run leaves the previous outputs as they
+were. The stages themselves are the steps of :mod:`qualcode.steps`,
 one module per stage, which the command line also calls one command at a time.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
 
 import pandas as pd
 
@@ -20,9 +21,10 @@ from qualcode.agreement.tables import AgreementTables
 from qualcode.audit import Audit, audit_folder, check_paths, raise_findings
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage_if_any
+from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
 from qualcode.imports import ImportResult, Progress
-from qualcode.io.files import write_text
+from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
+from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.names import study_matcher
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
@@ -64,9 +66,28 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named.
 
     Confidentiality is checked on both ends: input file names, which the outputs record, are
-    refused first when they hold a name of ``identities.csv``; the outputs are audited last,
-    and any name found raises a :class:`~qualcode.errors.ConfidentialityError`.
+    refused first when they hold a name of ``identities.csv``; the new outputs are audited
+    before they replace ``analyses/``, and any name found raises a
+    :class:`~qualcode.errors.ConfidentialityError` (the outputs holding it are not kept).
+
+    The outputs are one set: they are written into a staging folder that replaces
+    ``analyses/`` at the end (:mod:`qualcode.io.folders`), so a run that fails or is killed
+    leaves the previous complete set. ``analyses/`` is checked before the long work (a file in
+    its place, a folder that cannot be written); every system fault is a :class:`SystemFault`.
     """
+    target = study.root / ANALYSES
+    remove_temporary(study.root / CODINGS)  # left by killed writers (analyses/ is rebuilt)
+    with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
+                                        folders=OUTPUT_FOLDERS) as staging:
+        result = _compute_and_write(study, staging, progress)
+    return replace(result, written=tuple(target / p.relative_to(staging)
+                                         if p.is_relative_to(staging) else p
+                                         for p in result.written))
+
+
+def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) -> RunResult:
+    """Every stage computed, then written into ``analyses`` (the staging folder), the
+    manifest last, then audited."""
     timer = StageTimer()
     matcher = study_matcher(study, load_identities(study))
     check_paths(input_files(study), matcher, root=study.root)
@@ -82,7 +103,6 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
             agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
     with timer("suggestions"):
         quality = None if stage is None else run_quality(stage, imported, codebook, study)
-    analyses = study.root / ANALYSES
     with timer("write segments and codebook"):
         written = write_import(imported, analyses)
         write_name_review(imported, study)  # private: not an output, not in run.json
@@ -93,35 +113,38 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     saturated = summary = None
     if stage is not None:
         with timer("write codings and disagreements"):
-            written += write_coding(stage, study, codebook)
+            written += write_coding(stage, study, codebook, into=analyses)
     with timer("exports (REFI-QDA, IRaMuTeQ)"):
-        written += write_exports(study, codebook, imported, stage)
+        written += write_exports(study, codebook, imported, stage, into=analyses)
     if agreement is not None:
         with timer("write agreement"):
-            written += write_agreement(agreement, study, codebook)
+            written += write_agreement(agreement, study, codebook, into=analyses)
     if quality is not None:
         with timer("write suggestions"):
-            written += write_quality(quality, study, codebook)
+            written += write_quality(quality, study, codebook, into=analyses)
     if stage is not None:
         with timer("triangulation"):
-            site, summary, files = write_matrices(stage, imported, study, codebook, confirmed)
+            site, summary, files = write_matrices(stage, imported, study, codebook, confirmed,
+                                                  into=analyses)
             written += files
         with timer("saturation"):
-            saturated, files = write_saturation(stage, imported, study, SaturationOptions())
+            saturated, files = write_saturation(stage, imported, study, SaturationOptions(),
+                                                into=analyses)
             written += files
         with timer("checklist"):
             found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
             if found.empty:  # no code of the codebook names a requirement: no checklist
                 found = None
             else:
-                written += write_checklist(found, stage, study, codebook, agreement, designs)
+                written += write_checklist(found, stage, study, codebook, agreement, designs,
+                                           into=analyses)
         with timer("report"):
             written.append(write_report(study, codebook, imported, stage, agreement,
-                                        saturated, found, summary, quality))
-    written.append(write_manifest(study, written, timer.seconds))
+                                        saturated, found, summary, quality, into=analyses))
+    written.append(write_manifest(study, analyses, written, timer.seconds))
     with timer("audit"):
-        audited = audit_folder(analyses, matcher, root=study.root)
-    raise_findings(audited)
+        audited = audit_folder(analyses, matcher)
+    raise_findings(audited, kept=False)
     return RunResult(study, codebook, imported, stage, agreement, tuple(written), audited,
                      saturated, summary, quality)
 
@@ -144,21 +167,30 @@ class StageTimer:
 INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
 
 
+MANIFEST = "run.json"
+"""Written last into a complete set of outputs."""
+OUTPUT_FOLDERS = ("figures", "transcripts")
+"""The folders of ``analyses/`` a run writes into, checked before its long work."""
+
+
 def input_files(study: Study) -> list[Path]:
-    """The study's input files, which ``run.json`` lists (not editors' lock files)."""
+    """The study's input files, which ``run.json`` lists (not editors' lock files nor the
+    temporary files of killed writers)."""
     files = []
     for name in INPUTS:
         path = study.root / name
         files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
             [path] if path.is_file() else []
-    return [p for p in files if not p.name.startswith(("~$", ".~lock"))]
+    return [p for p in files if not p.name.startswith(("~$", ".~lock"))
+            and not TEMPORARY.fullmatch(p.name)]
 
 
-def write_manifest(study: Study, written: list[Path], seconds: dict[str, float]) -> Path:
-    """``analyses/run.json``: qualcode's version, the time, the seconds each stage took, the
-    seeds, a SHA-256 of every input file and the list of outputs, so that a result can be
-    traced to what produced it. (Only this file changes between two runs on the same
-    inputs.)"""
+def write_manifest(study: Study, analyses: Path, written: list[Path],
+                   seconds: dict[str, float]) -> Path:
+    """``run.json`` in ``analyses`` (the folder the outputs are written into, which becomes
+    ``analyses/``): qualcode's version, the time, the seconds each stage took, the seeds, a
+    SHA-256 of every input file and the list of outputs, so that a result can be traced to
+    what produced it. (Only this file changes between two runs on the same inputs.)"""
     import datetime as dt
     import hashlib
     import json
@@ -173,8 +205,43 @@ def write_manifest(study: Study, written: list[Path], seconds: dict[str, float])
                   "suggest": SuggestOptions().seed},
         "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
                    for p in input_files(study)},
-        "outputs": sorted(str(p.relative_to(study.root)) for p in written),
+        "outputs": sorted(str(Path(ANALYSES) / p.relative_to(analyses)
+                              if p.is_relative_to(analyses) else p.relative_to(study.root))
+                          for p in written),
     }
-    return write_text(study.root / ANALYSES / "run.json",
-                      json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return write_text(analyses / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False)
+                      + "\n")
+
+
+def previous_outputs(analyses: Path) -> set[str]:
+    """The files of ``analyses/`` that its ``run.json`` lists, as POSIX paths relative to it
+    (none without a readable ``run.json``)."""
+    import json
+
+    try:
+        outputs = json.loads((analyses / MANIFEST).read_text(encoding="utf-8"))["outputs"]
+        return {PurePath(name).relative_to(ANALYSES).as_posix() for name in outputs
+                if PurePath(name).is_relative_to(ANALYSES)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def incomplete_outputs(study: Study) -> str | None:
+    """Why ``analyses/`` is not one complete set of a run's outputs, in one line, or ``None``:
+    a run interrupted, no ``run.json``, or outputs ``run.json`` lists that are missing."""
+    target = study.root / ANALYSES
+    left = interrupted(target)
+    fix = "; run 'qualcode run' to make a complete set"
+    if left is not None:
+        return f"{ANALYSES}/: {left}{fix}"
+    if not target.is_dir():
+        return None
+    if not (target / MANIFEST).is_file():
+        return (f"{ANALYSES}/: no {MANIFEST}, so its files are not the outputs of one "
+                f"complete run{fix}")
+    missing = sorted(name for name in previous_outputs(target) if not (target / name).exists())
+    if missing:
+        return (f"{ANALYSES}/: {len(missing)} output(s) listed in {MANIFEST} are missing "
+                f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}){fix}")
+    return None
 

@@ -67,9 +67,11 @@ def study_project(study: Study, codebook: Codebook, imported, stage) -> RefiProj
                           imported.segments)
 
 
-def write_exports(study: Study, codebook: Codebook, imported, stage) -> list[Path]:
-    """``analyses/project.qdpx``, ``codebook.qdc`` and ``iramuteq.txt`` (one text per turn)."""
-    analyses = study.root / ANALYSES
+def write_exports(study: Study, codebook: Codebook, imported, stage, *,
+                  into: Path | None = None) -> list[Path]:
+    """``project.qdpx``, ``codebook.qdc`` and ``iramuteq.txt`` (one text per turn), in
+    ``into`` (default: ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     return [write_project(analyses / "project.qdpx",
                           study_project(study, codebook, imported, stage)),
             write_qdc(analyses / "codebook.qdc", codebook),

@@ -67,19 +67,28 @@ def init_study(target: Path, *, demo: bool = False) -> Path:
         raise QualcodeError("folder exists and is not empty; choose a new folder name",
                             path=target)
     source = demo_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    for folder in STUDY_FOLDERS:
-        (target / folder).mkdir(exist_ok=True)
-    if demo:
-        for item in DEMO_ITEMS:
-            if (source / item).is_dir():
-                shutil.copytree(source / item, target / item, dirs_exist_ok=True)
-            else:
-                shutil.copy2(source / item, target / item)
-    else:
-        shutil.copy2(source / "codebooks" / "htes.yaml", target / "codebooks" / "htes.yaml")
-        (target / STUDY_FILE).write_text(_TEMPLATE, encoding="utf-8")
-        (target / IDENTITIES_FILE).write_text(",".join(IDENTITY_COLUMNS) + "\n",
-                                              encoding="utf-8")
-        (target / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+    created = not target.exists()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for folder in STUDY_FOLDERS:
+            (target / folder).mkdir(exist_ok=True)
+        if demo:
+            for item in DEMO_ITEMS:
+                for path in [source / item, *sorted((source / item).rglob("*"))]:
+                    # file by file: copytree would turn a full disk into a list of messages
+                    copy = target / path.relative_to(source)
+                    if path.is_dir():
+                        copy.mkdir(exist_ok=True)
+                    else:
+                        shutil.copy2(path, copy)
+        else:
+            shutil.copy2(source / "codebooks" / "htes.yaml", target / "codebooks" / "htes.yaml")
+            (target / STUDY_FILE).write_text(_TEMPLATE, encoding="utf-8")
+            (target / IDENTITIES_FILE).write_text(",".join(IDENTITY_COLUMNS) + "\n",
+                                                  encoding="utf-8")
+            (target / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+    except BaseException:  # a full disk, a folder refused: no half-made study is left
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return target

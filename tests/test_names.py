@@ -147,13 +147,12 @@ def audit_with(root, tmp_path, plant):
     shutil.copytree(root / "analyses", folder)
     plant(folder)
     study = load_study(root)
-    return audit_folder(folder, study_matcher(study, load_identities(study)), root=tmp_path)
+    return audit_folder(folder, study_matcher(study, load_identities(study)))
 
 
 def test_names_the_demos_outputs_pass_the_audit(demo_copy):
     study = load_study(demo_copy)
-    result = audit_folder(demo_copy / "analyses",
-                          study_matcher(study, load_identities(study)), root=demo_copy)
+    result = audit_folder(demo_copy / "analyses", study_matcher(study, load_identities(study)))
     assert result.clean, result.findings
     assert result.to_review > 0  # "petit" in lower case: counted, not a finding
 

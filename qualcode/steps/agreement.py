@@ -38,9 +38,11 @@ def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Code
                            unreviewed=stage.codings.unreviewed)
 
 
-def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook) -> list[Path]:
-    """The agreement CSVs, ``tables.xlsx`` (one sheet each) and the forest plot."""
-    analyses = study.root / ANALYSES
+def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *,
+                    into: Path | None = None) -> list[Path]:
+    """The agreement CSVs, ``tables.xlsx`` (one sheet each) and the forest plot, in ``into``
+    (default: ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     sheets = {"agreement": tables.codes, "agreement-by-domain": tables.domains,
               "agreement-by-transcript": tables.transcripts,
               "agreement-by-site": tables.sites}

@@ -47,10 +47,11 @@ def load_designs(study: Study, codebook: Codebook) -> list[Design]:
 
 def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
                     codebook: Codebook, agreement: AgreementTables | None,
-                    designs: list[Design]) -> list[Path]:
+                    designs: list[Design], *, into: Path | None = None) -> list[Path]:
     """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority, with every design of ``designs/``."""
-    analyses = study.root / ANALYSES
+    figure of requirements by domain and priority, with every design of ``designs/``, in
+    ``into`` (default: ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     _, which = reference_codings(stage.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,

@@ -35,13 +35,14 @@ from qualcode.textdiff import same_passage
 
 
 def write_coding(stage: CodingStage, study: Study, codebook: Codebook, *,
-                 list_disagreements: bool = False) -> list[Path]:
+                 list_disagreements: bool = False, into: Path | None = None) -> list[Path]:
     """``codings.csv``, ``spans.csv``, ``coders.csv`` and, with a consensus,
-    ``consensus-log.csv``; the decisions typed since the last run recorded in
-    ``codings/consensus.csv`` and ``codings/suggest.csv``; and the disagreements workbook
-    ``codings/decisions/disagreements.xlsx`` with the new disagreements added, when it
-    exists, when a disagreement is undecided, or with ``list_disagreements``."""
-    analyses = study.root / ANALYSES
+    ``consensus-log.csv``, in ``into`` (default: ``analyses/``); the decisions typed since
+    the last run recorded in ``codings/consensus.csv`` and ``codings/suggest.csv``; and the
+    disagreements workbook ``codings/decisions/disagreements.xlsx`` with the new
+    disagreements added, when it exists, when a disagreement is undecided, or with
+    ``list_disagreements``."""
+    analyses = into or study.root / ANALYSES
     humans = human_codings(stage.codings.codings)
     written = [write_csv(analyses / "codings.csv", stage.codings.codings),
                write_csv(analyses / "spans.csv", stage.codings.spans),

@@ -21,11 +21,14 @@ from qualcode.suggest_quality import SuggestionQuality
 def write_report(study: Study, codebook: Codebook, imported: ImportResult,
                  stage: CodingStage, agreement: AgreementTables | None,
                  saturated: Saturation | None, found: pd.DataFrame | None,
-                 summary: pd.DataFrame, quality: SuggestionQuality | None = None) -> Path:
-    """``analyses/report.docx``, from the results of the run (figures already written)."""
+                 summary: pd.DataFrame, quality: SuggestionQuality | None = None, *,
+                 into: Path | None = None) -> Path:
+    """``report.docx`` in ``into`` (default: ``analyses/``), from the results of the run
+    (figures already written there)."""
     from qualcode import __version__
 
-    figures = study.root / ANALYSES / "figures"
+    analyses = into or study.root / ANALYSES
+    figures = analyses / "figures"
     data = ReportData(
         study=study, codebook=codebook, imported=imported.summary,
         coding_status=stage.consensus_status, consensus_log=stage.log,
@@ -37,5 +40,5 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
                  "saturation": figures / "saturation.png",
                  "suggestions": figures / "suggestions.png"},
         version=__version__, suggestions=quality)
-    return write_study_report(study.root / ANALYSES / "report.docx", data)
+    return write_study_report(analyses / "report.docx", data)
 

@@ -30,9 +30,11 @@ class SaturationOptions:
 
 
 def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
-                     options: SaturationOptions) -> tuple[Saturation, list[Path]]:
-    """Saturation tables and figures for the reference coding."""
-    analyses = study.root / ANALYSES
+                     options: SaturationOptions, *, into: Path | None = None
+                     ) -> tuple[Saturation, list[Path]]:
+    """Saturation tables and figures for the reference coding, in ``into`` (default:
+    ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     codings, which = reference_codings(stage.codings.codings)
     table = events(codings, imported.segments, study, level=options.level)
     result = saturation(table, base=options.base, run=options.run,

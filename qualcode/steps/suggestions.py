@@ -78,10 +78,12 @@ def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
                     language=study.language)
 
 
-def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook) -> list[Path]:
+def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook, *,
+                  into: Path | None = None) -> list[Path]:
     """``suggestions-quality.csv`` (per rater overall, then per code and rater),
-    ``suggestions-cv.csv`` (the out-of-fold suggestions) and the figure."""
-    analyses = study.root / ANALYSES
+    ``suggestions-cv.csv`` (the out-of-fold suggestions) and the figure, in ``into``
+    (default: ``analyses/``)."""
+    analyses = into or study.root / ANALYSES
     table = pd.concat([quality.overall, quality.codes], ignore_index=True).assign(
         coding=quality.coding, validation=quality.validation, interval=quality.interval)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}

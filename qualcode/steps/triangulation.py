@@ -40,15 +40,16 @@ from qualcode.triangulation import (
 
 
 def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook, confirmed: Typed, *, list_convergence: bool = False
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+                   codebook: Codebook, confirmed: Typed, *, list_convergence: bool = False,
+                   into: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
     every dimension (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
     convergence across sites with the ``confirmed`` classes (recorded in
     ``codings/convergence.csv``; the rows not listed yet added to
-    ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``);
-    returns the site matrix and the convergence summary with the files."""
-    analyses = study.root / ANALYSES
+    ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``), in
+    ``into`` (default: ``analyses/``); returns the site matrix and the convergence summary
+    with the files."""
+    analyses = into or study.root / ANALYSES
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
                                             dimension=dimension).assign(coding=which)
