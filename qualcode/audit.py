@@ -1,9 +1,10 @@
 """Confidentiality audit: no name from ``identities.csv`` may appear in any output.
 
-Every file under ``analyses/`` is read, and its name too: text files (CSV cell by cell,
-Markdown, SVG, JSON, QDC, IRaMuTeQ...), every XML member of a Word, Excel or REFI-QDA archive
-(paragraphs joined across their runs, cells, attribute values such as selection names and
-document properties, plain-text members), and the text chunks of PNG figures. Names are found
+Every file under ``analyses/`` is read, and its name too: text files (CSV, whose cells start
+like sentences, Markdown, SVG, JSON, QDC, IRaMuTeQ...), every XML member of a Word, Excel or
+REFI-QDA archive (paragraphs joined across their runs, cells, attribute values such as
+selection names and document properties, plain-text members), and the text chunks of PNG
+figures. Names are found
 by the matcher pseudonymisation uses (:class:`qualcode.names.NameMatcher`), so the two cannot
 disagree: whatever the pseudonymiser would have replaced is a finding; an ordinary word that
 is also a name part and that the pseudonymiser leaves as written (``petit`` in lower case,
@@ -12,8 +13,6 @@ is also a name part and that the pseudonymiser leaves as written (``petit`` in l
 
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -57,8 +56,9 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = "analyses") 
         shown = f"{name}/{path.relative_to(folder).as_posix()}"
         chunks = [(0, str(path.relative_to(folder)))]
         chunks += list(output_texts(path))
+        cells = "," if path.suffix.lower() == ".csv" else ""
         for line, text in chunks:
-            for hit in matcher.hits(text):
+            for hit in matcher.hits(text, cells=cells):
                 if hit.is_name:
                     rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
                 else:
@@ -73,7 +73,7 @@ def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
 
 def output_texts(path: Path) -> Iterator[tuple[int, str]]:
     """``(line, text)`` pieces of one output: line 1 for a whole text file (the line of a hit
-    is counted inside the piece), the row of a CSV cell, 0 for pieces of an archive."""
+    is counted inside the piece), 0 for pieces of an archive."""
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic.startswith(b"PK\x03\x04"):
@@ -81,13 +81,7 @@ def output_texts(path: Path) -> Iterator[tuple[int, str]]:
     elif magic == b"\x89PNG\r\n\x1a\n":
         yield from ((0, text) for text in _png_texts(path.read_bytes()))
     else:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        if path.suffix.lower() == ".csv":
-            reader = csv.reader(io.StringIO(text, newline=""))
-            for row in reader:
-                yield from ((reader.line_num, cell) for cell in row if cell)
-        else:
-            yield 1, text
+        yield 1, path.read_bytes().decode("utf-8", errors="replace")
 
 
 def _archive_texts(path: Path) -> Iterator[str]:

@@ -3,7 +3,8 @@ audit all find names with it, so they can never disagree.
 
 What is a name: every word of a row's ``name`` (first names, surnames, each part of a compound
 ``Jean-Luc`` or ``Martin-Dupont`` and the whole compound), the whole name as a phrase, and the
-words of a speaker label that are not titles, role words or ids. Names are found in
+words of a participant's speaker label that are not titles, role words or ids (a label mapped
+to a role, ``Plusieurs``, or numbered, ``Intervenant 3``, is never a name). Names are found in
 :func:`qualcode.text.matching_view` (case, accents, NFKC, invisible characters and Latin
 look-alikes ignored), as whole words: anything but a letter separates words, ``_``, ``-`` and
 digits included, and a word cut by a line break (``Pau-`` / ``line``) is found too.
@@ -93,7 +94,8 @@ class NameMatcher:
             keys = name_keys(identity.name)
             first_names |= name_keys(identity.name.split()[0]) if identity.name.split() \
                 else set()
-            if identity.participant_id not in roles:  # "Plusieurs", "Tous": not names
+            if identity.participant_id not in roles and not any(  # "Plusieurs", "Tous",
+                    c.isdigit() for c in identity.speaker):  # "Intervenant 3": not names
                 label = {w for w in name_keys(identity.speaker) if w not in ids}
                 keys |= label
                 first_names |= label
@@ -107,19 +109,20 @@ class NameMatcher:
         return cls({key: tuple(owners) for key, owners in names.items()},
                    first_names=frozenset(first_names))
 
-    def hits(self, text: str) -> list[NameHit]:
+    def hits(self, text: str, *, cells: str = "") -> list[NameHit]:
         """Every listed name in ``text``, left to right, the longest where several start at
-        the same place."""
+        the same place. ``cells``: the separator of the cells of a CSV text (a cell starts
+        right after it, or after it and a quote, like a sentence)."""
         if self._pattern is None:
             return []
         view, origin = matching_view(text)
-        found = [self._hit(text, view, origin, m.start(), m.end(), m.group())
+        found = [self._hit(text, view, origin, m.start(), m.end(), m.group(), cells)
                  for m in self._pattern.finditer(view)]
         if "\n" in view:
-            found = _merge(found, self._across_breaks(text, view, origin))
+            found = _merge(found, self._across_breaks(text, view, origin, cells))
         return found
 
-    def _across_breaks(self, text, view, origin) -> list[NameHit]:
+    def _across_breaks(self, text, view, origin, cells) -> list[NameHit]:
         """Names cut by a line break, with or without a hyphen: the words on both sides
         joined and looked in again."""
         assert self._pattern is not None
@@ -132,10 +135,10 @@ class NameMatcher:
                 if m.start() < seam < m.end():
                     end = cut.end() + m.end() - seam
                     found.append(self._hit(text, view, origin, left + m.start(), end,
-                                           m.group()))
+                                           m.group(), cells))
         return found
 
-    def _hit(self, text, view, origin, start, end, key) -> NameHit:
+    def _hit(self, text, view, origin, start, end, key, cells) -> NameHit:
         key = " ".join(key.split())
         begin, stop = (start, end) if origin is None else (origin[start], origin[end])
         if key not in self.ordinary or _TITLE_BEFORE.search(view, max(0, start - 16), start):
@@ -143,7 +146,7 @@ class NameMatcher:
         capital = text[begin:stop].lstrip()[:1]
         if not (capital.isupper() or capital.istitle()):
             return NameHit(begin, stop, key, False)
-        is_name = (not _at_start(view, start) or key in self.first_names
+        is_name = (not _at_start(view, start, cells) or key in self.first_names
                    or view[end:end + 2].lstrip().startswith(","))
         return NameHit(begin, stop, key, is_name)
 
@@ -174,8 +177,10 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
-def _at_start(view: str, index: int) -> bool:
+def _at_start(view: str, index: int, cells: str = "") -> bool:
     """Whether ``index`` starts a sentence, a line or a cell (only openers before it)."""
+    if cells and view[max(0, index - 2):index].rstrip('"')[-1:] in (cells, "\n", ""):
+        return True
     j = index - 1
     while j >= 0 and view[j] in _OPENERS:
         j -= 1

@@ -270,3 +270,15 @@ def test_names_the_review_list_is_private_and_complete(consultation):
     assert "FG1,Courbet,courbet,P11,1,transcripts/fg1.txt:1" in review
     assert not list((root / "analyses").rglob("names-review*"))
     assert "names-review.csv" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_names_the_audit_reads_csv_cells_as_sentences(demo_copy, tmp_path):
+    # "Petit" is a surname of the demo (Manon Petit): starting a cell it is the ordinary
+    # word, counted for review; inside a sentence it is the name, a finding.
+    def plant(folder):
+        with (folder / "coders.csv").open("a", encoding="utf-8") as handle:
+            handle.write('Petit déjeuner,"Petit, c\'est elle",vu avec Petit hier\n')
+
+    result = audit_with(demo_copy, tmp_path, plant)
+    rows = result.findings[result.findings["file"] == "analyses/coders.csv"]
+    assert rows["name"].tolist() == ["petit", "petit"]
