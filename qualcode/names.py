@@ -7,7 +7,8 @@ words of a participant's speaker label that are not titles, role words or ids (a
 to a role, ``Plusieurs``, or numbered, ``Intervenant 3``, is never a name). Names are found in
 :func:`qualcode.text.matching_view` (case, accents, NFKC, invisible characters and Latin
 look-alikes ignored), as whole words: anything but a letter separates words, ``_``, ``-`` and
-digits included, and a word cut by a line break (``Pau-`` / ``line``) is found too.
+digits included, and a word cut by a line break (``Pau-`` / ``line``, or ``Pau- line`` where
+the break is gone) is found too.
 
 A name part that is also an ordinary French word (``Petit``, ``Blanc``, ``Rose``, found in
 the French lexicon that spaCy's ``fr_core_news_sm`` ships) is a name only where the text says
@@ -45,7 +46,8 @@ _LETTER = r"[^\W\d_]"
 _TITLE_BEFORE = re.compile(rf"(?<!{_LETTER})(?:{'|'.join(sorted(TITLES))})\.?\s*$")
 _OPENERS = " \t\u00a0«\"“‘'([—–-*_"
 _ENDERS = ".!?…:;|\n\r"
-_BREAK = re.compile(rf"(?<={_LETTER})-?[ \t]*\n[ \t]*(?={_LETTER})")
+# A word cut at a line end: "Pau\nline", "Pau-\nline", or "Pau- line" once the break is gone.
+_BREAK = re.compile(rf"(?<={_LETTER})(?:-?[ \t]*\n[ \t]*|-[ \t]+)(?={_LETTER})")
 _KEY = re.compile(rf"{_LETTER}+(?:[-'’]{_LETTER}+)*")  # letters, and a compound's - or '
 _WINDOW = 60  # characters looked at on each side of a line break that may cut a name
 
@@ -118,7 +120,7 @@ class NameMatcher:
         view, origin = matching_view(text)
         found = [self._hit(text, view, origin, m.start(), m.end(), m.group(), cells)
                  for m in self._pattern.finditer(view)]
-        if "\n" in view:
+        if "\n" in view or "- " in view:
             found = _merge(found, self._across_breaks(text, view, origin, cells))
         return found
 

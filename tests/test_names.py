@@ -81,10 +81,10 @@ def test_names_obfuscated_forms_are_replaced_and_invisible_characters_dropped(co
 
 
 def test_names_a_name_cut_by_a_line_break_is_replaced(consultation):
-    root = consultation("Docteure : J'ai appelé Pau-\nline hier, et Sa\nrah aussi.\n"
-                        "Julien : Oui.\n")
+    root = consultation("Docteure : J'ai appelé Pau-\nline hier, et Sa\nrah aussi, "
+                        "puis Ju- lien.\nJulien : Oui.\n")
     text = pseudonymised(root)
-    assert "P12 hier, et P13 aussi." in text, text
+    assert "P12 hier, et P13 aussi, puis P11." in text, text
 
 
 def test_names_a_role_word_label_is_not_a_name(consultation):
