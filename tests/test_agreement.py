@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.agreement import (
+    brennan_prediger,
     cohen_kappa,
+    conger_kappa,
     fleiss_kappa,
     gwet_ac1,
+    gwet_ac2,
     krippendorff_alpha,
     pabak,
     percent_agreement,
@@ -260,3 +263,20 @@ def test_agreement_coder_bits_in_runs_or_not_match_a_plain_loop(rows, many_runs)
         assert np.array_equal(tables._coder_bits(cells, coder, 12, 3), expected)
     finally:
         tables._MANY_RUNS = limit
+
+
+@pytest.mark.parametrize("weights", ["radical", "ratio", "circular", "bipolar", "ordinal"])
+def test_agreement_weighted_coefficients_equal_irrcac(weights):
+    """Gwet's own implementation (PyPI irrCAC, when installed) on random ratings with missing
+    values: AC2, Fleiss, Conger and Brennan-Prediger with every weight."""
+    irrcac = pytest.importorskip("irrCAC.raw")
+    rng = np.random.default_rng(7)
+    data = rng.integers(1, 6, size=(15, 3)).astype(float)
+    data[rng.random(data.shape) < 0.1] = np.nan
+    cac = irrcac.CAC(pd.DataFrame(data), weights=weights, categories=[1, 2, 3, 4, 5], digits=15)
+    ratings = [[None if np.isnan(v) else int(v) for v in row] for row in data]
+    options = {"weights": weights, "categories": [1, 2, 3, 4, 5]}
+    for ours, theirs in ((gwet_ac2, cac.gwet), (fleiss_kappa, cac.fleiss),
+                         (conger_kappa, cac.conger), (brennan_prediger, cac.bp)):
+        assert ours(ratings, **options) == pytest.approx(theirs()["est"]["coefficient_value"],
+                                                         abs=1e-12)
