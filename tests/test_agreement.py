@@ -110,7 +110,8 @@ def coded():
 
 def test_agreement_table_per_code_matches_the_coefficients(coded):
     codings, segments = coded
-    tables = agreement_table(codings, segments=segments, bootstrap=200)
+    with pytest.warns(QualcodeWarning, match="only 5 participants"):
+        tables = agreement_table(codings, segments=segments, bootstrap=200)
     row = tables.codes.set_index("code_id").loc["housing.parking"]
     a = segments.segment_id.isin(codings.query("coder == 'A' and code_id == 'housing.parking'")
                                  .segment_id).astype(int)
@@ -126,7 +127,9 @@ def test_agreement_table_per_code_matches_the_coefficients(coded):
     assert tables.codes.set_index("code_id").loc["territory.msp_teamwork", "status"] == \
         "reliable"
     assert set(tables.domains["domain"]) == {"housing", "territory", "all"}
-    assert tables.interval == "95% percentile bootstrap, 200 resamples of segments"
+    # 5 participants are too few to resample: segments are, and the interval says so.
+    assert tables.interval == ("95% percentile bootstrap, 200 resamples of segments (as if "
+                               "independent: 5 participants, fewer than 10)")
 
 
 def test_agreement_table_is_reproducible_and_seeded(coded):
@@ -153,12 +156,40 @@ def test_agreement_table_does_not_depend_on_the_order_or_dtype_of_codings(coded)
             pd.testing.assert_frame_equal(getattr(tables, part), getattr(expected, part))
 
 
-def test_agreement_cluster_bootstrap_is_said_and_wider(coded):
+def test_agreement_participant_bootstrap_is_the_default_and_said(coded):
     codings, segments = coded
-    plain = agreement_table(codings, segments=segments, bootstrap=500)
-    clustered = agreement_table(codings, segments=segments, bootstrap=500, cluster="group")
-    assert clustered.interval.endswith("resamples of groups (cluster bootstrap)")
-    assert (clustered.codes["cohen_kappa"] == plain.codes["cohen_kappa"]).all()
+    segments = segments.assign(participant_id=[f"P{i % 12:02d}" for i in range(40)])
+    default = agreement_table(codings, segments=segments, bootstrap=500)
+    plain = agreement_table(codings, segments=segments, bootstrap=500, cluster=None)
+    assert default.interval.endswith("500 resamples of participants (cluster bootstrap)")
+    assert plain.interval.endswith("500 resamples of segments (as if independent)")
+    assert (default.codes["cohen_kappa"] == plain.codes["cohen_kappa"]).all()
+    # Each transcript has its 12 participants: intervals; each site one group of them.
+    assert default.transcripts["alpha_low"].notna().all()
+
+
+def test_agreement_cluster_bootstrap_needs_ten_clusters(coded):
+    """Two groups, or five participants, are too few clusters to resample: an explicit
+    cluster is refused, in one line saying what to do."""
+    codings, segments = coded
+    with pytest.raises(QualcodeError, match=r"at least 10 groups to resample; these units have "
+                                            r"2.*Use the default"):
+        agreement_table(codings, segments=segments, bootstrap=100, cluster="group")
+    with pytest.raises(QualcodeError, match="at least 10 participants"):
+        agreement_table(codings, segments=segments, bootstrap=100, cluster="participant")
+    # FG1: 20 participants, FG2: 3. The study has enough; FG2 alone has too few.
+    segments = segments.assign(participant_id=[f"P{i:02d}" if i < 20 else f"Q{i % 3}"
+                                               for i in range(40)])
+    tables = agreement_table(codings, segments=segments, bootstrap=100)
+    rows = tables.transcripts.set_index("transcript_id")
+    assert rows.loc["FG1", "alpha_low"] <= rows.loc["FG1", "alpha_high"]
+    assert np.isnan(rows.loc["FG2", ["kappa_low", "alpha_high", "ac1_low"]].astype(float)).all()
+    assert rows.loc["FG2", "flag"] == "fewer than 10 participants: no interval"
+    assert rows.loc["FG2", "krippendorff_alpha"] == pytest.approx(
+        agreement_table(codings[codings.segment_id.str.startswith("FG2")],
+                        segments=segments[segments.transcript_id == "FG2"], bootstrap=0
+                        ).domains.query("domain == 'all' and method == 'pooled'")
+        ["krippendorff_alpha"].iloc[0])
 
 
 def test_agreement_undefined_code_warns_once_and_is_nan(coded):
@@ -207,8 +238,8 @@ def test_agreement_character_unit_weights_pieces_by_length():
     assert (row["n_units"], row["n_A"], row["n_B"]) == (20, 10, 5)
     assert row["percent_agreement"] == pytest.approx(0.75)
     assert row["cohen_kappa"] == pytest.approx(cohen_kappa(expected))
-    assert tables.interval.endswith("resamples of segments (cluster bootstrap) with their "
-                                    "characters")
+    assert tables.interval.endswith("resamples of segments with their characters (as if "
+                                    "independent: 2 participants, fewer than 10)")
     # Unitizing alpha sees the marks on the whole transcript, moderator's turn included.
     marks = pd.DataFrame({"coder": ["A", "B", "B"], "start": [0, 5, 22], "end": [10, 10, 28],
                           "code": "c"})
