@@ -311,3 +311,66 @@ def test_agreement_weighted_coefficients_equal_irrcac(weights):
                          (conger_kappa, cac.conger), (brennan_prediger, cac.bp)):
         assert ours(ratings, **options) == pytest.approx(theirs()["est"]["coefficient_value"],
                                                          abs=1e-12)
+
+
+def _many_participants(segments: pd.DataFrame) -> pd.DataFrame:
+    """The fixture's 40 segments spoken by 12 participants: enough for the cluster bootstrap."""
+    return segments.assign(participant_id=[f"P{i % 12:02d}" for i in range(40)])
+
+
+@pytest.mark.parametrize("n_unused", [4, 12, 40])
+def test_agreement_pooled_rows_ignore_codes_nobody_used(coded, n_unused):
+    """Codes in the table that no compared coder applied (here: only the consensus did) leave
+    the pooled and mean rows as they are, and are listed."""
+    codings, segments = coded
+    segments = _many_participants(segments)
+    extra = pd.DataFrame({"coder": "consensus", "segment_id": segments.segment_id[0],
+                          "code_id": [f"housing.extra_{k:02d}" for k in range(n_unused)],
+                          "source": "consensus.csv"})
+    expected = agreement_table(codings, segments=segments, bootstrap=200, seed=2).domains
+    with pytest.warns(QualcodeWarning, match=f"undefined \\(NaN\\) for {n_unused} code"):
+        tables = agreement_table(pd.concat([codings, extra]), segments=segments,
+                                 bootstrap=200, seed=2)
+    domains = tables.domains
+    assert domains["n_codes"].tolist() == expected["n_codes"].tolist()
+    columns = [c for c in expected.columns if c not in ("unused_codes", "flag")]
+    pd.testing.assert_frame_equal(domains[columns], expected[columns])
+    overall = domains.set_index(["domain", "method"]).loc[("all", "mean of codes")]
+    assert overall["unused_codes"].split() == extra["code_id"].tolist()
+    assert overall["gwet_ac1"] < 1  # unused codes no longer count as perfect agreement
+
+
+def test_agreement_flags_one_coder_codes_and_full_agreement(coded):
+    codings, segments = coded
+    segments = _many_participants(segments)
+    only_a = pd.DataFrame({"coder": "A", "segment_id": segments.segment_id[[3, 7, 11]],
+                           "code_id": "housing.noise", "source": "x.csv"})
+    tables = agreement_table(pd.concat([codings, only_a]), segments=segments, bootstrap=200)
+    rows = tables.codes.set_index("code_id")
+    noise, teamwork = rows.loc["housing.noise"], rows.loc["territory.msp_teamwork"]
+    # A used it on 3 of 40 segments, B never: 92.5% agreement and kappa 0 in every resample.
+    assert noise["percent_agreement"] == pytest.approx(0.925)
+    assert (noise["kappa_low"], noise["cohen_kappa"], noise["kappa_high"]) == \
+        pytest.approx((0, 0, 0), abs=1e-12)
+    assert noise["flag"] == "used by A only; zero-width interval"
+    assert not noise["kappa_paradox"]
+    # Both coders gave msp_teamwork to the same 8 segments: the interval is the point.
+    assert (teamwork["alpha_low"], teamwork["alpha_high"]) == (1, 1)
+    assert teamwork["flag"] == "full agreement"
+
+
+def test_agreement_row_uses_the_same_units_for_every_coefficient(coded):
+    """A transcript that only A coded is missing for B: it changes neither Fleiss' kappa nor
+    AC1 (their chance terms would otherwise count A's ratings there), like Cohen's kappa and
+    alpha; n_units counts the units both rated, in every table."""
+    codings, segments = coded
+    extra = segments.assign(segment_id=segments.segment_id.str.replace("FG", "FG9"),
+                            transcript_id="FG9", group_id="FG9")
+    only_a = pd.DataFrame({"coder": "A", "segment_id": extra.segment_id[::3],
+                           "code_id": "housing.parking", "source": "x.csv"})
+    both = agreement_table(codings, segments=segments, bootstrap=0).codes
+    more = agreement_table(pd.concat([codings, only_a]), segments=pd.concat([segments, extra]),
+                           bootstrap=0)
+    for key in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "n_units"):
+        assert more.codes[key].tolist() == pytest.approx(both[key].tolist()), key
+    assert more.transcripts.set_index("transcript_id").loc["FG9", "n_units"] == 0

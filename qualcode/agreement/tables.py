@@ -576,8 +576,8 @@ def _join(*flags: str) -> str:
 
 
 def _zero_width(frame: pd.DataFrame) -> np.ndarray:
-    """Rows with an interval whose bounds are equal."""
-    return np.any([(frame[f"{name}_low"] == frame[f"{name}_high"]).to_numpy()
+    """Rows with an interval whose bounds are equal (to rounding)."""
+    return np.any([np.isclose(frame[f"{name}_low"], frame[f"{name}_high"], rtol=0, atol=1e-12)
                    for name in INTERVAL_STATISTICS], axis=0)
 
 
