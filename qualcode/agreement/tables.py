@@ -275,7 +275,8 @@ def _cluster_of(units: pd.DataFrame, cluster: str | None, unit: str, bootstrap: 
     why = f"{n} participants, fewer than {MIN_CLUSTERS}" if n else "no participants"
     if n:
         warnings.warn(f"only {n} participants (fewer than {MIN_CLUSTERS}): the agreement "
-                      f"intervals resample {unit}s as if independent and are too narrow",
+                      f"intervals resample {(fallback or unit)}s as if independent and are "
+                      "too narrow",
                       QualcodeWarning, stacklevel=4)
     return fallback, why
 
