@@ -506,6 +506,7 @@ class Unit(StrEnum):
 
 
 class Cluster(StrEnum):
+    auto = "auto"
     none = "none"
     participant = "participant"
     group = "group"
@@ -521,14 +522,16 @@ def agree(study: StudyDir = Path("."),
           bootstrap: Annotated[int, typer.Option(min=0, help="Resamples for the 95% "
                                                  "intervals (0: none).")] = 1000,
           seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
-          cluster: Annotated[Cluster, typer.Option(help="Resample segments (none), or whole "
-                                                   "participants or groups.")] = Cluster.none
+          cluster: Annotated[Cluster, typer.Option(
+              help="What the intervals resample: participants (auto: when there are at least "
+                   "10), whole groups (at least 10), or segments as if independent (none).")
+          ] = Cluster.auto
           ) -> None:
     """Inter-coder agreement per code, domain, transcript and site, with 95% intervals.
 
     Writes analyses/agreement*.csv, analyses/tables.xlsx and analyses/figures/agreement.png.
 
-    Example: qualcode agree --coders A,B --cluster participant
+    Example: qualcode agree --coders A,B --seed 1
     """
     from qualcode.steps.agreement import AgreementOptions
     from qualcode.steps.agreement import agree as agree_study
@@ -558,6 +561,11 @@ def _agreement_summary(tables) -> None:
         "AC1": pooled["gwet_ac1"].round(3), "status": pooled["status"]})
     out.print(_table(shown, "Agreement per domain (pooled over codes)"))
     counts = tables.codes["status"].value_counts()
+    overall = pooled[pooled["domain"] == "all"].iloc[0]
+    flagged = int((tables.codes["flag"].fillna("") != "").sum())
+    out.print(f"Pooled over the {overall['n_codes']} codes some coder used (codes never used "
+              f"are left out, listed in agreement-by-domain.csv); {flagged} codes flagged "
+              "(column 'flag' of agreement.csv).", markup=False)
     out.print(f"Codes: {', '.join(f'{n} {s}' for s, n in counts.items())}. Read alpha: "
               ">= .800 reliable, >= .667 tentative, below unreliable (Krippendorff 2004); "
               f"intervals: {tables.interval}. Every code is in analyses/agreement.csv.",

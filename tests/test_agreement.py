@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.agreement import (
+    brennan_prediger,
     cohen_kappa,
+    conger_kappa,
     fleiss_kappa,
     gwet_ac1,
+    gwet_ac2,
     krippendorff_alpha,
     pabak,
     percent_agreement,
@@ -107,7 +110,8 @@ def coded():
 
 def test_agreement_table_per_code_matches_the_coefficients(coded):
     codings, segments = coded
-    tables = agreement_table(codings, segments=segments, bootstrap=200)
+    with pytest.warns(QualcodeWarning, match="only 5 participants"):
+        tables = agreement_table(codings, segments=segments, bootstrap=200)
     row = tables.codes.set_index("code_id").loc["housing.parking"]
     a = segments.segment_id.isin(codings.query("coder == 'A' and code_id == 'housing.parking'")
                                  .segment_id).astype(int)
@@ -123,7 +127,9 @@ def test_agreement_table_per_code_matches_the_coefficients(coded):
     assert tables.codes.set_index("code_id").loc["territory.msp_teamwork", "status"] == \
         "reliable"
     assert set(tables.domains["domain"]) == {"housing", "territory", "all"}
-    assert tables.interval == "95% percentile bootstrap, 200 resamples of segments"
+    # 5 participants are too few to resample: segments are, and the interval says so.
+    assert tables.interval == ("95% percentile bootstrap, 200 resamples of segments (as if "
+                               "independent: 5 participants, fewer than 10)")
 
 
 def test_agreement_table_is_reproducible_and_seeded(coded):
@@ -150,12 +156,40 @@ def test_agreement_table_does_not_depend_on_the_order_or_dtype_of_codings(coded)
             pd.testing.assert_frame_equal(getattr(tables, part), getattr(expected, part))
 
 
-def test_agreement_cluster_bootstrap_is_said_and_wider(coded):
+def test_agreement_participant_bootstrap_is_the_default_and_said(coded):
     codings, segments = coded
-    plain = agreement_table(codings, segments=segments, bootstrap=500)
-    clustered = agreement_table(codings, segments=segments, bootstrap=500, cluster="group")
-    assert clustered.interval.endswith("resamples of groups (cluster bootstrap)")
-    assert (clustered.codes["cohen_kappa"] == plain.codes["cohen_kappa"]).all()
+    segments = segments.assign(participant_id=[f"P{i % 12:02d}" for i in range(40)])
+    default = agreement_table(codings, segments=segments, bootstrap=500)
+    plain = agreement_table(codings, segments=segments, bootstrap=500, cluster=None)
+    assert default.interval.endswith("500 resamples of participants (cluster bootstrap)")
+    assert plain.interval.endswith("500 resamples of segments (as if independent)")
+    assert (default.codes["cohen_kappa"] == plain.codes["cohen_kappa"]).all()
+    # Each transcript has its 12 participants: intervals; each site one group of them.
+    assert default.transcripts["alpha_low"].notna().all()
+
+
+def test_agreement_cluster_bootstrap_needs_ten_clusters(coded):
+    """Two groups, or five participants, are too few clusters to resample: an explicit
+    cluster is refused, in one line saying what to do."""
+    codings, segments = coded
+    with pytest.raises(QualcodeError, match=r"at least 10 groups to resample; these units have "
+                                            r"2.*Use the default"):
+        agreement_table(codings, segments=segments, bootstrap=100, cluster="group")
+    with pytest.raises(QualcodeError, match="at least 10 participants"):
+        agreement_table(codings, segments=segments, bootstrap=100, cluster="participant")
+    # FG1: 20 participants, FG2: 3. The study has enough; FG2 alone has too few.
+    segments = segments.assign(participant_id=[f"P{i:02d}" if i < 20 else f"Q{i % 3}"
+                                               for i in range(40)])
+    tables = agreement_table(codings, segments=segments, bootstrap=100)
+    rows = tables.transcripts.set_index("transcript_id")
+    assert rows.loc["FG1", "alpha_low"] <= rows.loc["FG1", "alpha_high"]
+    assert np.isnan(rows.loc["FG2", ["kappa_low", "alpha_high", "ac1_low"]].astype(float)).all()
+    assert rows.loc["FG2", "flag"] == "fewer than 10 participants: no interval"
+    assert rows.loc["FG2", "krippendorff_alpha"] == pytest.approx(
+        agreement_table(codings[codings.segment_id.str.startswith("FG2")],
+                        segments=segments[segments.transcript_id == "FG2"], bootstrap=0
+                        ).domains.query("domain == 'all' and method == 'pooled'")
+        ["krippendorff_alpha"].iloc[0])
 
 
 def test_agreement_undefined_code_warns_once_and_is_nan(coded):
@@ -204,8 +238,8 @@ def test_agreement_character_unit_weights_pieces_by_length():
     assert (row["n_units"], row["n_A"], row["n_B"]) == (20, 10, 5)
     assert row["percent_agreement"] == pytest.approx(0.75)
     assert row["cohen_kappa"] == pytest.approx(cohen_kappa(expected))
-    assert tables.interval.endswith("resamples of segments (cluster bootstrap) with their "
-                                    "characters")
+    assert tables.interval.endswith("resamples of segments with their characters (as if "
+                                    "independent: 2 participants, fewer than 10)")
     # Unitizing alpha sees the marks on the whole transcript, moderator's turn included.
     marks = pd.DataFrame({"coder": ["A", "B", "B"], "start": [0, 5, 22], "end": [10, 10, 28],
                           "code": "c"})
@@ -231,7 +265,7 @@ def test_agreement_block_bootstrap_of_pooled_rows_matches_resampling_segments():
             if (rng.random() < 0.9) == truth[i]]
     codings = pd.DataFrame(rows, columns=["coder", "segment_id", "code_id"]).assign(
         source="x.csv")
-    tables = agreement_table(codings, segments=segments, bootstrap=2000, seed=1)
+    tables = agreement_table(codings, segments=segments, bootstrap=2000, seed=1, cluster=None)
     code, transcript = tables.codes.iloc[0], tables.transcripts.iloc[0]
     assert transcript["krippendorff_alpha"] == pytest.approx(code["krippendorff_alpha"])
     for name in ("alpha", "kappa", "ac1"):
@@ -260,3 +294,83 @@ def test_agreement_coder_bits_in_runs_or_not_match_a_plain_loop(rows, many_runs)
         assert np.array_equal(tables._coder_bits(cells, coder, 12, 3), expected)
     finally:
         tables._MANY_RUNS = limit
+
+
+@pytest.mark.parametrize("weights", ["radical", "ratio", "circular", "bipolar", "ordinal"])
+def test_agreement_weighted_coefficients_equal_irrcac(weights):
+    """Gwet's own implementation (PyPI irrCAC, when installed) on random ratings with missing
+    values: AC2, Fleiss, Conger and Brennan-Prediger with every weight."""
+    irrcac = pytest.importorskip("irrCAC.raw")
+    rng = np.random.default_rng(7)
+    data = rng.integers(1, 6, size=(15, 3)).astype(float)
+    data[rng.random(data.shape) < 0.1] = np.nan
+    cac = irrcac.CAC(pd.DataFrame(data), weights=weights, categories=[1, 2, 3, 4, 5], digits=15)
+    ratings = [[None if np.isnan(v) else int(v) for v in row] for row in data]
+    options = {"weights": weights, "categories": [1, 2, 3, 4, 5]}
+    for ours, theirs in ((gwet_ac2, cac.gwet), (fleiss_kappa, cac.fleiss),
+                         (conger_kappa, cac.conger), (brennan_prediger, cac.bp)):
+        assert ours(ratings, **options) == pytest.approx(theirs()["est"]["coefficient_value"],
+                                                         abs=1e-12)
+
+
+def _many_participants(segments: pd.DataFrame) -> pd.DataFrame:
+    """The fixture's 40 segments spoken by 12 participants: enough for the cluster bootstrap."""
+    return segments.assign(participant_id=[f"P{i % 12:02d}" for i in range(40)])
+
+
+@pytest.mark.parametrize("n_unused", [4, 12, 40])
+def test_agreement_pooled_rows_ignore_codes_nobody_used(coded, n_unused):
+    """Codes in the table that no compared coder applied (here: only the consensus did) leave
+    the pooled and mean rows as they are, and are listed."""
+    codings, segments = coded
+    segments = _many_participants(segments)
+    extra = pd.DataFrame({"coder": "consensus", "segment_id": segments.segment_id[0],
+                          "code_id": [f"housing.extra_{k:02d}" for k in range(n_unused)],
+                          "source": "consensus.csv"})
+    expected = agreement_table(codings, segments=segments, bootstrap=200, seed=2).domains
+    with pytest.warns(QualcodeWarning, match=f"undefined \\(NaN\\) for {n_unused} code"):
+        tables = agreement_table(pd.concat([codings, extra]), segments=segments,
+                                 bootstrap=200, seed=2)
+    domains = tables.domains
+    assert domains["n_codes"].tolist() == expected["n_codes"].tolist()
+    columns = [c for c in expected.columns if c not in ("unused_codes", "flag")]
+    pd.testing.assert_frame_equal(domains[columns], expected[columns])
+    overall = domains.set_index(["domain", "method"]).loc[("all", "mean of codes")]
+    assert overall["unused_codes"].split() == extra["code_id"].tolist()
+    assert overall["gwet_ac1"] < 1  # unused codes no longer count as perfect agreement
+
+
+def test_agreement_flags_one_coder_codes_and_full_agreement(coded):
+    codings, segments = coded
+    segments = _many_participants(segments)
+    only_a = pd.DataFrame({"coder": "A", "segment_id": segments.segment_id[[3, 7, 11]],
+                           "code_id": "housing.noise", "source": "x.csv"})
+    tables = agreement_table(pd.concat([codings, only_a]), segments=segments, bootstrap=200)
+    rows = tables.codes.set_index("code_id")
+    noise, teamwork = rows.loc["housing.noise"], rows.loc["territory.msp_teamwork"]
+    # A used it on 3 of 40 segments, B never: 92.5% agreement and kappa 0 in every resample.
+    assert noise["percent_agreement"] == pytest.approx(0.925)
+    assert (noise["kappa_low"], noise["cohen_kappa"], noise["kappa_high"]) == \
+        pytest.approx((0, 0, 0), abs=1e-12)
+    assert noise["flag"] == "used by A only; zero-width interval"
+    assert not noise["kappa_paradox"]
+    # Both coders gave msp_teamwork to the same 8 segments: the interval is the point.
+    assert (teamwork["alpha_low"], teamwork["alpha_high"]) == (1, 1)
+    assert teamwork["flag"] == "full agreement"
+
+
+def test_agreement_row_uses_the_same_units_for_every_coefficient(coded):
+    """A transcript that only A coded is missing for B: it changes neither Fleiss' kappa nor
+    AC1 (their chance terms would otherwise count A's ratings there), like Cohen's kappa and
+    alpha; n_units counts the units both rated, in every table."""
+    codings, segments = coded
+    extra = segments.assign(segment_id=segments.segment_id.str.replace("FG", "FG9"),
+                            transcript_id="FG9", group_id="FG9")
+    only_a = pd.DataFrame({"coder": "A", "segment_id": extra.segment_id[::3],
+                           "code_id": "housing.parking", "source": "x.csv"})
+    both = agreement_table(codings, segments=segments, bootstrap=0).codes
+    more = agreement_table(pd.concat([codings, only_a]), segments=pd.concat([segments, extra]),
+                           bootstrap=0)
+    for key in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "n_units"):
+        assert more.codes[key].tolist() == pytest.approx(both[key].tolist()), key
+    assert more.transcripts.set_index("transcript_id").loc["FG9", "n_units"] == 0

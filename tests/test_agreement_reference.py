@@ -346,3 +346,62 @@ def test_reference_unitizing_alpha_krippendorff_2004():
         pytest.approx(0.7286, abs=5e-5)
     assert unitizing_alpha(spans, continuum=(150, 450), code="k") == 1.0
     assert unitizing_alpha(spans, continuum=(150, 450)) == pytest.approx(0.8591, abs=5e-4)
+
+
+@pytest.mark.parametrize("weights,off_diagonal", [
+    # kgwet/irrCAC vignettes/weighting.html, "The different weights": the weight matrices of
+    # the categories 1:3 as printed (radical .2928932 twice; circular 3.330669e-16, i.e. 0;
+    # bipolar .6666667), and afergadis/irrCAC tests/unit/irrCAC/weights/test_weights.py for
+    # ratio (.556 and .84, 3 dp).
+    ("radical", (0.2928932, 0.0, 0.2928932)),
+    ("circular", (0.0, 0.0, 0.0)),
+    ("bipolar", (0.6666667, 0.0, 0.6666667)),
+    ("ratio", (0.5555556, 0.0, 0.84)),
+])
+def test_reference_irrcac_weight_matrices(weights, off_diagonal):
+    from qualcode.agreement import weight_matrix
+
+    w = weight_matrix([1, 2, 3], weights)
+    assert np.diag(w) == pytest.approx([1, 1, 1])
+    assert (w[0, 1], w[0, 2], w[1, 2]) == pytest.approx(off_diagonal, abs=5e-7)
+    assert np.allclose(w, w.T)
+
+
+@pytest.mark.parametrize("weights,pa,ac2,fleiss,conger,bp", [
+    # Gwet (2014) Handbook, ch. 3, dataset cac.raw4raters; values of Gwet's formulas as printed
+    # by afergadis/irrCAC's unit tests (tests/unit/irrCAC/raw/test_gwet.py, test_fleiss.py,
+    # test_conger.py, test_bp.py; 3 dp), computed with irrCAC's weight functions.
+    ("radical", 0.897, 0.820, 0.790, 0.788, 0.813),
+    ("ratio", 0.954, 0.857, 0.821, 0.812, 0.840),
+    ("circular", 0.902, 0.830, 0.807, 0.805, 0.824),
+    ("bipolar", 0.968, 0.900, 0.853, 0.845, 0.888),
+])
+def test_reference_gwet_raw4raters_irrcac_weights(weights, pa, ac2, fleiss, conger, bp):
+    assert percent_agreement(RAW4, weights=weights) == pytest.approx(pa, abs=5e-4)
+    assert gwet_ac2(RAW4, weights=weights) == pytest.approx(ac2, abs=5e-4)
+    assert fleiss_kappa(RAW4, weights=weights) == pytest.approx(fleiss, abs=5e-4)
+    assert conger_kappa(RAW4, weights=weights) == pytest.approx(conger, abs=5e-4)
+    assert brennan_prediger(RAW4, weights=weights) == pytest.approx(bp, abs=5e-4)
+
+
+def test_reference_ordinal_weights_follow_the_order_of_text_categories():
+    # Gwet (2014) ch. 3: ordinal weights depend on the ranks of the categories only, so the
+    # diagnosis table (cont4x4diagnosis, ordinal: kappa .390, AC2 .324, 3 dp; afergadis/irrCAC
+    # table tests) gives the same values with categories named in the order of the scale,
+    # whatever their alphabetical order.
+    names = ["faible", "moyen", "fort", "aigu"]  # alphabetical: aigu, faible, fort, moyen
+    table = [[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]]
+    data = [[names[a], names[b]] for a, b in from_table(table)]
+    assert cohen_kappa(data, weights="ordinal", categories=names) == \
+        pytest.approx(0.390, abs=5e-4)
+    assert gwet_ac2(data, weights="ordinal", categories=names) == pytest.approx(0.324, abs=5e-4)
+    with pytest.raises(ValueError, match="order of the scale"):
+        cohen_kappa(data, weights="ordinal")
+
+
+def test_reference_conger_ignores_a_coder_who_rated_nothing():
+    # Conger (1980) averages over the coders who rated: an empty column adds no coder, as in
+    # Fleiss' kappa (Gwet 2014 cac.raw4raters: .76282, kgwet/irrCAC README).
+    with_empty = [[*row, N] for row in RAW4]
+    assert conger_kappa(with_empty) == pytest.approx(0.76282, abs=5e-6)
+    assert fleiss_kappa(with_empty) == pytest.approx(fleiss_kappa(RAW4))

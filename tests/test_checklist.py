@@ -73,8 +73,10 @@ def test_checklist_demo_study_report(demo_copy):
     assert [c.text for c in methods.rows[1].cells[:5]] == ["FG1", "Bordeaux", "2024-02-13",
                                                            "9", "8"]
     # The report is in French, the intervals' description too.
-    assert ("Intervalles : bootstrap percentile à 95 %, 1000 rééchantillonnages des segments."
-            in [p.text.split(" Alpha")[0] for p in document.paragraphs])
+    # Its 22 participants are resampled (cluster bootstrap), over the codes used.
+    assert ("Intervalles : bootstrap percentile à 95 %, 1000 rééchantillonnages des participants "
+            "(bootstrap par grappes). Accord regroupé sur les codes appliqués par au moins un "
+            "codeur." in [p.text.split(" Alpha")[0] for p in document.paragraphs])
 
 
 def test_checklist_renders_to_pdf(demo_copy, tmp_path):

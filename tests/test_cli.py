@@ -256,7 +256,7 @@ def test_cli_agree_character_unit_reports_unitizing_alpha(demo_copy, tmp_path):
     result = invoke("agree", "--study", demo_copy, "--unit", "character", "--bootstrap", "50",
                     "--coders", "A,B")
     assert result.exit_code == 0, result.output
-    assert "segments (cluster bootstrap) with their characters" in result.output
+    assert "participants (cluster bootstrap) with their characters" in result.output
     unitizing = pd.read_csv(demo_copy / "analyses" / "agreement-unitizing.csv")
     assert unitizing["unitizing_alpha"].between(-1, 1).all()
     invoke("agree", "--study", demo_copy)  # leave the demo's default tables for other tests

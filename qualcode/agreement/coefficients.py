@@ -45,22 +45,47 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-WEIGHTS = ("identity", "linear", "quadratic", "ordinal")
+WEIGHTS = ("identity", "linear", "quadratic", "ordinal", "radical", "ratio", "circular",
+           "bipolar")
 
 
-def _matrix(ratings: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, categories)``: ratings as category indices (-1 = missing), sorted categories."""
+def _matrix(ratings: Any, categories: Sequence[Any] | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, categories)``: ratings as category indices (-1 = missing), and the categories:
+    ``categories`` in the order given (the order of the scale), else those observed, numbers in
+    numeric order and text in alphabetical order."""
     frame = pd.DataFrame(np.asarray(ratings, dtype=object) if not isinstance(
         ratings, pd.DataFrame) else ratings)
     if frame.ndim != 2 or frame.shape[1] < 2:
         raise ValueError("ratings must be a matrix with one column per coder (at least two)")
     values = frame.to_numpy(dtype=object)
     missing = pd.isna(values)
-    categories = np.array(sorted({v for v in values[~missing]}, key=_sort_key), dtype=object)
-    index = {value: i for i, value in enumerate(categories)}
+    observed = {v for v in values[~missing]}
+    if categories is None:
+        listed = sorted(observed, key=_sort_key)
+    else:
+        listed = list(dict.fromkeys(categories))
+        unknown = observed - set(listed)
+        if unknown:
+            raise ValueError(f"ratings hold categories not in 'categories': "
+                             f"{sorted(unknown, key=_sort_key)}")
+    index = {value: i for i, value in enumerate(listed)}
     codes = np.full(values.shape, -1, dtype=np.int64)
     codes[~missing] = [index[v] for v in values[~missing]]
-    return codes, categories
+    return codes, np.array(listed, dtype=object)
+
+
+def _weighted(ratings: Any, weights: str | np.ndarray | None,
+              categories: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, categories, w)``. Weights that depend on the order of the categories (ordinal,
+    or a matrix) need that order for text categories: ``categories``, since alphabetical order
+    is no scale."""
+    codes, cats = _matrix(ratings, categories)
+    ordered = weights == "ordinal" if isinstance(weights, str) else weights is not None
+    if ordered and categories is None and any(isinstance(c, str) for c in cats):
+        raise ValueError("weights on text categories need their order: pass "
+                         "categories=[...] listing them in the order of the scale")
+    return codes, cats, weight_matrix(cats, weights)
 
 
 def _sort_key(value: Any) -> tuple:
@@ -78,13 +103,22 @@ def _counts(codes: np.ndarray, q: int) -> np.ndarray:
 
 
 def weight_matrix(categories: Sequence[Any], weights: str | np.ndarray | None) -> np.ndarray:
-    """Agreement weights ``w_kl`` (1 on the diagonal).
+    """Agreement weights ``w_kl`` (1 on the diagonal) for ``categories`` in the order given.
 
-    ``linear`` and ``quadratic`` use the category values: ``1 - |x_k - x_l| / (x_max - x_min)``
-    and its square (Cohen 1968, Fleiss and Cohen 1973). ``ordinal`` uses only the ranks of the
-    categories, ``1 - C(|k - l| + 1, 2) / C(q, 2)`` (Gwet 2014, ch. 3): this is what "ordinal
-    weights" means in Gwet's coefficients, whereas Krippendorff's ordinal alpha uses a metric
-    built on the frequencies of the values in between (see :func:`krippendorff_alpha`).
+    With ``x`` the category values, ``d = |x_k - x_l|`` and ``R = x_max - x_min`` (Gwet 2014,
+    ch. 3; the formulas of his irrCAC package, ``weights.gen.r``):
+
+    - ``linear`` ``1 - d / R``; ``quadratic`` ``1 - d^2 / R^2`` (Cohen 1968, Fleiss and Cohen
+      1973); ``radical`` ``1 - sqrt(d) / sqrt(R)``;
+    - ``ratio`` ``1 - ((x_k - x_l) / (x_k + x_l))^2 / (R / (x_max + x_min))^2`` (positive values);
+    - ``circular`` ``1 - sin^2(pi (x_k - x_l) / U) / max``, ``U = R + 1``, for a scale that comes
+      back to its start (hours, directions): the ends agree;
+    - ``bipolar`` ``1 - (x_k - x_l)^2 / ((x_k + x_l - 2 x_min)(2 x_max - x_k - x_l)) / max``
+      (1 on the diagonal), for a scale running from one pole to its opposite;
+    - ``ordinal`` uses only the ranks of the categories, ``1 - C(|k - l| + 1, 2) / C(q, 2)``:
+      this is what "ordinal weights" means in Gwet's coefficients, whereas Krippendorff's
+      ordinal alpha uses a metric built on the frequencies of the values in between (see
+      :func:`krippendorff_alpha`).
     """
     q = len(categories)
     if weights is None or (isinstance(weights, str) and weights == "identity"):
@@ -94,20 +128,36 @@ def weight_matrix(categories: Sequence[Any], weights: str | np.ndarray | None) -
         if matrix.shape != (q, q):
             raise ValueError(f"a weight matrix must be {q} x {q} (one row per category)")
         return matrix
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(WEIGHTS)} or a matrix")
+    if q < 2:
+        return np.eye(q)
     if weights == "ordinal":
         rank = np.arange(q)
         gaps = np.abs(rank[:, None] - rank[None, :]) + 1
         pairs = gaps * (gaps - 1) / 2
-        return 1 - pairs / pairs.max() if q > 1 else np.eye(q)
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be one of {', '.join(WEIGHTS)} or a matrix")
+        return 1 - pairs / pairs.max()
     try:
         x = np.asarray(categories, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{weights} weights need numeric categories") from None
-    spread = x.max() - x.min() if q > 1 else 1.0
-    distance = np.abs(x[:, None] - x[None, :]) / spread
-    return 1 - (distance if weights == "linear" else distance ** 2)
+    low, high = x.min(), x.max()
+    a, b = x[:, None], x[None, :]
+    if weights == "ratio" and low <= 0:
+        raise ValueError("ratio weights need positive categories")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = {
+            "linear": lambda: np.abs(a - b) / (high - low),
+            "quadratic": lambda: (a - b) ** 2 / (high - low) ** 2,
+            "radical": lambda: np.sqrt(np.abs(a - b)) / np.sqrt(high - low),
+            "ratio": lambda: ((a - b) / (a + b)) ** 2 / ((high - low) / (high + low)) ** 2,
+            "circular": lambda: np.sin(np.pi * (a - b) / (high - low + 1)) ** 2,
+            "bipolar": lambda: np.where(a == b, 0.0, (a - b) ** 2 / (
+                (a + b - 2 * low) * (2 * high - a - b))),
+        }[weights]()
+    if weights in ("circular", "bipolar"):
+        distance = distance / distance.max()
+    return 1 - distance
 
 
 def _agreement(counts: np.ndarray, w: np.ndarray) -> float:
@@ -136,23 +186,26 @@ def _chance_corrected(pa: float, pe: float) -> float:
     return float((pa - pe) / (1 - pe))
 
 
-def percent_agreement(ratings: Any, *, weights: str | np.ndarray | None = None) -> float:
+def percent_agreement(ratings: Any, *, weights: str | np.ndarray | None = None,
+                      categories: Sequence[Any] | None = None) -> float:
     """Share of agreeing pairs of coders, averaged over units rated by two coders or more.
 
-    For two coders this is the plain proportion of units on which they agree.
+    For two coders this is the plain proportion of units on which they agree. ``categories``
+    (here and in every coefficient) lists the possible categories in the order of the scale.
     """
-    codes, categories = _matrix(ratings)
-    return _agreement(_counts(codes, len(categories)), weight_matrix(categories, weights))
+    codes, cats, w = _weighted(ratings, weights, categories)
+    return _agreement(_counts(codes, len(cats)), w)
 
 
-def fleiss_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> float:
+def fleiss_kappa(ratings: Any, *, weights: str | np.ndarray | None = None,
+                 categories: Sequence[Any] | None = None) -> float:
     """Fleiss' kappa (1971), with Gwet's (2014) treatment of missing ratings and weights.
 
     ``p_e = sum_kl w_kl pi_k pi_l``, with ``pi_k`` the mean share of category ``k`` among a
     unit's ratings. With two coders and no missing rating it equals Scott's pi.
     """
-    codes, categories = _matrix(ratings)
-    counts, w = _counts(codes, len(categories)), weight_matrix(categories, weights)
+    codes, cats, w = _weighted(ratings, weights, categories)
+    counts = _counts(codes, len(cats))
     pi = _shares(counts)
     return _chance_corrected(_agreement(counts, w), float(pi @ w @ pi))
 
@@ -175,7 +228,8 @@ def _pair(ratings: Any, name: str) -> np.ndarray:
     return values[both]
 
 
-def cohen_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> float:
+def cohen_kappa(ratings: Any, *, weights: str | np.ndarray | None = None,
+                categories: Sequence[Any] | None = None) -> float:
     """Cohen's kappa (1960), weighted kappa (1968) with ``weights``, for exactly two coders.
 
     Computed on the units both coders rated (pairwise deletion, as scikit-learn's
@@ -184,9 +238,8 @@ def cohen_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> flo
     pair = _pair(ratings, "Cohen's kappa")
     if len(pair) == 0:
         return float("nan")
-    codes, categories = _matrix(pair)
-    q = len(categories)
-    w = weight_matrix(categories, weights)
+    codes, cats, w = _weighted(pair, weights, categories)
+    q = len(cats)
     table = np.zeros((q, q))
     np.add.at(table, (codes[:, 0], codes[:, 1]), 1)
     table /= table.sum()
@@ -194,19 +247,23 @@ def cohen_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> flo
     return _chance_corrected(float((table * w).sum()), pe)
 
 
-def conger_kappa(ratings: Any, *, weights: str | np.ndarray | None = None) -> float:
+def conger_kappa(ratings: Any, *, weights: str | np.ndarray | None = None,
+                 categories: Sequence[Any] | None = None) -> float:
     """Conger's kappa (1980): Cohen's kappa generalised to several coders.
 
     ``p_e = sum_kl w_kl (p_k p_l - s_kl / r)``, where ``p_gk`` is the share of the units coder
     ``g`` rated that they put in ``k``, ``p_k`` its mean over the ``r`` coders and ``s_kl`` the
     covariance of ``p_gk`` and ``p_gl`` across coders (Gwet 2014, eq. 2.40). With two coders
-    and no missing rating it equals Cohen's kappa.
+    and no missing rating it equals Cohen's kappa. A coder who rated no unit is no coder
+    (the others' shares alone make ``p_k``, as in Fleiss' kappa, where they count for nothing).
     """
-    codes, categories = _matrix(ratings)
-    q = len(categories)
-    counts, w = _counts(codes, q), weight_matrix(categories, weights)
-    per_coder = np.stack([np.bincount(c[c >= 0], minlength=q) / max((c >= 0).sum(), 1)
-                          for c in codes.T])
+    codes, cats, w = _weighted(ratings, weights, categories)
+    q = len(cats)
+    counts = _counts(codes, q)
+    per_coder = np.stack([np.bincount(c[c >= 0], minlength=q) / (c >= 0).sum()
+                          for c in codes.T if (c >= 0).any()])
+    if len(per_coder) < 2:
+        return float("nan")
     mean = per_coder.mean(axis=0)
     r = per_coder.shape[0]
     covariance = (per_coder - mean).T @ (per_coder - mean) / (r - 1)
@@ -228,9 +285,9 @@ def gwet_ac2(ratings: Any, *, weights: str | np.ndarray | None = "quadratic",
     """Gwet's AC2, the weighted AC1: ``p_e = T_w / (q (q - 1)) sum_k pi_k (1 - pi_k)``, with
     ``T_w`` the sum of the weights (Gwet 2014, ch. 3). ``categories`` lists every possible
     category when some were not used."""
-    codes, cats = _with_categories(ratings, categories)
+    codes, cats, w = _weighted(ratings, weights, categories)
     q = len(cats)
-    counts, w = _counts(codes, q), weight_matrix(cats, weights)
+    counts = _counts(codes, q)
     if q < 2:
         return float("nan")
     pi = _shares(counts)
@@ -238,27 +295,12 @@ def gwet_ac2(ratings: Any, *, weights: str | np.ndarray | None = "quadratic",
     return _chance_corrected(_agreement(counts, w), pe)
 
 
-def _with_categories(ratings: Any, categories: Sequence[Any] | None
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    codes, observed = _matrix(ratings)
-    if categories is None:
-        return codes, observed
-    full = np.array(sorted(set(categories), key=_sort_key), dtype=object)
-    unknown = set(observed) - set(full)
-    if unknown:
-        raise ValueError(f"ratings hold categories not in 'categories': {sorted(unknown)}")
-    position = {value: i for i, value in enumerate(full)}
-    remap = np.array([position[v] for v in observed] + [-1])
-    return remap[codes], full
-
-
 def brennan_prediger(ratings: Any, *, weights: str | np.ndarray | None = None,
                      categories: Sequence[Any] | None = None) -> float:
     """Brennan and Prediger's coefficient (1981): chance agreement ``p_e = T_w / q^2`` (``1/q``
     unweighted), as if categories were picked at random."""
-    codes, cats = _with_categories(ratings, categories)
+    codes, cats, w = _weighted(ratings, weights, categories)
     q = len(cats)
-    w = weight_matrix(cats, weights)
     if q < 2:
         return float("nan")
     return _chance_corrected(_agreement(_counts(codes, q), w), float(w.sum() / q ** 2))
@@ -271,19 +313,22 @@ def pabak(ratings: Any) -> float:
     return brennan_prediger(ratings)
 
 
-def krippendorff_alpha(ratings: Any, *, level: str = "nominal") -> float:
+def krippendorff_alpha(ratings: Any, *, level: str = "nominal",
+                       categories: Sequence[Any] | None = None) -> float:
     """Krippendorff's alpha (2011) for ``level`` nominal, ordinal, interval or ratio.
 
     ``alpha = 1 - D_o / D_e`` from the coincidence matrix of pairable values; units rated by
     one coder are not pairable and left out. Computed by the ``krippendorff`` package;
     categories are passed as their ranks for the nominal and ordinal levels (so any labels
     work), and must be numbers for interval and ratio. NaN when fewer than two categories
-    occur or no unit is rated twice.
+    occur or no unit is rated twice. The ordinal level needs the order of text categories
+    (``categories``).
     """
     import krippendorff
 
-    codes, categories = _matrix(ratings)
-    if len(categories) < 2 or not ((codes >= 0).sum(axis=1) >= 2).any():
+    codes, categories = _weighted(ratings, "ordinal" if level == "ordinal" else None,
+                                  categories)[:2]
+    if len(np.unique(codes[codes >= 0])) < 2 or not ((codes >= 0).sum(axis=1) >= 2).any():
         return float("nan")
     if level in ("nominal", "ordinal"):
         data = np.where(codes >= 0, codes, np.nan).T.astype(float)

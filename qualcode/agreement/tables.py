@@ -4,22 +4,29 @@ The unit of agreement is a coding unit (segment by default) and a code: each cod
 code to the unit or not. A coder rated the units of every transcript in which they applied at
 least one code (a coder who skipped a transcript is missing there, not in disagreement).
 
-Confidence intervals are 95% percentile bootstrap intervals. Resampling units one by one
-(``cluster=None``) treats segments as independent, which they are not: segments of one
-participant, or of one focus group, resemble each other. ``cluster="participant"`` or
-``"group"`` resamples whole participants or groups instead (a cluster bootstrap, wider and
-more honest); the ``interval`` column says which was used. Resampling works on counts of
-coding patterns, never on rows: per code, a multinomial draw of the pattern counts (exactly
-equivalent to resampling units); for pooled rows (domains, transcripts, sites), resampled
-weights of up to 200 random blocks of units times each block's pattern counts; per cluster,
-resampled cluster weights times per-cluster counts. Weights are drawn once per number of
-blocks and shared by the rows that need that many (see :class:`_Resampler`).
+Confidence intervals are 95% percentile bootstrap intervals. Segments of one participant
+resemble each other, so resampling segments one by one (``cluster=None``) treats them as
+independent and gives intervals too narrow; by default (``"auto"``) whole participants are
+resampled (a cluster bootstrap), or groups with ``"group"``. A cluster bootstrap needs enough
+clusters: the bootstrap variance is biased by ``(G - 1) / G`` with ``G`` clusters and the
+percentile interval only becomes accurate as ``G`` grows (Field and Welsh 2007; Cameron,
+Gelbach and Miller 2008 find tests over-reject with 5 to 10 clusters); in qualcode's own
+simulation of focus-group data (``benchmarks/coverage.py``) the participant bootstrap covers
+73% of the time with 3 clusters, 82% with 5, 88% with 8 and 90-92% from 10. So at least
+:data:`MIN_CLUSTERS` (10) are required: an explicit ``cluster`` with fewer is refused;
+``"auto"`` then resamples segments, says so and warns; a transcript or site with fewer gets no
+interval (``flag``). The ``interval`` column says what was resampled. Resampling works on
+counts of coding patterns, never on rows: per code, a multinomial draw of the pattern counts
+(exactly equivalent to resampling units); for pooled rows (domains, transcripts, sites),
+resampled weights of up to 200 random blocks of units times each block's pattern counts; per
+cluster, resampled cluster weights times per-cluster counts. Weights are drawn once per number
+of blocks and shared by the rows that need that many (see :class:`_Resampler`).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -31,15 +38,16 @@ from qualcode.agreement.characters import (
     marks,
     unitizing_table,
 )
-from qualcode.agreement.patterns import STATISTICS, pattern_ids, statistics
+from qualcode.agreement.patterns import STATISTICS, pattern_ids, pattern_states, statistics
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.study import RESERVED_CODERS
 
 UNITS = ("segment", "turn", "character")
-CLUSTERS = (None, "participant", "group")
+CLUSTERS = ("auto", None, "participant", "group")
 _CLUSTER_COLUMNS = {"participant": S.PARTICIPANT_ID, "group": S.GROUP_ID,
                     "segment": S.SEGMENT_ID}
+MIN_CLUSTERS = 10
 NOT_CODERS = RESERVED_CODERS  # the consensus, the union and the machine coder are not coders
 INTERVAL_STATISTICS = {"kappa": None, "alpha": "krippendorff_alpha", "ac1": "gwet_ac1"}
 RELIABLE, TENTATIVE = 0.800, 0.667
@@ -63,7 +71,7 @@ class AgreementTables:
 def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
                     codebook: Codebook | None = None, coders: list[str] | None = None,
                     unit: str = "segment", bootstrap: int = 1000, seed: int = 0,
-                    cluster: str | None = None, spans: pd.DataFrame | None = None,
+                    cluster: str | None = "auto", spans: pd.DataFrame | None = None,
                     unreviewed: pd.DataFrame | None = None) -> AgreementTables:
     """Inter-coder agreement of ``codings`` on ``segments``, per code and rolled up.
 
@@ -84,8 +92,9 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
         is then reported apart, in ``unitizing``.
     bootstrap, seed, cluster
         Number of resamples for the 95% intervals (0: none), the random seed, and what is
-        resampled: units (``None``; segments for the character unit), ``participant`` or
-        ``group``.
+        resampled: ``auto`` (participants when the units have at least :data:`MIN_CLUSTERS`
+        of them, else units), units (``None``; segments for the character unit),
+        ``participant`` or ``group`` (refused with fewer than :data:`MIN_CLUSTERS`).
     unreviewed
         ``coder``, ``segment_id``: segments a coder did not see though they reviewed the
         transcript (rows deleted from a sheet); the coder does not rate these segments (nor,
@@ -96,25 +105,28 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
     AgreementTables
         ``codes`` has, per code: ``code_id``, ``domain``, ``n_units`` (units rated by at least
         two coders), ``n_<coder>`` and ``prevalence_<coder>`` (units the coder applied the code
-        to, and their share), ``percent_agreement``, ``positive_agreement`` and
+        to, and their share; ``n_units`` and every coefficient of a row use the same units),
+        ``percent_agreement``, ``positive_agreement`` and
         ``negative_agreement`` (specific agreements), ``cohen_kappa`` (two coders) or
         ``fleiss_kappa`` (more), ``krippendorff_alpha`` (nominal), ``gwet_ac1``, ``pabak``,
         ``prevalence_index`` and ``bias_index`` (Byrt et al. 1993, two coders), the bounds
         ``kappa_low``... ``ac1_high``, ``status`` (reliable alpha >= .800, tentative >= .667,
-        unreliable below, undefined when alpha cannot be computed) and ``kappa_paradox``
-        (percent agreement >= .85 with kappa below .60: read AC1 and PABAK).
+        unreliable below, undefined when alpha cannot be computed), ``kappa_paradox``
+        (percent agreement >= .85 with kappa below .60 on a code every coder used: read AC1
+        and PABAK) and ``flag`` (:data:`FLAGS`). ``domains`` pools, and averages, over the
+        codes some coder used (``n_codes``); the others are listed in ``unused_codes``, and
+        the transcripts and sites are pooled over the same codes.
     """
     if unit not in UNITS:
         raise QualcodeError(f"unit must be one of {', '.join(UNITS)}, not '{unit}'")
     if cluster not in CLUSTERS:
-        raise QualcodeError(f"cluster must be participant, group or none, not '{cluster}'")
+        raise QualcodeError(f"cluster must be auto, participant, group or none, not "
+                            f"'{cluster}'")
     columns = {name: _Factorized.of(codings[name])
                for name in (S.CODER, S.CODE_ID, S.SEGMENT_ID)}
     coders = _coders(columns[S.CODER], coders)
     code_ids, domains, labels = _codes(columns[S.CODE_ID], codebook)
     unitizing = None
-    if cluster is None and unit == "character":
-        cluster = "segment"  # characters are never resampled one by one
     if unit == "character":
         if spans is None:
             raise QualcodeError("the character unit needs the coders' spans (spans=...)")
@@ -122,21 +134,26 @@ def agreement_table(codings: pd.DataFrame, *, segments: pd.DataFrame,
         units, present, rated, weights = character_units(marked, segments, coders, code_ids)
         unitizing = unitizing_table(marked, segments, coders)
         unit_, code, coder = np.nonzero(present & rated[:, None, :])
-        patterns = _Patterns.build(unit_, code, coder, rated, len(code_ids), weights,
-                                   _clusters(units, cluster))
+        patterns = _Patterns.build(unit_, code, coder, rated, len(code_ids), weights)
     else:
-        units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids, cluster,
+        units, patterns = _unit_patterns(columns, segments, coders, unit, code_ids,
                                          unreviewed)
+    cluster, why = _cluster_of(units, cluster, unit, bootstrap)
+    patterns = patterns.clustered(_clusters(units, cluster))
     resampler = _Resampler(bootstrap, np.random.default_rng(seed)) if bootstrap > 0 else None
-    interval = _interval_text(bootstrap, cluster, unit)
+    interval = _interval_text(bootstrap, cluster, unit, why)
     from threadpoolctl import threadpool_limits
 
     # the matrix products below are many and small: BLAS threads cost more than they save
     with threadpool_limits(limits=1, user_api="blas"):
         counts = patterns.counts()[:, 0]  # (codes, patterns)
-        per_code = _code_rows(patterns, counts, coders, code_ids, domains, labels, resampler)
-        domain_rows = _pooled_rows(patterns, counts, domains, per_code, resampler)
-        strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, resampler)
+        applied = patterns.applied_counts()  # (codes, coders)
+        used = applied.any(axis=1)
+        per_code = _code_rows(patterns, counts, applied, coders, code_ids, domains, labels,
+                              resampler)
+        domain_rows = _pooled_rows(patterns, counts, used, domains, per_code, resampler)
+        strata = {name: _stratum_rows(patterns, units[name].to_numpy(), name, used, cluster,
+                                      resampler)
                   for name in (S.TRANSCRIPT_ID, S.SITE_ID)}
     _warn_undefined(per_code)
     return AgreementTables(per_code, domain_rows, strata[S.TRANSCRIPT_ID], strata[S.SITE_ID],
@@ -199,8 +216,7 @@ def _coders(column: _Factorized, coders: list[str] | None) -> list[str]:
 
 
 def _unit_patterns(columns: dict[str, _Factorized], segments: pd.DataFrame, coders: list[str],
-                   unit: str, code_ids: list[str], cluster: str | None,
-                   unreviewed: pd.DataFrame | None = None):
+                   unit: str, code_ids: list[str], unreviewed: pd.DataFrame | None = None):
     """``(units, patterns)``: the segments or turns, and their coding patterns. A coder rated
     every unit of each transcript in which they coded a segment, but the ``unreviewed``
     ones."""
@@ -233,14 +249,47 @@ def _unit_patterns(columns: dict[str, _Factorized], segments: pd.DataFrame, code
         known = (position >= 0) & (who >= 0)
         rated[unit_of_segment[position[known]], who[known]] = False
     return units, _Patterns.build(unit_of_segment[segment], code, coder, rated, len(code_ids),
-                                  np.ones(len(units)), _clusters(units, cluster))
+                                  np.ones(len(units)))
+
+
+def _cluster_ids(units: pd.DataFrame, cluster: str) -> np.ndarray:
+    """Each unit's cluster, numbered in the sorted order of the cluster ids; a unit without
+    one (no participant) is a cluster of its own."""
+    ids = units[_CLUSTER_COLUMNS[cluster]].replace("", None).to_numpy()
+    number = pd.factorize(ids, sort=True)[0]
+    alone = number < 0
+    number[alone] = number.max(initial=-1) + 1 + np.arange(alone.sum())
+    return number
 
 
 def _clusters(units: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
-    """Each unit's cluster, numbered in the sorted order of the cluster ids."""
-    if cluster is None:
-        return None
-    return pd.factorize(units[_CLUSTER_COLUMNS[cluster]].to_numpy(), sort=True)[0]
+    return None if cluster is None else _cluster_ids(units, cluster)
+
+
+def _cluster_of(units: pd.DataFrame, cluster: str | None, unit: str, bootstrap: int
+                ) -> tuple[str | None, str]:
+    """What is resampled (``None``: units), and why, when ``auto`` could not resample
+    participants. An explicit cluster with fewer than :data:`MIN_CLUSTERS` is refused."""
+    fallback = "segment" if unit == "character" else None  # never characters one by one
+    if cluster is None or bootstrap <= 0:
+        return fallback, ""
+    name = "participant" if cluster == "auto" else cluster
+    column = units[_CLUSTER_COLUMNS[name]].replace("", None)
+    n = column.nunique()
+    if n >= MIN_CLUSTERS:
+        return name, ""
+    if cluster != "auto":
+        raise QualcodeError(
+            f"a {cluster} bootstrap needs at least {MIN_CLUSTERS} {cluster}s to resample; "
+            f"these units have {n}: with so few, its intervals are far too narrow (Field and "
+            f"Welsh 2007). Use the default (participants) or --cluster none")
+    why = f"{n} participants, fewer than {MIN_CLUSTERS}" if n else "no participants"
+    if n:
+        warnings.warn(f"only {n} participants (fewer than {MIN_CLUSTERS}): the agreement "
+                      f"intervals resample {(fallback or unit)}s as if independent and are "
+                      "too narrow",
+                      QualcodeWarning, stacklevel=4)
+    return fallback, why
 
 
 def _codes(column: _Factorized, codebook: Codebook | None):
@@ -252,12 +301,15 @@ def _codes(column: _Factorized, codebook: Codebook | None):
     return ids, [i.partition(".")[0] for i in ids], ids
 
 
-def _interval_text(bootstrap: int, cluster: str | None, unit: str) -> str:
+def _interval_text(bootstrap: int, cluster: str | None, unit: str, why: str) -> str:
     if bootstrap <= 0:
         return "no interval"
-    what = f"{unit}s" if cluster is None else f"{cluster}s (cluster bootstrap)"
+    what = f"{unit}s" if cluster is None else f"{cluster}s" if cluster == "segment" else \
+        f"{cluster}s (cluster bootstrap)"
     if unit == "character":
         what += " with their characters"
+    if cluster in (None, "segment"):
+        what += f" (as if independent{': ' + why if why else ''})"
     return f"95% percentile bootstrap, {bootstrap} resamples of {what}"
 
 
@@ -281,11 +333,11 @@ class _Patterns:
     rated: np.ndarray
     n_codes: int
     weights: np.ndarray
-    clusters: np.ndarray | None
+    clusters: np.ndarray | None = None
 
     @classmethod
     def build(cls, unit: np.ndarray, code: np.ndarray, coder: np.ndarray, rated: np.ndarray,
-              n_codes: int, weights: np.ndarray, clusters: np.ndarray | None) -> _Patterns:
+              n_codes: int, weights: np.ndarray) -> _Patterns:
         """From one (unit, code, coder) triple per coding (repeats allowed) and whether each
         coder rated each unit ``(units, coders)``."""
         n_coders = rated.shape[1]
@@ -303,7 +355,11 @@ class _Patterns:
         number = np.zeros(3 ** n_coders, dtype=np.int64)
         number[seen] = np.arange(len(seen))
         return cls(number[base], pair_unit, cells % n_codes, number[ids], number[pair_base],
-                   applied, seen, rated, n_codes, weights, clusters)
+                   applied, seen, rated, n_codes, weights)
+
+    def clustered(self, clusters: np.ndarray | None) -> _Patterns:
+        """The same patterns, with each unit's cluster for a cluster bootstrap."""
+        return replace(self, clusters=clusters)
 
     @property
     def n_coders(self) -> int:
@@ -314,8 +370,17 @@ class _Patterns:
         return len(self.seen)
 
     def statistics(self, counts: np.ndarray) -> dict[str, np.ndarray]:
-        """:func:`~qualcode.agreement.patterns.statistics` of counts of the patterns seen."""
-        return statistics(counts, n_coders=self.n_coders, patterns=self.seen)
+        """:func:`~qualcode.agreement.patterns.statistics` of counts of the patterns seen,
+        on the units rated by at least two coders only: so every coefficient of a row uses the
+        same units (Fleiss' and AC1's chance terms would otherwise also count units rated by
+        one coder, Cohen's kappa and alpha would not)."""
+        paired = (pattern_states(self.n_coders)[self.seen] > 0).sum(axis=1) >= 2
+        return statistics(counts * paired, n_coders=self.n_coders, patterns=self.seen)
+
+    @property
+    def paired_units(self) -> np.ndarray:
+        """Whether each unit was rated by at least two coders."""
+        return self.rated.sum(axis=1) >= 2
 
     @property
     def weighted(self) -> bool:
@@ -456,13 +521,12 @@ def _percentiles(values: np.ndarray) -> np.ndarray:
     return result
 
 
-def _code_rows(patterns: _Patterns, counts: np.ndarray, coders, code_ids, domains, labels,
-               resampler: _Resampler | None) -> pd.DataFrame:
+def _code_rows(patterns: _Patterns, counts: np.ndarray, applied: np.ndarray, coders, code_ids,
+               domains, labels, resampler: _Resampler | None) -> pd.DataFrame:
     point = patterns.statistics(counts)
     frame = pd.DataFrame({S.CODE_ID: code_ids, "domain": domains, "label": labels})
     weights, rated = patterns.weights, patterns.rated
-    frame["n_units"] = int(weights[rated.sum(axis=1) >= 2].sum())
-    applied = patterns.applied_counts()
+    frame["n_units"] = int(weights[patterns.paired_units].sum())
     for g, coder in enumerate(coders):
         n_rated = weights[rated[:, g]].sum()
         frame[f"n_{coder}"] = applied[:, g]
@@ -480,25 +544,76 @@ def _code_rows(patterns: _Patterns, counts: np.ndarray, coders, code_ids, domain
         draws = patterns.statistics(samples)
     frame = _with_intervals(frame, point, draws, len(coders))
     frame["status"] = [_status(a) for a in frame["krippendorff_alpha"]]
+    users = applied > 0
     kappa = _kappa(point, len(coders))
-    frame["kappa_paradox"] = (frame["percent_agreement"] >= 0.85) & (kappa < 0.60)
+    frame["kappa_paradox"] = (frame["percent_agreement"] >= 0.85) & (kappa < 0.60) & \
+        users.all(axis=1)
+    full = frame["percent_agreement"].to_numpy() >= 1 - 1e-12
+    zero = _zero_width(frame)
+    frame["flag"] = [_join(_users_flag(used, coders), "full agreement" if full[i] else "",
+                           "zero-width interval" if zero[i] and not full[i] else "",
+                           "kappa paradox" if frame["kappa_paradox"].iat[i] else "")
+                     for i, used in enumerate(users)]
     return frame
+
+
+FLAGS = {
+    "unused": "no coder applied the code: agreement is undefined",
+    "used by <coder> only / not used by <coders>": "a coder never applied a code the others "
+    "did: a systematic difference (kappa near 0 or below whatever the raw agreement), not a "
+    "kappa paradox",
+    "full agreement": "the coders agreed on every unit: the interval is the point, [1, 1], and "
+    "says nothing of the uncertainty",
+    "zero-width interval": "every resample gave the same value",
+    "kappa paradox": "raw agreement >= .85 but kappa < .60 on a code every coder used: read "
+    "AC1 and PABAK",
+    "fewer than 10 <clusters>: no interval": "a transcript or site with too few clusters for a "
+    "cluster bootstrap",
+    "no code used": "no code of the domain was applied",
+}
+
+
+def _users_flag(used: np.ndarray, coders: list[str]) -> str:
+    if not used.any():
+        return "unused"
+    if used.sum() == 1 and len(coders) > 1:
+        return f"used by {coders[int(np.argmax(used))]} only"
+    if not used.all():
+        return "not used by " + ", ".join(c for c, u in zip(coders, used, strict=True) if not u)
+    return ""
+
+
+def _join(*flags: str) -> str:
+    return "; ".join(flag for flag in flags if flag)
+
+
+def _zero_width(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with an interval whose bounds are equal (to rounding)."""
+    return np.any([np.isclose(frame[f"{name}_low"], frame[f"{name}_high"], rtol=0, atol=1e-12)
+                   for name in INTERVAL_STATISTICS], axis=0)
 
 
 _BLOCKS = 200
 
 
-def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code,
+def _pooled_rows(patterns: _Patterns, counts: np.ndarray, used: np.ndarray, domains, per_code,
                  resampler: _Resampler | None) -> pd.DataFrame:
-    """Per domain and overall: pooled over the unit x code table (every code's pattern
-    ``counts`` summed), and the mean over codes. All rows resample the same units: their
-    clusters, or at most 200 random blocks of equal size (each unit its own block when there
-    are fewer), whose resampled totals have the same variance as when resampling units one
-    by one, at a fraction of the cost."""
+    """Per domain and overall, over the codes some coder ``used``: pooled over the unit x code
+    table (every code's pattern ``counts`` summed), and the mean over codes. A code nobody
+    used would only add units on which everyone agrees (moving pooled alpha, kappa and AC1 up
+    with the size of the codebook): such codes are left out and listed in ``unused_codes``.
+    All rows resample the same units: their clusters, or at most 200 random blocks of equal
+    size (each unit its own block when there are fewer), whose resampled totals have the
+    same variance as when resampling units one by one, at a fraction of the cost."""
     groups = [*dict.fromkeys(domains), "all"]
+    n_domains = len(groups) - 1
     domain_of_code = pd.Index(groups[:-1]).get_indexer(domains)
-    selected = [domain_of_code == d for d in range(len(groups) - 1)]
-    selected.append(np.ones(len(domains), dtype=bool))
+    code_group = np.where(used, domain_of_code, n_domains)  # unused codes: a group left out
+    selected = [code_group == d for d in range(n_domains)]
+    selected.append(used)
+    ids = per_code[S.CODE_ID].to_numpy()
+    unused = [" ".join(ids[(domain_of_code == d) & ~used]) for d in range(n_domains)]
+    unused.append(" ".join(ids[~used]))
     n_codes = [int(chosen.sum()) for chosen in selected]
     point = patterns.statistics(np.stack([counts[chosen].sum(axis=0) for chosen in selected]))
     draws = None
@@ -511,47 +626,61 @@ def _pooled_rows(patterns: _Patterns, counts: np.ndarray, domains, per_code,
         else:
             present, block = np.unique(patterns.clusters, return_inverse=True)
             n_blocks = len(present)
-        per_block = patterns.counts(block, n_blocks, domain_of_code, len(groups) - 1)
+        per_block = patterns.counts(block, n_blocks, code_group, n_domains + 1)[:n_domains]
         draws = patterns.statistics(resampler.resampled(np.concatenate([per_block,
                                                                per_block.sum(axis=0)[None]])))
-    table = _with_intervals(pd.DataFrame({"domain": groups, "method": "pooled",
-                                          "n_codes": n_codes}), point, draws,
+    rows = {"domain": groups, "n_codes": n_codes, "unused_codes": unused}
+    table = _with_intervals(pd.DataFrame({**rows, "method": "pooled"}), point, draws,
                             patterns.n_coders)
-    mean = pd.DataFrame({"domain": groups, "method": "mean of codes", "n_codes": n_codes})
+    table["flag"] = [_join("no code used" if n == 0 else "", "zero-width interval" if z else "")
+                     for n, z in zip(n_codes, _zero_width(table), strict=True)]
+    mean = pd.DataFrame({**rows, "method": "mean of codes"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for key in STATISTICS:
             values = per_code[key].to_numpy()
             mean[key] = [np.nanmean(values[chosen]) for chosen in selected]
+    mean["flag"] = ["no code used" if n == 0 else "" for n in n_codes]
     table = pd.concat([table, mean]).sort_index(kind="stable").reset_index(drop=True)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
-    return table
+    return table[["domain", "method", "n_codes", *table.columns.drop(
+        ["domain", "method", "n_codes", "unused_codes", "flag"]), "unused_codes", "flag"]]
 
 
-def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str,
-                  resampler: _Resampler | None) -> pd.DataFrame:
-    """Per transcript or site, pooled over codes; all strata counted in one pass, and the
-    strata with as many blocks resampled with one matrix product."""
+def _stratum_rows(patterns: _Patterns, strata: np.ndarray, name: str, used: np.ndarray,
+                  cluster: str | None, resampler: _Resampler | None) -> pd.DataFrame:
+    """Per transcript or site, pooled over the codes some coder used; all strata counted in
+    one pass, and the strata with as many blocks resampled with one matrix product. A
+    stratum with fewer than :data:`MIN_CLUSTERS` clusters gets no interval."""
     index, order = pd.factorize(strata, use_na_sentinel=False)
-    sizes = np.bincount(index, weights=patterns.weights, minlength=len(order))
-    one_group = np.zeros(patterns.n_codes, dtype=np.int64)
+    sizes = np.bincount(index, weights=patterns.weights * patterns.paired_units,
+                        minlength=len(order))
+    code_group = np.where(used, 0, 1)  # unused codes in a group of their own, left out
+    few = np.zeros(len(order), dtype=bool)
     draws = None
     if resampler is not None and len(strata):
         block, n_blocks = _blocks_within(index, len(order), patterns.clusters, resampler.rng)
         width = int(n_blocks.max())
-        per_block = patterns.counts(index * width + block, len(order) * width, one_group
-                                    ).reshape(len(order), width, patterns.n_patterns)
+        per_block = patterns.counts(index * width + block, len(order) * width, code_group, 2
+                                    )[0].reshape(len(order), width, patterns.n_patterns)
         counts = per_block.sum(axis=1)
         resampled = np.empty((resampler.bootstrap, *counts.shape))
         for n in np.unique(n_blocks):
             chosen = np.flatnonzero(n_blocks == n)
             resampled[:, chosen] = resampler.resampled(per_block[chosen, :n])
         draws = patterns.statistics(resampled)
+        if patterns.clusters is not None:
+            few = n_blocks < MIN_CLUSTERS
+            for values in draws.values():
+                values[:, few] = np.nan
     else:
-        counts = patterns.counts(index, len(order), one_group)[0]
+        counts = patterns.counts(index, len(order), code_group, 2)[0]
     table = _with_intervals(pd.DataFrame({name: order, "n_units": sizes.astype(int)}),
                             patterns.statistics(counts), draws, patterns.n_coders)
     table["status"] = [_status(a) for a in table["krippendorff_alpha"]]
+    table["flag"] = [_join(f"fewer than {MIN_CLUSTERS} {cluster}s: no interval" if f else "",
+                           "zero-width interval" if z else "")
+                     for f, z in zip(few, _zero_width(table), strict=True)]
     return table
 
 

@@ -165,6 +165,7 @@ def _agreement(document, data: ReportData) -> None:
              _fr(r.gwet_ac1), _STATUS.get(r.status, r.status)]
             for r in pooled.itertuples(index=False)], [4.5, 2.0, 1.6, 3.8, 1.6, 2.5])
     document.add_paragraph(f"Intervalles : {_interval_fr(data.agreement_interval)}. "
+                           "Accord regroupé sur les codes appliqués par au moins un codeur. "
                            "Alpha de Krippendorff : "
                            "0,800 et plus fiable, 0,667 à 0,800 acceptable.")
     _figure(document, data.figures.get("agreement"), 15)
@@ -173,6 +174,8 @@ def _agreement(document, data: ReportData) -> None:
 _INTERVAL_WORDS = (("95% percentile bootstrap", "bootstrap percentile à 95 %"),
                    ("resamples of", "rééchantillonnages des"), ("no interval", "sans intervalle"),
                    ("(cluster bootstrap)", "(bootstrap par grappes)"),
+                   ("as if independent", "comme s'ils étaient indépendants"),
+                   ("fewer than", "moins de"), ("no participants", "aucun participant"),
                    ("with their characters", "avec leurs caractères"), ("turns", "tours"),
                    ("characters", "caractères"), ("groups", "groupes"))
 

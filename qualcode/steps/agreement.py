@@ -25,7 +25,7 @@ class AgreementOptions:
     unit: str = "segment"
     bootstrap: int = 1000
     seed: int = 0
-    cluster: str | None = None
+    cluster: str | None = "auto"
 
 
 def compute_agreement(stage: CodingStage, imported: ImportResult, codebook: Codebook,

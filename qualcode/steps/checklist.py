@@ -98,7 +98,7 @@ def _agreement_sentence(agreement: AgreementTables | None) -> str:
     def french(value: float) -> str:
         return f"{value:.2f}".replace(".", ",")
 
-    return (f"Accord inter-codeurs sur l'ensemble des codes : alpha de Krippendorff "
+    return (f"Accord inter-codeurs sur les codes utilisés : alpha de Krippendorff "
             f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
             f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
             f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
