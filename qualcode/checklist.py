@@ -31,6 +31,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.errors import StudyError
+from qualcode.text import quote
 
 PRIORITIES = ("Indispensable", "Important", "Souhaitable", "Non évoqué")
 
@@ -114,7 +115,7 @@ def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Data
                if status is not None and code.id in status.index else "",
                "to_confirm": bool(alpha < 0.667),
                "convergence": classes.get(code.id, ""),
-               "quotes": "\n".join(f"« {text} » ({pid}, {sid})" for sid, pid, text in quotes),
+               "quotes": "\n".join(quote(text, pid, sid) for sid, pid, text in quotes),
                "quote_ids": ", ".join(sid for sid, _, _ in quotes)}
         for site in sites:
             row[f"share_{site}"] = float(per_site.loc[site, "share_participants"]) \

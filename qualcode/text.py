@@ -16,6 +16,13 @@ import unicodedata
 from importlib import resources
 
 
+def quote(text: str, participant: str, segment_id: str) -> str:
+    """A quote as the reports give it, on one line: ``« text » (P03, FG1-0042)``. A segment
+    can hold a turn's line breaks; quotes are listed one per line, so a break inside one cut
+    it after its first line."""
+    return f"« {' '.join(text.split())} » ({participant}, {segment_id})"
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents, keeping one character per character.
 

@@ -17,6 +17,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.study import Study
+from qualcode.text import quote
 
 MATRIX_COLUMNS = ("dimension", "value", "row", S.CODE_ID, "domain", "label", "n_segments",
                   "n_participants", "n_column_participants", "share_participants", "quotes")
@@ -100,7 +101,7 @@ def _quotes(cell, n: int = 2) -> str:
     chosen, speakers = [], set()
     for segment_id, participant, text, *_ in sorted(cell, key=lambda r: (r[3], r[4], r[0])):
         if participant not in speakers:
-            chosen.append(f"« {text} » ({participant}, {segment_id})")
+            chosen.append(quote(text, participant, segment_id))
             speakers.add(participant)
         if len(chosen) == n:
             break

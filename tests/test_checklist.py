@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import docx
 import pandas as pd
 import pytest
@@ -50,6 +52,20 @@ def test_checklist_demo_documents(demo_copy):
     assert len(boxes) == 41
     assert len(document.inline_shapes) == 1  # the figure of requirements by priority
     assert "- [ ] **" in (analyses / "checklist.md").read_text(encoding="utf-8")
+
+
+def test_checklist_quotes_are_complete_when_a_segment_spans_lines(demo_copy):
+    # FG1-0182 holds a line break ("Quatre mois.\nEt entre-temps..."): every quote in the
+    # checklist and the report opens with « and closes with » and its speaker and segment.
+    analyses = demo_copy / "analyses"
+    for name in ("checklist.docx", "report.docx"):
+        texts = [p.text for p in docx.Document(str(analyses / name)).paragraphs]
+        quotes = [t for t in texts if t.startswith("« ")]
+        assert quotes, name
+        assert all(re.search(r" » \(P\d+, FG\d-\d{4}\)$", t) for t in quotes), \
+            [t for t in quotes if not re.search(r"\)$", t)]
+    markdown = (analyses / "checklist.md").read_text(encoding="utf-8")
+    assert "« Quatre mois. Et entre-temps, j'avais payé une autre caution" in markdown
 
 
 def test_checklist_demo_study_report(demo_copy):
