@@ -86,7 +86,8 @@ def init_study(target: Path, *, demo: bool = False) -> Path:
             (target / STUDY_FILE).write_text(_TEMPLATE, encoding="utf-8")
             (target / IDENTITIES_FILE).write_text(",".join(IDENTITY_COLUMNS) + "\n",
                                                   encoding="utf-8")
-            (target / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+        # a demo copy too: it is where a resident starts, then puts real names in
+        (target / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
     except BaseException:  # a full disk, a folder refused: no half-made study is left
         if created:
             shutil.rmtree(target, ignore_errors=True)

@@ -57,6 +57,9 @@ def test_cli_init_demo_then_preview_writes_nothing(tmp_path):
     target = tmp_path / "etude"
     assert invoke("init", target, "--demo").exit_code == 0
     assert (target / "transcripts" / "fg1-bordeaux.docx").is_file()
+    # a demo copy is where a resident starts, then puts real names: kept out of git too
+    ignored = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"identities.csv", "names-review.csv", "analyses/"} <= set(ignored)
     result = invoke("import", "--preview", "--study", target)
     assert result.exit_code == 0, result.output
     assert "P16" in result.output and "?" not in result.output.split("Speakers")[1][:0]
