@@ -9,6 +9,7 @@ each of its characters came from.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -75,10 +76,10 @@ def strip_invisible(text: str) -> str:
     return text if _PLAIN.fullmatch(text) else _invisible().sub("", text)
 
 
-def matching_view(text: str) -> tuple[str, list[int] | None]:
+def matching_view(text: str) -> tuple[str, Origin | None]:
     """The form of ``text`` in which names are looked for, and where each of its characters
-    comes from (``origin[i]`` is the index in ``text`` of character ``i``, with one more entry
-    for the end; None when the two are aligned one for one).
+    comes from (``origin[i]`` is the index in ``text`` of character ``i``, the end included:
+    see :class:`Origin`; None when the two are aligned one for one).
 
     The form is :func:`fold`'s, after NFKC (full-width ``ＳＡＲＡＨ`` reads ``sarah``) and with
     invisible format characters dropped and letters of other scripts that look like Latin
@@ -86,20 +87,58 @@ def matching_view(text: str) -> tuple[str, list[int] | None]:
     """
     if _PLAIN.fullmatch(text):
         return fold(text), None
-    invisible, latin = _invisible(), _latin_look_alikes()
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if invisible.match(char):
-            continue
-        for piece in unicodedata.normalize("NFKC", char):
-            folded = _ACCENTS.sub("", unicodedata.normalize(
-                "NFD", latin.get(piece, piece).lower()))
-            folded = "".join(_SPACES.get(c, c) for c in folded)
-            chars.append(folded)
-            origin += [index] * len(folded)
-    origin.append(len(text))
-    return "".join(chars), origin
+    pieces: list[str] = []
+    origin = Origin()
+    at = last = 0
+    for other in _NOT_PLAIN.finditer(text):  # plain stretches folded whole, the rest one by one
+        pieces.append(fold(text[last:other.start()]))
+        origin.add(at, last, 1)
+        at += other.start() - last
+        folded = _match_char(other.group())
+        pieces.append(folded)
+        origin.add(at, other.start(), 0)
+        at += len(folded)
+        last = other.end()
+    pieces.append(fold(text[last:]))
+    origin.add(at, last, 1)
+    return "".join(pieces), origin
+
+
+class Origin:
+    """Where each character of a matching view comes from, as stretches: from view index
+    ``view``, text index ``text`` on, one for one (``step`` 1: a plain stretch) or all from
+    that one character (``step`` 0: what one other character became). ``origin[i]`` is the
+    text index of view character ``i`` (the end of the view maps to the end of the text)."""
+
+    __slots__ = ("_steps", "_texts", "_views")
+
+    def __init__(self) -> None:
+        self._views: list[int] = []
+        self._texts: list[int] = []
+        self._steps: list[int] = []
+
+    def add(self, view: int, text: int, step: int) -> None:
+        self._views.append(view)
+        self._texts.append(text)
+        self._steps.append(step)
+
+    def __getitem__(self, index: int) -> int:
+        i = bisect.bisect_right(self._views, index) - 1
+        return self._texts[i] + (index - self._views[i]) * self._steps[i]
+
+
+_NOT_PLAIN = re.compile(_PLAIN.pattern[:-2].replace("[", "[^", 1) + "]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _match_char(char: str) -> str:
+    """The matching form of one character that is not plain (see :func:`matching_view`)."""
+    if _invisible().match(char):
+        return ""
+    latin = _latin_look_alikes()
+    folded = "".join(_ACCENTS.sub("", unicodedata.normalize("NFD", latin.get(c, c).lower()))
+                     for c in unicodedata.normalize("NFKC", char))
+    return "".join(_SPACES.get(c, c) for c in folded)
 
 
 @functools.cache

@@ -89,3 +89,16 @@ def test_fuzz_coding_csv_reader_gives_rows_or_a_clear_error(tmp_path_factory, te
         read_coding_csv(path)
     except QualcodeError as error:
         assert "codes.csv" in str(error)
+
+
+@given(st.text(max_size=200))
+def test_fuzz_matching_view_maps_every_character_back_in_order(text):
+    from qualcode.text import matching_view
+
+    view, origin = matching_view(text)
+    if origin is None:
+        assert len(view) == len(text)
+        return
+    places = [origin[i] for i in range(len(view) + 1)]
+    assert places == sorted(places) and places[-1] == len(text)
+    assert all(0 <= p <= len(text) for p in places)
