@@ -55,19 +55,23 @@ class TranscriptWork:
         result: dict[str, dict[str, bool]] = {}
         for segment_id, codes in self.codes.items():
             result[segment_id] = dict.fromkeys(sorted(codes), False)
-        for span in sorted(self.spans):
-            for segment_id in passage_segments(span, segments, share=share):
-                result.setdefault(segment_id, {}).setdefault(span[2], True)
+        for _, segment_id, code_id, _ in sorted(_mapped(sorted(self.spans), segments,
+                                                        share=share)):
+            result.setdefault(segment_id, {}).setdefault(code_id, True)
         return result
 
 
 def passage_segments(span: tuple[int, int, str], segments: pd.DataFrame, *,
                      share: float) -> list[str]:
     """The codable segments of one transcript's ``segments`` that a passage codes."""
-    table = pd.DataFrame([("", "", span[0], span[1], span[2], "")],
-                         columns=list(S.SPAN_COLUMNS))
-    table[S.TRANSCRIPT_ID] = segments[S.TRANSCRIPT_ID].iloc[0] if len(segments) else ""
-    return [row[1] for row in spans_to_segments(table, segments, share=share)]
+    return [row[1] for row in _mapped([span], segments, share=share)]
+
+
+def _mapped(spans: list[tuple[int, int, str]], segments: pd.DataFrame, *, share: float):
+    transcript_id = segments[S.TRANSCRIPT_ID].iloc[0] if len(segments) else ""
+    table = pd.DataFrame([("", transcript_id, start, end, code_id, "")
+                          for start, end, code_id in spans], columns=list(S.SPAN_COLUMNS))
+    return spans_to_segments(table, segments, share=share)
 
 
 def seed(codings: Codings, coder: str, segments: pd.DataFrame, *,
