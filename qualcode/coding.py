@@ -141,7 +141,7 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
     codings = codings.drop_duplicates([S.CODER, S.SEGMENT_ID, S.CODE_ID])
     reviewed_table = pd.DataFrame(sorted(r for r in reviewed if r[1]),
                                   columns=[S.CODER, S.TRANSCRIPT_ID])
-    _warn_absent_coders(coders, reviewed_table)
+    _warn_absent_coders(coders - {coder for coder, _ in unfinished}, reviewed_table)
     coded = set(zip(codings[S.CODER], codings[S.SEGMENT_ID], strict=True))
     unreviewed = {pair for pair in _deleted_rows(sheets, segments) if pair not in coded}
     if unfinished:
