@@ -20,6 +20,7 @@ let notes = JSON.parse(document.getElementById("notes").textContent);
 let current = null;
 let passage = null;
 let highlighted = null;
+let chosenByKeys = false;  // Enter applies only a code chosen by typing or Tab
 
 const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
@@ -28,7 +29,8 @@ function select(segment, scroll = true) {
   current = segment;
   if (!segment) return;
   segment.classList.add("current");
-  if (scroll) segment.scrollIntoView({ block: "nearest" });
+  // Keyboard moves keep the segment mid-screen, so the next lines are in view.
+  if (scroll) segment.scrollIntoView({ block: "center" });
   note.disabled = false;
   note.value = notes[segment.dataset.segmentId] || "";
   noteSegment.textContent = segment.dataset.segmentId;
@@ -44,9 +46,10 @@ function visibleCodes() {
   return codeItems.filter((item) => !item.hidden);
 }
 
-function highlight(item) {
+function highlight(item, byKeys = false) {
   if (highlighted) highlighted.classList.remove("hl");
   highlighted = item;
+  chosenByKeys = byKeys && item !== null;
   if (!item) {
     details.innerHTML = "";
     return;
@@ -69,7 +72,7 @@ function applyFilter() {
   for (const category of document.querySelectorAll(".category")) {
     category.hidden = words.length > 0;
   }
-  highlight(words.length ? visibleCodes()[0] || null : null);
+  highlight(words.length ? visibleCodes()[0] || null : null, true);
 }
 
 function clearFilter() {
@@ -190,6 +193,7 @@ for (const item of codeItems) {
     highlight(item);
     useCode(button.dataset.codeId);
     transcript.classList.remove("has-passage");
+    filter.focus();  // so that Enter or Space does not press the code again
   });
   item.addEventListener("mouseenter", () => showDetails(item));
 }
@@ -221,9 +225,8 @@ document.addEventListener("keydown", (event) => {
     if (!visible.length) return;
     const index = visible.indexOf(highlighted);
     const step = event.shiftKey ? -1 : 1;
-    highlight(visible[(index + step + visible.length) % visible.length]);
-  } else if (event.key === "Enter" && highlighted && (event.target === filter ||
-             event.target === document.body)) {
+    highlight(visible[(index + step + visible.length) % visible.length], true);
+  } else if (event.key === "Enter" && chosenByKeys && event.target === filter) {
     event.preventDefault();
     useCode(highlighted.dataset.codeId);
     clearFilter();
