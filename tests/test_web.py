@@ -11,13 +11,13 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from qualcode.collect import collect_codings  # noqa: E402
-from qualcode.steps.transcripts import prepare  # noqa: E402
-from qualcode.study import load_study  # noqa: E402
-from qualcode.web.app import create_app  # noqa: E402
-from tests.conftest import IDENTITIES, TRANSCRIPT  # noqa: E402
+from qualcode.collect import collect_codings
+from qualcode.steps.transcripts import prepare
+from qualcode.study import load_study
+from qualcode.web.app import create_app
+from tests.conftest import IDENTITIES, TRANSCRIPT
 
 HOSTS = ("testserver", "127.0.0.1")
 NAMES = ("Camille Martin", "Martin", "Lefèvre", "Sophie Laurent", "Laurent")
@@ -84,7 +84,7 @@ def test_a_code_saved_is_read_by_collect_and_removed_from_it(study):
         assert answer.json()["applied"]["FG1-0002"][0][0] == "housing.private_room"
         assert (study / "codings" / "browser" / "A.csv").is_file()
         codings = collected(study).codings
-        assert set(zip(codings.coder, codings.segment_id, codings.code_id)) == {
+        assert set(zip(codings.coder, codings.segment_id, codings.code_id, strict=True)) == {
             ("A", "FG1-0002", "housing.private_room")}
         html = client.get("/code/A/FG1").text
         assert re.search(r'data-segment-id="FG1-0002"[^>]*>.*?data-code-id="housing.private_room"'
@@ -120,7 +120,7 @@ def test_notes_and_done_marks_are_kept_and_done_means_reviewed(study):
         html = client.get("/code/A/FG1").text
     assert "=à revoir" in html and 'aria-pressed="true"' in html
     reviewed = collected(study).reviewed
-    assert list(zip(reviewed.coder, reviewed.transcript_id)) == [("A", "FG1")]
+    assert list(zip(reviewed.coder, reviewed.transcript_id, strict=True)) == [("A", "FG1")]
     assert "'=à revoir" in (study / "codings" / "browser" / "A.csv").read_text(encoding="utf-8")
 
 
@@ -137,7 +137,7 @@ def test_a_coder_who_began_in_a_csv_goes_on_in_the_browser_without_loss_or_doubl
     with pytest.warns(UserWarning, match="read from the browser workspace instead.*A on FG1 "
                       "in codings/A.csv"):
         codings = collected(study).codings
-    assert list(zip(codings.segment_id, codings.code_id)) == [("FG1-0002",
+    assert list(zip(codings.segment_id, codings.code_id, strict=True)) == [("FG1-0002",
                                                                "housing.private_room")]
     assert "housing.parking" in (study / "codings" / "A.csv").read_text(encoding="utf-8")
 
@@ -218,7 +218,7 @@ def test_two_coders_saving_at_once_lose_nothing(study):
         for thread in threads:
             thread.join()
     codings = collected(study).codings
-    assert sorted(zip(codings.coder, codings.code_id)) == sorted(
+    assert sorted(zip(codings.coder, codings.code_id, strict=True)) == sorted(
         (coder, c) for c in codes for coder in ("A", "B"))
 
 
