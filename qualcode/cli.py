@@ -460,6 +460,26 @@ def collect(study: StudyDir = Path(".")) -> None:
 
 @app.command()
 @friendly
+def serve(study: StudyDir = Path("."),
+          port: Annotated[int, typer.Option(help="The port to listen on.")] = 8765,
+          host: Annotated[str, typer.Option(help="The address to listen on; 0.0.0.0 for a "
+                                            "team on a local network (each coder then gets "
+                                            "a personal link).")] = "127.0.0.1",
+          no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open the "
+                                                   "browser.")] = False) -> None:
+    """Code in the browser: the study at a glance and each coder's blind workspace, saved
+    at once into codings/browser/<coder>.csv, which collect reads. Ctrl-C stops.
+
+    Example: qualcode serve
+    """
+    from qualcode.web.server import serve as serve_study
+
+    serve_study(study, host=host, port=port, open_browser=not no_browser,
+                say=lambda line: out.print(line, markup=False, highlight=False))
+
+
+@app.command()
+@friendly
 def disagreements(study: StudyDir = Path(".")) -> None:
     """List where the coders differ, in codings/decisions/disagreements.xlsx, to decide.
 

@@ -80,7 +80,8 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
                   *, coders: set[str], lengths: dict[str, int],
                   span_share: float = 0.5,
                   sheets: Iterable[tuple[str, str, frozenset[str]]] = (),
-                  pseudonyms: Collection[str] = (), renamed: Collection[str] = ()) -> Codings:
+                  pseudonyms: Collection[str] = (), renamed: Collection[str] = (),
+                  unfinished: Collection[tuple[str, str]] = ()) -> Codings:
     """Check raw codings against the segments and the codebook, and map spans to segments.
 
     ``lengths`` are the transcripts' canonical text lengths: a span may end anywhere in the
@@ -94,7 +95,8 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
     changed since the coding file was made (drift). A text that changed only because a name
     became one of the ``pseudonyms`` is not drift: the codings are kept, and one warning
     names the files concerned (with ``renamed``, the files already realigned so, such as
-    Word files).
+    Word files). Every codable segment of the ``unfinished`` ``(coder, transcript)`` (coded
+    in the browser, not marked done) counts as not reviewed by that coder.
     """
     resolve = CodeResolver(codebook)
     # Plain dicts: a pandas lookup per coding took most of the time of a national study.
@@ -139,9 +141,15 @@ def check_codings(raw_segments: pd.DataFrame, raw_spans: pd.DataFrame, texts: pd
     codings = codings.drop_duplicates([S.CODER, S.SEGMENT_ID, S.CODE_ID])
     reviewed_table = pd.DataFrame(sorted(r for r in reviewed if r[1]),
                                   columns=[S.CODER, S.TRANSCRIPT_ID])
-    _warn_absent_coders(coders, reviewed_table)
+    _warn_absent_coders(coders - {coder for coder, _ in unfinished}, reviewed_table)
     coded = set(zip(codings[S.CODER], codings[S.SEGMENT_ID], strict=True))
-    unreviewed = sorted(pair for pair in _deleted_rows(sheets, segments) if pair not in coded)
+    unreviewed = {pair for pair in _deleted_rows(sheets, segments) if pair not in coded}
+    if unfinished:
+        codable_rows = segments[segments[S.CODABLE]]
+        unreviewed |= {(coder, segment_id) for coder, transcript_id in unfinished
+                       for segment_id in codable_rows.loc[
+                           codable_rows[S.TRANSCRIPT_ID] == transcript_id, S.SEGMENT_ID]}
+    unreviewed = sorted(unreviewed)
     return Codings(_sorted(codings, list(S.CODING_COLUMNS[:3])),
                    _sorted(span_table, list(S.SPAN_COLUMNS[:5])), reviewed_table,
                    pd.DataFrame(unreviewed, columns=[S.CODER, S.SEGMENT_ID]))

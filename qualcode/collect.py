@@ -86,7 +86,8 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
                          coders={c.id for c in study.coders},
                          lengths={tid: len(text) for tid, text in canonical.items()},
                          span_share=study.span_share, sheets=raw.sheets,
-                         pseudonyms=study.speaker_ids(), renamed=raw.renamed)
+                         pseudonyms=study.speaker_ids(), renamed=raw.renamed,
+                         unfinished=raw.unfinished)
 
 
 def transcript_names(study: Study) -> dict[str, str]:

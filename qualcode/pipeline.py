@@ -192,7 +192,6 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
     SHA-256 of every input file and the list of outputs, so that a result can be traced to
     what produced it. (Only this file changes between two runs on the same inputs.)"""
     import datetime as dt
-    import hashlib
     import json
 
     from qualcode import __version__
@@ -203,14 +202,34 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
         "seconds": {stage: round(value, 3) for stage, value in seconds.items()},
         "seeds": {"agreement": AgreementOptions().seed, "saturation": SaturationOptions().seed,
                   "suggest": SuggestOptions().seed},
-        "inputs": {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                   for p in input_files(study)},
+        "inputs": input_hashes(study),
         "outputs": sorted(str(Path(ANALYSES) / p.relative_to(analyses)
                               if p.is_relative_to(analyses) else p.relative_to(study.root))
                           for p in written),
     }
     return write_text(analyses / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False)
                       + "\n")
+
+
+def last_run(study: Study) -> tuple[str, bool] | None:
+    """When ``qualcode run`` last completed (UTC, ISO 8601) and whether its inputs are still
+    the study's (same files, same bytes), from ``analyses/run.json``; None before any run."""
+    import json
+
+    try:
+        manifest = json.loads((study.root / ANALYSES / MANIFEST).read_text(encoding="utf-8"))
+        time, inputs = manifest["time"], manifest["inputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return time, input_hashes(study) == inputs
+
+
+def input_hashes(study: Study) -> dict[str, str]:
+    """A SHA-256 of every input file, by its path in the study."""
+    import hashlib
+
+    return {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in input_files(study)}
 
 
 def previous_outputs(analyses: Path) -> set[str]:

@@ -48,6 +48,10 @@ class RawCodings:
     sheets: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
     """``(coder, source, segment ids)`` of each sheet: its rows, to find those deleted."""
     renamed: set[str] = field(default_factory=set)
+    taken: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    """``(coder, transcript) -> (workspace file, done)``: transcripts coded in the browser."""
+    unfinished: set[tuple[str, str]] = field(default_factory=set)
+    """``(coder, transcript)`` coded in the browser and not marked done: not reviewed yet."""
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return (pd.DataFrame(self.segments, columns=list(RAW_SEGMENT_COLUMNS)),
@@ -134,6 +138,7 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
             _qdpx(raw, path, source, canonical, coder_names, transcript_names, code_guids)
         else:
             _docx(raw, path, source, canonical, coder_names, pseudonyms)
+    _take_over(raw, segment_transcripts)
     return raw
 
 
@@ -151,6 +156,9 @@ def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> Non
 
 def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
     form, table = read_coding_csv(path)
+    if form == "workspace":
+        _workspace(raw, table, source)
+        return
     for record in table.to_dict("records"):
         location = record["row"]
         if form == "span":
@@ -164,6 +172,56 @@ def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
                 raw.texts.append((record["segment_id"], record["text"], source, location))
             raw.reviewed.add((record["coder"],
                               segment_transcripts.get(record["segment_id"], "")))
+
+
+def _workspace(raw: RawCodings, table, source: str) -> None:
+    """A coder's browser workspace: its codes and passages, and the transcripts it holds,
+    which it takes over from the coder's other files (:func:`_take_over`)."""
+    for record in table.to_dict("records"):
+        key, location = (record["coder"], record["transcript_id"]), record["row"]
+        done = raw.taken.get(key, (source, False))[1] or record["record"] == "done"
+        raw.taken[key] = (source, done)
+        if record["record"] == "code":
+            raw.segments.append((key[0], record["segment_id"], record["code_id"], source,
+                                 location))
+        elif record["record"] == "span":
+            raw.spans.append((*key, int(record["start"]), int(record["end"]),
+                              record["code_id"], source, location))
+        if record["record"] in ("code", "note") and record["text"]:
+            raw.texts.append((record["segment_id"], record["text"], source, location))
+
+
+def _take_over(raw: RawCodings, segment_transcripts: dict[str, str]) -> None:
+    """A transcript in a coder's browser workspace is read from the workspace alone: the
+    coder's codings of it in other files (seeded into the workspace when the coder began
+    there) are left out, with a warning naming them; it is reviewed when marked done."""
+    if not raw.taken:
+        return
+
+    def other(coder: str, transcript: str, source: str) -> bool:
+        return raw.taken.get((coder, transcript), (source,))[0] != source
+
+    left = set()
+    for name, rows, transcript_of in (("segments", raw.segments, lambda r: segment_transcripts
+                                       .get(r[1], "")), ("spans", raw.spans, lambda r: r[1])):
+        kept = [row for row in rows if not other(row[0], transcript_of(row), row[-2])]
+        left |= {(row[0], transcript_of(row), row[-2]) for row in rows
+                 if other(row[0], transcript_of(row), row[-2])}
+        setattr(raw, name, kept)
+    raw.sheets = [(coder, source, frozenset(s for s in rows if not other(
+        coder, segment_transcripts.get(s, ""), source))) for coder, source, rows in raw.sheets]
+    for (coder, transcript), (_, done) in raw.taken.items():
+        raw.reviewed.discard((coder, transcript))
+        (raw.reviewed if done else raw.unfinished).add((coder, transcript))
+    if left:
+        named = "; ".join(f"{coder} on {transcript} in {source}"
+                          for coder, transcript, source in sorted(left))
+        warnings.warn(f"codings read from the browser workspace instead, where the coder went "
+                      f"on coding (codings/browser/): {named}", QualcodeWarning, stacklevel=3)
+    unfinished = ", ".join(f"{c} on {t}" for c, t in sorted(raw.unfinished))
+    if unfinished:
+        warnings.warn(f"not marked done in the browser, so not counted in agreement yet: "
+                      f"{unfinished}", QualcodeWarning, stacklevel=3)
 
 
 def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names, pseudonyms

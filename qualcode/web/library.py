@@ -1,0 +1,150 @@
+"""The one module of the web front end that calls the library: the study as the command
+line sees it (loaded, imported, its codings collected), kept between requests and loaded
+again when one of its files changes, and the coder's work read and changed through
+:mod:`qualcode.steps.workspace`. Nothing is computed here that the library does not compute.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode import schema as S
+from qualcode.codebook import Codebook
+from qualcode.coding import Codings
+from qualcode.collect import CODINGS, collect_codings
+from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.imports import ImportResult
+from qualcode.io.files import os_errors
+from qualcode.pipeline import last_run
+from qualcode.steps.transcripts import prepare
+from qualcode.steps.workspace import change_work, progress, transcript_work, workspace_path
+from qualcode.study import Study, load_study
+from qualcode.workspace import TranscriptWork
+
+__all__ = ["Loaded", "QualcodeError", "StudyFolder", "TranscriptWork"]
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The study, its codebook and imported transcripts (with each transcript's segments),
+    and the warnings loading gave, in the command line's words."""
+
+    study: Study
+    codebook: Codebook
+    imported: ImportResult
+    by_transcript: dict[str, pd.DataFrame]
+    warnings: tuple[str, ...]
+
+
+def _caught(function: Callable):
+    """``function()`` and the QualcodeWarnings it gave, as the command line prints them."""
+    with warnings.catch_warnings(record=True) as caught, os_errors():
+        warnings.simplefilter("always", QualcodeWarning)
+        result = function()
+    return result, tuple(f"warning: {w.message}" for w in caught
+                         if issubclass(w.category, QualcodeWarning))
+
+
+class StudyFolder:
+    """A study folder served to the browser. Loading (spaCy segmentation) and collecting
+    take seconds, so both are kept and made again only when their files change: the inputs
+    of the import for :meth:`loaded`, the files of ``codings/`` for :meth:`collected`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._loaded: tuple[tuple, Loaded | QualcodeError] | None = None
+        self._collected: tuple[tuple, tuple[Codings, tuple[str, ...]] | QualcodeError] | None \
+            = None
+
+    def _inputs(self) -> tuple:
+        try:
+            study = load_study(self.root)
+        except QualcodeError:
+            return (_stamp(self.root / "study.yaml"),)
+        files = [self.root / "study.yaml", self.root / "identities.csv", study.codebook,
+                 *(group.transcript for group in study.groups)]
+        return tuple(_stamp(path) for path in files)
+
+    def loaded(self) -> Loaded:
+        """The study loaded and imported; raises the QualcodeError the command line gives."""
+        with self._lock:
+            stamp = self._inputs()
+            if self._loaded is None or self._loaded[0] != stamp:
+                try:
+                    self._loaded = (stamp, self._load())
+                except QualcodeError as error:
+                    self._loaded = (stamp, error)
+            result = self._loaded[1]
+        if isinstance(result, QualcodeError):
+            raise result
+        return result
+
+    def _load(self) -> Loaded:
+        study = load_study(self.root)
+        (codebook, imported), said = _caught(lambda: prepare(study))
+        segments = imported.segments
+        by_transcript = {tid: part.reset_index(drop=True)
+                         for tid, part in segments.groupby(S.TRANSCRIPT_ID, sort=False)}
+        return Loaded(study, codebook, imported, by_transcript, said)
+
+    def collected(self) -> tuple[Codings, tuple[str, ...]]:
+        """Every coder's codings as ``qualcode collect`` reads them, with its warnings;
+        raises the QualcodeError collect gives."""
+        loaded = self.loaded()
+        with self._lock:
+            stamp = (id(loaded), *_tree(self.root / CODINGS))
+            if self._collected is None or self._collected[0] != stamp:
+                try:
+                    self._collected = (stamp, _caught(lambda: collect_codings(
+                        loaded.study, loaded.imported, loaded.codebook)))
+                except QualcodeError as error:
+                    self._collected = (stamp, error)
+            result = self._collected[1]
+        if isinstance(result, QualcodeError):
+            raise result
+        return result
+
+    def progress(self) -> dict[tuple[str, str], str]:
+        """``(coder, transcript) -> "done" | "started"`` (see
+        :func:`qualcode.steps.workspace.progress`)."""
+        loaded = self.loaded()
+        return progress(loaded.study, self.collected()[0], loaded.imported.segments)
+
+    def last_run(self) -> tuple[str, bool] | None:
+        return last_run(self.loaded().study)
+
+    def work(self, coder: str, transcript_id: str) -> TranscriptWork:
+        loaded = self.loaded()
+        return transcript_work(loaded.study, coder, loaded.by_transcript[transcript_id],
+                               lambda: self.collected()[0])
+
+    def change(self, coder: str, transcript_id: str,
+               change: Callable[[TranscriptWork, pd.DataFrame, float], None]
+               ) -> TranscriptWork:
+        """Apply ``change(work, segments, span_share)`` and save at once."""
+        loaded = self.loaded()
+        segments = loaded.by_transcript[transcript_id]
+        with os_errors(workspace_path(loaded.study, coder)):
+            return change_work(loaded.study, coder, segments, lambda: self.collected()[0],
+                               lambda work: change(work, segments, loaded.study.span_share))
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def _tree(folder: Path) -> tuple:
+    if not folder.is_dir():
+        return ()
+    return tuple(_stamp(path) for path in sorted(folder.rglob("*")) if path.is_file())
