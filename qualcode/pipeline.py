@@ -195,7 +195,7 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
     import hashlib
     import json
 
-    from qualcode import __version__
+    from qualcode._version import __version__
 
     manifest = {
         "qualcode": __version__,

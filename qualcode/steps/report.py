@@ -25,7 +25,7 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
                  into: Path | None = None) -> Path:
     """``report.docx`` in ``into`` (default: ``analyses/``), from the results of the run
     (figures already written there)."""
-    from qualcode import __version__
+    from qualcode._version import __version__
 
     analyses = into or study.root / ANALYSES
     figures = analyses / "figures"
