@@ -15,10 +15,10 @@ from qualcode.errors import (
     SystemFault,
     TranscriptError,
 )
-from qualcode.imports import ImportResult, find_person_names, import_study, preview_import
 from qualcode.io.transcripts import read_transcript
 from qualcode.pipeline import RunResult, run, run_study
-from qualcode.scaffold import init_study
+from qualcode.steps.imports import ImportResult, find_person_names, import_study, preview_import
+from qualcode.steps.scaffold import init_study
 from qualcode.study import Study, load_identities, load_study
 
 __all__ = [

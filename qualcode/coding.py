@@ -28,7 +28,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
-from qualcode.io.suggestions import SUGGESTIONS_FILE
+from qualcode.paths import SUGGESTIONS_FILE
 from qualcode.text import fold
 from qualcode.textdiff import same_passage
 

@@ -18,20 +18,21 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
-from qualcode.audit import Audit, audit_folder, check_paths, raise_findings
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
-from qualcode.imports import ImportResult, Progress
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.names import study_matcher
+from qualcode.paths import ANALYSES, FIGURES, INPUTS, MANIFEST, TRANSCRIPTS
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
-from qualcode.steps.checklist import DESIGNS, checklist_table, load_designs, write_checklist
+from qualcode.steps.audit import Audit, audit_folder, check_paths, raise_findings
+from qualcode.steps.checklist import checklist_table, load_designs, write_checklist
 from qualcode.steps.coding import write_coding
+from qualcode.steps.collect import CodingStage, coding_stage_if_any
+from qualcode.steps.imports import ImportResult, Progress
 from qualcode.steps.report import write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
@@ -75,8 +76,8 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     leaves the previous complete set. ``analyses/`` is checked before the long work (a file in
     its place, a folder that cannot be written); every system fault is a :class:`SystemFault`.
     """
-    target = study.root / ANALYSES
-    remove_temporary(study.root / CODINGS)  # left by killed writers (analyses/ is rebuilt)
+    target = study.paths.analyses
+    remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
                                         folders=OUTPUT_FOLDERS) as staging:
         result = _compute_and_write(study, staging, progress)
@@ -164,12 +165,7 @@ class StageTimer:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
-INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
-
-
-MANIFEST = "run.json"
-"""Written last into a complete set of outputs."""
-OUTPUT_FOLDERS = ("figures", "transcripts")
+OUTPUT_FOLDERS = (FIGURES, TRANSCRIPTS)
 """The folders of ``analyses/`` a run writes into, checked before its long work."""
 
 
@@ -229,7 +225,7 @@ def previous_outputs(analyses: Path) -> set[str]:
 def incomplete_outputs(study: Study) -> str | None:
     """Why ``analyses/`` is not one complete set of a run's outputs, in one line, or ``None``:
     a run interrupted, no ``run.json``, or outputs ``run.json`` lists that are missing."""
-    target = study.root / ANALYSES
+    target = study.paths.analyses
     left = interrupted(target)
     fix = "; run 'qualcode run' to make a complete set"
     if left is not None:

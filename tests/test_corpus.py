@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from qualcode.corpus import Pseudonymiser, detect_turns, label_key, split_sentences
-from qualcode.imports import import_study
 from qualcode.schema import SourceLine, SourceText
+from qualcode.steps.imports import import_study
 from qualcode.study import Identity, load_study
 from qualcode.text import fold
 
@@ -188,7 +188,7 @@ def test_corpus_turn_unit_gives_one_segment_per_turn(make_study):
 def test_corpus_name_check_lists_unknown_person_names(make_study):
     import pandas as pd
 
-    from qualcode.imports import find_person_names
+    from qualcode.steps.imports import find_person_names
 
     study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"},
                                   extra="names_allowed: [Visale]\n"))
@@ -234,7 +234,7 @@ def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch,
 
     import pandas as pd
 
-    import qualcode.imports as imports
+    import qualcode.steps.imports as imports
     from tests.conftest import ROOT
 
     if sys.platform != "linux":
@@ -267,9 +267,9 @@ def test_corpus_error_in_the_reading_worker_reads_as_in_turn(make_study, monkeyp
     assert (type(copy), str(copy), copy.line) == (TranscriptError, str(error), 3)
     root = make_study({"fg1.txt": "P11 : Bonjour.\n", "fg2.txt": "rien ici\n"})
     messages = []
-    monkeypatch.setattr("qualcode.imports._can_fork", lambda: sys.platform == "linux")
+    monkeypatch.setattr("qualcode.steps.imports._can_fork", lambda: sys.platform == "linux")
     for limit in (100, 1):
-        monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", limit)
+        monkeypatch.setattr("qualcode.steps.imports.BACKGROUND_FROM", limit)
         with pytest.raises(TranscriptError, match="no speaker turns found") as info:
             import_study(load_study(root))
         messages.append(str(info.value))
@@ -282,7 +282,7 @@ def test_corpus_name_check_reads_only_segments_that_can_hold_a_name(make_study, 
     are those of reading every segment."""
     import pandas as pd
 
-    import qualcode.imports as imports
+    import qualcode.steps.imports as imports
     from qualcode import corpus
 
     study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"}))

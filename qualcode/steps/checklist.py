@@ -13,18 +13,17 @@ from qualcode.assessment import Design, assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage
-from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv, write_text
+from qualcode.paths import FIGURES
 from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
 from qualcode.triangulation import confirmed_convergence, framework_matrix
-
-DESIGNS = "designs"
 
 
 def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
@@ -42,7 +41,7 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
 def load_designs(study: Study, codebook: Codebook) -> list[Design]:
     """Every design of ``designs/``, checked against the codebook's requirement ids."""
     ids = {code.requirement.id for code in codebook.codable if code.requirement is not None}
-    return [load_design(path, ids) for path in design_files(study.root / DESIGNS)]
+    return [load_design(path, ids) for path in design_files(study.paths.designs)]
 
 
 def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
@@ -51,12 +50,12 @@ def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
     """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
     figure of requirements by domain and priority, with every design of ``designs/``, in
     ``into`` (default: ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     _, which = reference_codings(stage.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
-                         analyses / "figures" / "checklist")
+                         analyses / FIGURES / "checklist")
     context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
                                else "union des codeurs, consensus en cours",
                                _agreement_sentence(agreement))
@@ -85,7 +84,7 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
                                                    confirmations(study).merged)
     table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
-    target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
+    target = study.paths.analyses / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]
 
 

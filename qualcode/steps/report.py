@@ -9,10 +9,11 @@ import pandas as pd
 
 from qualcode.agreement.tables import AgreementTables
 from qualcode.codebook import Codebook
-from qualcode.collect import ANALYSES, CodingStage
-from qualcode.imports import ImportResult
+from qualcode.paths import FIGURES
 from qualcode.report.study_report import ReportData, write_study_report
 from qualcode.saturation import Saturation
+from qualcode.steps.collect import CodingStage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.saturation import SaturationOptions
 from qualcode.study import Study
 from qualcode.suggest_quality import SuggestionQuality
@@ -27,8 +28,8 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
     (figures already written there)."""
     from qualcode._version import __version__
 
-    analyses = into or study.root / ANALYSES
-    figures = analyses / "figures"
+    analyses = into or study.paths.analyses
+    figures = analyses / FIGURES
     data = ReportData(
         study=study, codebook=codebook, imported=imported.summary,
         coding_status=stage.consensus_status, consensus_log=stage.log,

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.coding import reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage
-from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv
+from qualcode.paths import FIGURES
 from qualcode.report.figures import new_codes_bars, saturation_curves, save_figure
 from qualcode.saturation import Saturation, events, saturation
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 
@@ -34,7 +35,7 @@ def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
                      ) -> tuple[Saturation, list[Path]]:
     """Saturation tables and figures for the reference coding, in ``into`` (default:
     ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     codings, which = reference_codings(stage.codings.codings)
     table = events(codings, imported.segments, study, level=options.level)
     result = saturation(table, base=options.base, run=options.run,
@@ -48,10 +49,10 @@ def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
                write_csv(analyses / "saturation-orders.csv", result.band)]
     written += save_figure(saturation_curves(result.events, result.band, result.summary,
                                              language=study.language, names=names),
-                           analyses / "figures" / "saturation")
+                           analyses / FIGURES / "saturation")
     written += save_figure(new_codes_bars(result.events, language=study.language,
                                           names=names),
-                           analyses / "figures" / "saturation-new")
+                           analyses / FIGURES / "saturation-new")
     return result, written
 
 

@@ -11,9 +11,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage, read_typed
 from qualcode.decisions import CONVERGENCE, Typed
-from qualcode.imports import ImportResult
 from qualcode.io.confirmations import (
     read_confirmed,
     read_convergence,
@@ -21,9 +19,12 @@ from qualcode.io.confirmations import (
     write_convergence,
 )
 from qualcode.io.files import write_csv
+from qualcode.paths import FIGURES
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.steps.coding import record, refresh_workbook
+from qualcode.steps.collect import CodingStage, coding_stage, read_typed
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.triangulation import (
@@ -49,7 +50,7 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
     ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``), in
     ``into`` (default: ``analyses/``); returns the site matrix and the convergence summary
     with the files."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
                                             dimension=dimension).assign(coding=which)
@@ -68,12 +69,12 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
                             domains=labels["domain"].tolist(),
                             columns=[names[v] for v in shares.columns],
                             language=study.language, domain_labels=domains)
-    written += save_figure(figure, analyses / "figures" / "matrix-site")
+    written += save_figure(figure, analyses / FIGURES / "matrix-site")
     pairs = cooccurrence(codings, imported.segments, [c.id for c in codebook.codable])
     written.append(write_csv(analyses / "cooccurrence.csv", pairs.assign(coding=which)))
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
     written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
-                           analyses / "figures" / "cooccurrence")
+                           analyses / FIGURES / "cooccurrence")
     merged, summary = confirmed_convergence(site, codebook, confirmed.merged)
     written += [write_csv(analyses / "convergence.csv", merged),
                 write_csv(analyses / "convergence-summary.csv", summary)]
@@ -107,7 +108,7 @@ def triangulate(study: Study, *, across_coders: bool = False
     if across_coders:
         matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
                               codebook)
-        written.append(write_csv(study.root / ANALYSES / "convergence-coders.csv",
+        written.append(write_csv(study.paths.analyses / "convergence-coders.csv",
                                  convergence(matrix, codebook)))
     return summary, written
 
