@@ -32,7 +32,7 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
     """The requirements with their evidence and priority, from the site matrix and the
     convergence summary of the reference coding."""
     codings, _ = reference_codings(stage.codings.codings)
-    rules = PriorityRules.from_study(study.checklist, study.root / "study.yaml")
+    rules = PriorityRules.from_study(study.checklist)
     return requirements(site, codebook, codings, imported.segments, language=study.language,
                         rules=rules, agreement=None if agreement is None else agreement.codes,
                         convergence=summary)

@@ -205,7 +205,8 @@ def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
         except UndecidedError as error:
             hint = "decide them in this workbook" if workbook.is_file() else \
                 "run 'qualcode disagreements' to list them in this workbook"
-            raise UndecidedError(f"{error.message}; {hint}", path=workbook) from None
+            raise UndecidedError(f"{error.message}; {hint}", undecided=error.undecided,
+                                 path=workbook) from None
         stage = replace(stage, codings=codings, log=log,
                         consensus_status="consensus complete: later stages use it")
     return stage.log, write_coding(stage, study, codebook, list_disagreements=True)

@@ -199,8 +199,7 @@ def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> Co
         with_consensus, log = add_consensus(codings, imported.segments, decisions.merged,
                                             source=str(Path(CODINGS) / DECISIONS_FILE))
     except UndecidedError as error:
-        undecided = error.message.partition(" ")[0]
-        return CodingStage(codings, differ, None, f"consensus incomplete ({undecided} "
+        return CodingStage(codings, differ, None, f"consensus incomplete ({error.undecided} "
                            "disagreements undecided): later stages use the union of the coders",
                            **found)
     return CodingStage(with_consensus, differ, log, "consensus complete: later stages use it",
