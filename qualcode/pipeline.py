@@ -18,6 +18,7 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
+from qualcode.assessment import assess
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
@@ -34,10 +35,15 @@ from qualcode.steps.coding import write_coding
 from qualcode.steps.collect import CodingStage, coding_stage_if_any
 from qualcode.steps.imports import ImportResult, Progress
 from qualcode.steps.report import write_report
-from qualcode.steps.saturation import SaturationOptions, write_saturation
+from qualcode.steps.results import Results
+from qualcode.steps.saturation import SaturationOptions, compute_saturation, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
 from qualcode.steps.transcripts import prepare, write_import, write_name_review
-from qualcode.steps.triangulation import confirmations, write_matrices
+from qualcode.steps.triangulation import (
+    compute_triangulation,
+    confirmations,
+    write_triangulation,
+)
 from qualcode.study import Study, load_identities, load_study
 from qualcode.suggest import SuggestOptions
 from qualcode.suggest_quality import SuggestionQuality
@@ -92,18 +98,55 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) 
     timer = StageTimer()
     matcher = study_matcher(study, load_identities(study))
     check_paths(input_files(study), matcher, root=study.root)
+    results = compute(study, timer, progress=progress)
+    written = write_results(results, analyses, timer)
+    written.append(write_manifest(study, analyses, written, timer.seconds))
+    with timer("audit"):
+        audited = audit_folder(analyses, matcher)
+    raise_findings(audited, kept=False)
+    return RunResult(study, results.codebook, results.imported, results.coding,
+                     results.agreement, tuple(written), audited, results.saturation,
+                     None if results.triangulation is None else results.triangulation.summary,
+                     results.suggestions)
+
+
+def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None) -> Results:
+    """Every stage of a run, computed; nothing is written (the designs and the decisions
+    typed are read, and checked, before anything is)."""
     with timer("import"):
         codebook, imported = prepare(study, progress=progress)
     with timer("codings"):
-        designs = load_designs(study, codebook)  # checked before anything is written
+        designs = load_designs(study, codebook)
         confirmed = confirmations(study)
         stage = coding_stage_if_any(study, imported, codebook)
+    results = Results(study, codebook, imported, coding=stage)
+    if stage is None:
+        return results
     agreement = None
     with timer("agreement"):
-        if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
+        if len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
             agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
     with timer("suggestions"):
-        quality = None if stage is None else run_quality(stage, imported, codebook, study)
+        quality = run_quality(stage, imported, codebook, study)
+    with timer("triangulation"):
+        triangulated = compute_triangulation(stage, imported, study, codebook, confirmed)
+    with timer("saturation"):
+        saturated = compute_saturation(stage, imported, study, SaturationOptions())
+    with timer("checklist"):
+        found = checklist_table(stage, imported, study, codebook, agreement,
+                                triangulated.site, triangulated.summary)
+        found = None if found.empty else found  # no code names a requirement: no checklist
+        assessments = () if found is None else tuple(assess(d, found) for d in designs)
+    return replace(results, agreement=agreement, suggestions=quality,
+                   triangulation=triangulated, saturation=saturated, checklist=found,
+                   assessments=assessments)
+
+
+def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[Path]:
+    """Every output of ``results`` written into ``analyses``; the decisions typed since the
+    last run recorded under ``codings/``."""
+    study, codebook, imported, stage = (results.study, results.codebook, results.imported,
+                                        results.coding)
     with timer("write segments and codebook"):
         written = write_import(imported, analyses)
         write_name_review(imported, study)  # private: not an output, not in run.json
@@ -111,43 +154,30 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) 
                                   codebook_markdown(codebook, language=study.language)))
         written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
                                            language=study.language))
-    saturated = summary = None
     if stage is not None:
         with timer("write codings and disagreements"):
             written += write_coding(stage, study, codebook, into=analyses)
     with timer("exports (REFI-QDA, IRaMuTeQ)"):
         written += write_exports(study, codebook, imported, stage, into=analyses)
-    if agreement is not None:
+    if stage is None:
+        return written
+    if results.agreement is not None:
         with timer("write agreement"):
-            written += write_agreement(agreement, study, codebook, into=analyses)
-    if quality is not None:
+            written += write_agreement(results.agreement, study, codebook, into=analyses)
+    if results.suggestions is not None:
         with timer("write suggestions"):
-            written += write_quality(quality, study, codebook, into=analyses)
-    if stage is not None:
-        with timer("triangulation"):
-            site, summary, files = write_matrices(stage, imported, study, codebook, confirmed,
-                                                  into=analyses)
-            written += files
-        with timer("saturation"):
-            saturated, files = write_saturation(stage, imported, study, SaturationOptions(),
-                                                into=analyses)
-            written += files
-        with timer("checklist"):
-            found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
-            if found.empty:  # no code of the codebook names a requirement: no checklist
-                found = None
-            else:
-                written += write_checklist(found, stage, study, codebook, agreement, designs,
-                                           into=analyses)
-        with timer("report"):
-            written.append(write_report(study, codebook, imported, stage, agreement,
-                                        saturated, found, summary, quality, into=analyses))
-    written.append(write_manifest(study, analyses, written, timer.seconds))
-    with timer("audit"):
-        audited = audit_folder(analyses, matcher)
-    raise_findings(audited, kept=False)
-    return RunResult(study, codebook, imported, stage, agreement, tuple(written), audited,
-                     saturated, summary, quality)
+            written += write_quality(results.suggestions, study, codebook, into=analyses)
+    with timer("write triangulation"):
+        written += write_triangulation(results.triangulation, study, codebook, into=analyses)
+    with timer("write saturation"):
+        written += write_saturation(results.saturation, stage, study, SaturationOptions(),
+                                    into=analyses)
+    if results.checklist is not None:
+        with timer("write checklist"):
+            written += write_checklist(results=results, into=analyses)
+    with timer("report"):
+        written.append(write_report(results=results, into=analyses))
+    return written
 
 
 class StageTimer:

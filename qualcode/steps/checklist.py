@@ -20,6 +20,7 @@ from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
 from qualcode.steps.collect import CodingStage, coding_stage
 from qualcode.steps.imports import ImportResult
+from qualcode.steps.results import Results
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
@@ -38,28 +39,29 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
                         convergence=summary)
 
 
-def load_designs(study: Study, codebook: Codebook) -> list[Design]:
+def load_designs(study: Study, codebook: Codebook) -> tuple[Design, ...]:
     """Every design of ``designs/``, checked against the codebook's requirement ids."""
     ids = {code.requirement.id for code in codebook.codable if code.requirement is not None}
-    return [load_design(path, ids) for path in design_files(study.paths.designs)]
+    return tuple(load_design(path, ids) for path in design_files(study.paths.designs))
 
 
-def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None,
-                    designs: list[Design], *, into: Path | None = None) -> list[Path]:
-    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority, with every design of ``designs/``, in
-    ``into`` (default: ``analyses/``)."""
+def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]:
+    """The requirement checklist of ``results``: ``checklist.docx``, ``.md``, ``.xlsx``,
+    ``.csv`` and the figure of requirements by domain and priority, with every design of
+    ``designs/``, in ``into`` (default: ``analyses/``)."""
+    study, codebook, found = results.study, results.codebook, results.checklist
+    if results.coding is None or found is None:
+        raise ValueError("the checklist needs collected codings and requirements")
     analyses = into or study.paths.analyses
-    _, which = reference_codings(stage.codings.codings)
+    _, which = reference_codings(results.coding.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
                          analyses / FIGURES / "checklist")
     context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
                                else "union des codeurs, consensus en cours",
-                               _agreement_sentence(agreement))
-    assessments = [assess(design, found) for design in designs]
+                               _agreement_sentence(results.agreement))
+    assessments = results.assessments
     sheets = {"checklist": found}
     if assessments:
         sheets["assessments"] = pd.DataFrame([scores for scores, _ in assessments])

@@ -30,17 +30,20 @@ class SaturationOptions:
     seed: int = 0
 
 
-def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
-                     options: SaturationOptions, *, into: Path | None = None
-                     ) -> tuple[Saturation, list[Path]]:
-    """Saturation tables and figures for the reference coding, in ``into`` (default:
-    ``analyses/``)."""
-    analyses = into or study.paths.analyses
-    codings, which = reference_codings(stage.codings.codings)
+def compute_saturation(stage: CodingStage, imported: ImportResult, study: Study,
+                       options: SaturationOptions) -> Saturation:
+    """Saturation of the reference coding, overall and per site; writes nothing."""
+    codings, _ = reference_codings(stage.codings.codings)
     table = events(codings, imported.segments, study, level=options.level)
-    result = saturation(table, base=options.base, run=options.run,
-                        threshold=options.threshold, runs=options.runs,
-                        orders=options.orders, seed=options.seed)
+    return saturation(table, base=options.base, run=options.run, threshold=options.threshold,
+                      runs=options.runs, orders=options.orders, seed=options.seed)
+
+
+def write_saturation(result: Saturation, stage: CodingStage, study: Study,
+                     options: SaturationOptions, *, into: Path | None = None) -> list[Path]:
+    """Saturation tables and figures, in ``into`` (default: ``analyses/``)."""
+    analyses = into or study.paths.analyses
+    _, which = reference_codings(stage.codings.codings)
     names = {site.id: site.name for site in study.sites}
     written = [write_csv(analyses / "saturation.csv",
                          result.events.assign(level=options.level, coding=which)),
@@ -53,11 +56,13 @@ def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
     written += save_figure(new_codes_bars(result.events, language=study.language,
                                           names=names),
                            analyses / FIGURES / "saturation-new")
-    return result, written
+    return written
 
 
 def saturation_stage(study: Study, options: SaturationOptions) -> tuple[Saturation, list[Path]]:
     """``qualcode saturation``."""
     codebook, imported = prepare(study)
-    return write_saturation(coding_stage(study, imported, codebook), imported, study, options)
+    stage = coding_stage(study, imported, codebook)
+    result = compute_saturation(stage, imported, study, options)
+    return result, write_saturation(result, stage, study, options)
 
