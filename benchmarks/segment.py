@@ -331,9 +331,11 @@ def measure_qualcode(study_dir: Path, texts_path: Path, save: Path | None) -> di
     warmup = read_texts(texts_path, WARMUP)
     t0 = perf_counter()
     from qualcode.corpus import sentence_pipeline, split_sentences
+    from qualcode.process import own_process
     from qualcode.steps.imports import import_study
     from qualcode.study import load_study
 
+    own_process()  # as the command line does: heap padding, reading worker
     nlp = sentence_pipeline()
     load = perf_counter() - t0
     split_sentences(warmup)
@@ -397,6 +399,7 @@ def measure_privacy(study_dir: Path) -> dict:
     (segments, canonical transcripts), in a copy of the study."""
     import shutil
 
+    from qualcode.process import own_process
     from qualcode.steps.audit import audit
     from qualcode.steps.imports import import_study, read_transcripts
     from qualcode.steps.transcripts import write_import
@@ -409,6 +412,7 @@ def measure_privacy(study_dir: Path) -> dict:
         t0 = perf_counter()
         transcripts = read_transcripts(study)
         read = perf_counter() - t0
+        own_process()  # as the command line does (the audit below runs after it, as before)
         write_import(import_study(study), root / "analyses")
         size = sum(p.stat().st_size for p in (root / "analyses").rglob("*") if p.is_file())
         t1 = perf_counter()

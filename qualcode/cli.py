@@ -44,6 +44,9 @@ def friendly(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from qualcode.process import own_process
+
+        own_process()  # the command line owns its process: heap padding, reading worker
         try:
             with warnings.catch_warnings(record=True) as caught, os_errors():
                 warnings.simplefilter("always", QualcodeWarning)

@@ -102,7 +102,7 @@ def test_study_unknown_speakers_are_listed_all_at_once(make_study, monkeypatch, 
                        "fg2.txt": "Animatrice : Bonjour.\nLéa : Le parking.\n"},
                       identities=IDENTITIES)
     with pytest.raises(TranscriptError) as info:
-        import_study(load_study(root))
+        import_study(load_study(root), background=worker)
     message = str(info.value)
     assert message.startswith("2 speaker label(s) map to nobody")
     assert "transcripts/fg1.txt:3 'Hugo' (+1 more turns)" in message
