@@ -15,7 +15,13 @@ from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, reference_codings
 from qualcode.io.files import write_csv, write_text
 from qualcode.paths import FIGURES
-from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
+from qualcode.report.checklist import (
+    ChecklistContext,
+    agreement_sentence,
+    checklist_markdown,
+    coding_words,
+    write_checklist_docx,
+)
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
 from qualcode.steps.collect import CodingStage, coding_stage
@@ -58,9 +64,8 @@ def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
                          analyses / FIGURES / "checklist")
-    context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
-                               else "union des codeurs, consensus en cours",
-                               _agreement_sentence(results.agreement))
+    context = ChecklistContext(study, codebook, coding_words(which == CONSENSUS),
+                               agreement_sentence(results.agreement))
     assessments = results.assessments
     sheets = {"checklist": found}
     if assessments:
@@ -88,20 +93,3 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
     target = study.paths.analyses / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]
-
-
-def _agreement_sentence(agreement: AgreementTables | None) -> str:
-    if agreement is None:
-        return "Accord inter-codeurs : non calculé (un seul codeur)."
-    overall = agreement.domains[(agreement.domains["domain"] == "all")
-                                & (agreement.domains["method"] == "pooled")].iloc[0]
-
-    def french(value: float) -> str:
-        return f"{value:.2f}".replace(".", ",")
-
-    return (f"Accord inter-codeurs sur les codes utilisés : alpha de Krippendorff "
-            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
-            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
-            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
-            "acceptable).").replace("%", " %")
-
