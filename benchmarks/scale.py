@@ -78,7 +78,7 @@ def write_codebook(root: Path) -> list[str]:
 def write_codings(root: Path, codes: list[str], seed: int) -> dict:
     """Each coder's CSV (``codings/<coder>.csv``) and ``codings/consensus.csv``, from the
     study's segments; returns counts."""
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
     from qualcode.study import load_study
 
     rng = random.Random(seed)

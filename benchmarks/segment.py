@@ -11,9 +11,9 @@ Python process (so model loading and caches are honest), repetitions interleaved
 * spaCy alone: ``nlp.pipe(texts, batch_size=256)`` over the same turn texts with the same
   pipeline as ``qualcode.corpus.sentence_pipeline()`` (fr_core_news_sm, senter only), iterating
   ``doc.sents``;
-* the optional name check ``qualcode.imports.find_person_names`` (spaCy NER) on the segments;
+* the optional name check ``qualcode.steps.imports.find_person_names`` (spaCy NER) on the segments;
 * confidentiality: ``read_transcripts`` (reading, turns and pseudonymisation, without spaCy)
-  and the audit of the import's outputs (``qualcode.audit.audit``). Run the worker alone with
+  and the audit of the import's outputs (``qualcode.steps.audit.audit``). Run the worker alone with
   an older qualcode on ``PYTHONPATH`` to compare (``--worker privacy --workdir DIR`` on a
   corpus kept with ``--keep DIR``).
 
@@ -241,7 +241,7 @@ def generate_study(root: Path, total_words: int, seed: int, *, groups: int | Non
     (``groups`` focus groups, by default one per 13,333 words)."""
     import yaml
 
-    from qualcode.scaffold import init_study
+    from qualcode.steps.scaffold import init_study
 
     init_study(root)  # empty study folder with the HTES codebook
     rng = random.Random(seed)
@@ -292,7 +292,7 @@ def extract_turn_texts(root: Path, out: Path) -> tuple[int, int]:
 
     Returns (turns, whitespace words).
     """
-    from qualcode.imports import read_transcripts
+    from qualcode.steps.imports import read_transcripts
     from qualcode.study import load_study
 
     texts = [t.text[start:end] for t in read_transcripts(load_study(root))
@@ -331,9 +331,11 @@ def measure_qualcode(study_dir: Path, texts_path: Path, save: Path | None) -> di
     warmup = read_texts(texts_path, WARMUP)
     t0 = perf_counter()
     from qualcode.corpus import sentence_pipeline, split_sentences
-    from qualcode.imports import import_study
+    from qualcode.process import own_process
+    from qualcode.steps.imports import import_study
     from qualcode.study import load_study
 
+    own_process()  # as the command line does: heap padding, reading worker
     nlp = sentence_pipeline()
     load = perf_counter() - t0
     split_sentences(warmup)
@@ -374,7 +376,7 @@ def measure_names(study_dir: Path, segments_path: Path) -> dict:
     """find_person_names (spaCy NER) on the imported segments; NER model timed separately."""
     import pandas as pd
 
-    from qualcode.imports import find_person_names
+    from qualcode.steps.imports import find_person_names
     from qualcode.study import load_study
 
     segments, study = pd.read_pickle(segments_path), load_study(study_dir)
@@ -397,8 +399,9 @@ def measure_privacy(study_dir: Path) -> dict:
     (segments, canonical transcripts), in a copy of the study."""
     import shutil
 
-    from qualcode.audit import audit
-    from qualcode.imports import import_study, read_transcripts
+    from qualcode.process import own_process
+    from qualcode.steps.audit import audit
+    from qualcode.steps.imports import import_study, read_transcripts
     from qualcode.steps.transcripts import write_import
     from qualcode.study import load_identities, load_study
 
@@ -409,6 +412,7 @@ def measure_privacy(study_dir: Path) -> dict:
         t0 = perf_counter()
         transcripts = read_transcripts(study)
         read = perf_counter() - t0
+        own_process()  # as the command line does (the audit below runs after it, as before)
         write_import(import_study(study), root / "analyses")
         size = sum(p.stat().st_size for p in (root / "analyses").rglob("*") if p.is_file())
         t1 = perf_counter()

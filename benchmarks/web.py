@@ -28,7 +28,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from qualcode.scaffold import init_study
+from qualcode.steps.scaffold import init_study
 from qualcode.web.app import create_app
 
 HOSTS = ("testserver", "127.0.0.1")

@@ -4,6 +4,7 @@ The public API, in data-flow order: load a study and its codebook, import its tr
 into segments, and run every stage into ``analyses/``.
 """
 
+from qualcode._version import __version__
 from qualcode.codebook import Code, Codebook, Requirement, load_codebook
 from qualcode.corpus import Transcript, detect_turns, segment_transcripts, split_sentences
 from qualcode.errors import (
@@ -14,13 +15,11 @@ from qualcode.errors import (
     SystemFault,
     TranscriptError,
 )
-from qualcode.imports import ImportResult, find_person_names, import_study, preview_import
 from qualcode.io.transcripts import read_transcript
 from qualcode.pipeline import RunResult, run, run_study
-from qualcode.scaffold import init_study
+from qualcode.steps.imports import ImportResult, find_person_names, import_study, preview_import
+from qualcode.steps.scaffold import init_study
 from qualcode.study import Study, load_identities, load_study
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Code",

@@ -30,7 +30,6 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.errors import StudyError
 from qualcode.text import quote
 
 PRIORITIES = ("Indispensable", "Important", "Souhaitable", "Non évoqué")
@@ -46,20 +45,16 @@ class PriorityRules:
     important_share: float = 0.25
 
     @classmethod
-    def from_study(cls, settings: Mapping[str, Any] | None, path=None) -> PriorityRules:
-        """Rules from the ``checklist:`` mapping of ``study.yaml`` (missing keys: defaults)."""
+    def from_study(cls, settings: Mapping[str, Any] | None) -> PriorityRules:
+        """Rules from the ``checklist:`` mapping of ``study.yaml`` (missing keys: defaults),
+        as :func:`qualcode.study.load_study` validated it (the one place that does)."""
         settings, default = settings or {}, cls()
-        try:
-            first = settings.get("indispensable", {}) or {}
-            second = settings.get("important", {}) or {}
-            return cls(float(first.get("share", default.indispensable_share)),
-                       bool(first.get("all_sites", default.indispensable_all_sites)),
-                       int(second.get("sites", default.important_sites)),
-                       float(second.get("share", default.important_share)))
-        except (AttributeError, TypeError, ValueError):
-            raise StudyError("checklist must look like {indispensable: {share: 0.4, "
-                             "all_sites: true}, important: {sites: 2, share: 0.25}}",
-                             path=path) from None
+        first = settings.get("indispensable") or {}
+        second = settings.get("important") or {}
+        return cls(float(first.get("share", default.indispensable_share)),
+                   bool(first.get("all_sites", default.indispensable_all_sites)),
+                   int(second.get("sites", default.important_sites)),
+                   float(second.get("share", default.important_share)))
 
     def tier(self, n_sites: int, total_sites: int, share: float, n_segments: int) -> str:
         if n_segments == 0:

@@ -44,6 +44,9 @@ def friendly(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from qualcode.process import own_process
+
+        own_process()  # the command line owns its process: heap padding, reading worker
         try:
             with warnings.catch_warnings(record=True) as caught, os_errors():
                 warnings.simplefilter("always", QualcodeWarning)
@@ -97,7 +100,7 @@ def init(directory: Annotated[Path, typer.Argument(help="The new study folder.")
 
     Example: qualcode init my-study --demo
     """
-    from qualcode.scaffold import init_study
+    from qualcode.steps.scaffold import init_study
 
     target = init_study(directory, demo=demo)
     out.print(f"Created {target}. Next: cd {target} && qualcode run", markup=False)
@@ -117,8 +120,7 @@ def import_(study: StudyDir = Path("."),
 
     Example: qualcode import --preview
     """
-    from qualcode.collect import ANALYSES
-    from qualcode.imports import import_study, preview_import
+    from qualcode.steps.imports import import_study, preview_import
     from qualcode.steps.transcripts import write_import, write_name_review
     from qualcode.study import load_study
 
@@ -127,7 +129,7 @@ def import_(study: StudyDir = Path("."),
         out.print(_table(preview_import(manifest), "Speakers detected (nothing written)"))
         return
     imported = _with_progress(manifest, import_study)
-    written = write_import(imported, manifest.root / ANALYSES)
+    written = write_import(imported, manifest.paths.analyses)
     review = write_name_review(imported, manifest)
     out.print(_table(imported.summary, "Imported transcripts"))
     _names_line(imported.names, review, manifest.root)
@@ -153,7 +155,7 @@ def _with_progress(manifest, function):
 
 
 def _name_check(segments, manifest) -> None:
-    from qualcode.imports import find_person_names
+    from qualcode.steps.imports import find_person_names
 
     names = find_person_names(segments, manifest)
     listed = sorted(set(names[names["listed"]]["name"]))
@@ -211,7 +213,7 @@ def run(study: StudyDir = Path("."),
 
 def _audit_lines(manifest, audited) -> None:
     """The audit's verdict (a run with findings has already stopped with an error)."""
-    from qualcode.audit import identities_tracked
+    from qualcode.steps.audit import identities_tracked
 
     if identities_tracked(manifest) and not manifest.fictional:
         err.print("warning: identities.csv is tracked by git: real names are in version "
@@ -233,8 +235,8 @@ def audit_command(study: StudyDir = Path(".")) -> None:
 
     Example: qualcode audit
     """
-    from qualcode.audit import audit, raise_findings
     from qualcode.pipeline import incomplete_outputs
+    from qualcode.steps.audit import audit, raise_findings
     from qualcode.study import load_identities, load_study
 
     manifest = load_study(study)
@@ -358,7 +360,7 @@ def export_qdc(study: StudyDir = Path("."),
     from qualcode.study import load_study
 
     manifest = load_study(study)
-    _paths([write_qdc(output or manifest.root / "analyses" / "codebook.qdc",
+    _paths([write_qdc(output or manifest.paths.analyses / "codebook.qdc",
                       load_codebook(manifest.codebook))], manifest.root)
 
 
@@ -798,11 +800,10 @@ def codebook_show(file: CodebookFile = None, study: StudyDir = Path("."),
 
     Example: qualcode codebook show --language en
     """
-    from qualcode.collect import ANALYSES
     from qualcode.steps.coding import code_counts
 
     codebook, manifest = _codebook(study, file)
-    counts = code_counts(manifest.root / ANALYSES) if manifest else None
+    counts = code_counts(manifest.paths.analyses) if manifest else None
     lang = language or codebook.language
     tree = Tree(codebook.text(codebook.title, lang))
     nodes = {None: tree}
@@ -840,13 +841,12 @@ def codebook_export(file: CodebookFile = None, study: StudyDir = Path("."),
 
     Example: qualcode codebook export --format docx -o codebook.docx
     """
-    from qualcode.collect import ANALYSES
     from qualcode.io.files import write_text
     from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 
     codebook, manifest = _codebook(study, file)
     lang = language or (manifest.language if manifest else codebook.language)
-    base = manifest.root / ANALYSES if manifest else Path(".")
+    base = manifest.paths.analyses if manifest else Path(".")
     target = output or base / f"codebook.{format.value}"
     if format is Format.md:
         write_text(target, codebook_markdown(codebook, language=lang))

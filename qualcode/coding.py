@@ -28,7 +28,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
-from qualcode.io.suggestions import SUGGESTIONS_FILE
+from qualcode.paths import SUGGESTIONS_FILE
 from qualcode.text import fold
 from qualcode.textdiff import same_passage
 
@@ -311,7 +311,7 @@ def build_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.Data
         shown = "; ".join(missing[:10]) + (f"; and {len(missing) - 10} more"
                                            if len(missing) > 10 else "")
         raise UndecidedError(f"{len(missing)} disagreement(s) have no decision (keep or drop): "
-                          f"{shown}", path=source)
+                          f"{shown}", undecided=len(missing), path=source)
     humans = human_codings(codings.codings)
     keys = set(zip(pending[S.SEGMENT_ID], pending[S.CODE_ID], strict=True))
     agreed = humans[[(s, c) not in keys for s, c in zip(humans[S.SEGMENT_ID],

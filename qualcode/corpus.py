@@ -15,7 +15,6 @@ This is the only module that imports spaCy.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -310,32 +309,10 @@ _ABBREVIATIONS = ("dr.", "m.", "mme.", "mlle.", "pr.", "me.", "st.", "ste.", "cf
                   "ex.", "env.", "n°.")
 
 
-M_TOP_PAD = -2  # glibc's mallopt parameter: spare bytes kept at the top of the heap
-
-
-def _pad_heap(size: int = 16 << 20) -> None:
-    """Ask glibc's allocator to keep ``size`` spare bytes at the top of the heap.
-
-    spaCy allocates and frees many mid-sized arrays per batch; above the transcripts an import
-    holds, glibc otherwise shrinks and regrows the heap again and again. This costs 0.6 s per
-    million words here (3.76 s for spaCy's bare loop alone, 4.46 s in a process holding the
-    transcripts, 4.00 s with this setting; see the README's Performance section). Other C
-    libraries are left as they are.
-    """
-    import ctypes
-    import platform
-
-    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).mallopt(M_TOP_PAD, size)
-
-
 @functools.cache
 def sentence_pipeline():
     """``fr_core_news_sm`` with only its ``senter`` component: loaded once per process."""
     import spacy
-
-    _pad_heap()
 
     nlp = spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser",
                                                  "attribute_ruler", "lemmatizer", "ner"])

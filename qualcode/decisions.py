@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.io.codingfolder import CONFIRMATIONS_FILE, DECISIONS_FILE
-from qualcode.io.suggestions import SUGGESTIONS_FILE
+from qualcode.paths import CONFIRMATIONS_FILE, DECISIONS_FILE, SUGGESTIONS_FILE
 
 
 @dataclass(frozen=True, slots=True)

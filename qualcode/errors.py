@@ -94,7 +94,13 @@ class DesignError(QualcodeError):
 
 
 class UndecidedError(CodingError):
-    """Some disagreements between coders have no consensus decision yet."""
+    """Some disagreements between coders have no consensus decision yet: ``undecided`` of
+    them."""
+
+    def __init__(self, message: str, *, undecided: int, path: str | Path | None = None,
+                 line: int | str | None = None) -> None:
+        self.undecided = undecided
+        super().__init__(message, path=path, line=line)
 
 
 class SystemFault(QualcodeError):

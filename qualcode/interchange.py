@@ -126,7 +126,7 @@ def _quote(text: str, width: int = 80) -> str:
 
 
 def qualcode_origin() -> str:
-    from qualcode import __version__
+    from qualcode._version import __version__
 
     return f"qualcode {__version__}"
 

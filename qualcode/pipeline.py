@@ -18,25 +18,32 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
-from qualcode.audit import Audit, audit_folder, check_paths, raise_findings
+from qualcode.assessment import assess
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage_if_any
-from qualcode.imports import ImportResult, Progress
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.names import study_matcher
+from qualcode.paths import ANALYSES, FIGURES, INPUTS, MANIFEST, TRANSCRIPTS
 from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
-from qualcode.steps.checklist import DESIGNS, checklist_table, load_designs, write_checklist
+from qualcode.steps.audit import Audit, audit_folder, check_paths, raise_findings
+from qualcode.steps.checklist import checklist_table, load_designs, write_checklist
 from qualcode.steps.coding import write_coding
+from qualcode.steps.collect import CodingStage, coding_stage_if_any
+from qualcode.steps.imports import ImportResult, Progress
 from qualcode.steps.report import write_report
-from qualcode.steps.saturation import SaturationOptions, write_saturation
+from qualcode.steps.results import Results
+from qualcode.steps.saturation import SaturationOptions, compute_saturation, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
 from qualcode.steps.transcripts import prepare, write_import, write_name_review
-from qualcode.steps.triangulation import confirmations, write_matrices
+from qualcode.steps.triangulation import (
+    compute_triangulation,
+    confirmations,
+    write_triangulation,
+)
 from qualcode.study import Study, load_identities, load_study
 from qualcode.suggest import SuggestOptions
 from qualcode.suggest_quality import SuggestionQuality
@@ -75,8 +82,8 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     leaves the previous complete set. ``analyses/`` is checked before the long work (a file in
     its place, a folder that cannot be written); every system fault is a :class:`SystemFault`.
     """
-    target = study.root / ANALYSES
-    remove_temporary(study.root / CODINGS)  # left by killed writers (analyses/ is rebuilt)
+    target = study.paths.analyses
+    remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
                                         folders=OUTPUT_FOLDERS) as staging:
         result = _compute_and_write(study, staging, progress)
@@ -91,18 +98,55 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) 
     timer = StageTimer()
     matcher = study_matcher(study, load_identities(study))
     check_paths(input_files(study), matcher, root=study.root)
+    results = compute(study, timer, progress=progress)
+    written = write_results(results, analyses, timer)
+    written.append(write_manifest(study, analyses, written, timer.seconds))
+    with timer("audit"):
+        audited = audit_folder(analyses, matcher)
+    raise_findings(audited, kept=False)
+    return RunResult(study, results.codebook, results.imported, results.coding,
+                     results.agreement, tuple(written), audited, results.saturation,
+                     None if results.triangulation is None else results.triangulation.summary,
+                     results.suggestions)
+
+
+def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None) -> Results:
+    """Every stage of a run, computed; nothing is written (the designs and the decisions
+    typed are read, and checked, before anything is)."""
     with timer("import"):
         codebook, imported = prepare(study, progress=progress)
     with timer("codings"):
-        designs = load_designs(study, codebook)  # checked before anything is written
+        designs = load_designs(study, codebook)
         confirmed = confirmations(study)
         stage = coding_stage_if_any(study, imported, codebook)
+    results = Results(study, codebook, imported, coding=stage)
+    if stage is None:
+        return results
     agreement = None
     with timer("agreement"):
-        if stage is not None and len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
+        if len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
             agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
     with timer("suggestions"):
-        quality = None if stage is None else run_quality(stage, imported, codebook, study)
+        quality = run_quality(stage, imported, codebook, study)
+    with timer("triangulation"):
+        triangulated = compute_triangulation(stage, imported, study, codebook, confirmed)
+    with timer("saturation"):
+        saturated = compute_saturation(stage, imported, study, SaturationOptions())
+    with timer("checklist"):
+        found = checklist_table(stage, imported, study, codebook, agreement,
+                                triangulated.site, triangulated.summary)
+        found = None if found.empty else found  # no code names a requirement: no checklist
+        assessments = () if found is None else tuple(assess(d, found) for d in designs)
+    return replace(results, agreement=agreement, suggestions=quality,
+                   triangulation=triangulated, saturation=saturated, checklist=found,
+                   assessments=assessments)
+
+
+def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[Path]:
+    """Every output of ``results`` written into ``analyses``; the decisions typed since the
+    last run recorded under ``codings/``."""
+    study, codebook, imported, stage = (results.study, results.codebook, results.imported,
+                                        results.coding)
     with timer("write segments and codebook"):
         written = write_import(imported, analyses)
         write_name_review(imported, study)  # private: not an output, not in run.json
@@ -110,43 +154,30 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) 
                                   codebook_markdown(codebook, language=study.language)))
         written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
                                            language=study.language))
-    saturated = summary = None
     if stage is not None:
         with timer("write codings and disagreements"):
             written += write_coding(stage, study, codebook, into=analyses)
     with timer("exports (REFI-QDA, IRaMuTeQ)"):
         written += write_exports(study, codebook, imported, stage, into=analyses)
-    if agreement is not None:
+    if stage is None:
+        return written
+    if results.agreement is not None:
         with timer("write agreement"):
-            written += write_agreement(agreement, study, codebook, into=analyses)
-    if quality is not None:
+            written += write_agreement(results.agreement, study, codebook, into=analyses)
+    if results.suggestions is not None:
         with timer("write suggestions"):
-            written += write_quality(quality, study, codebook, into=analyses)
-    if stage is not None:
-        with timer("triangulation"):
-            site, summary, files = write_matrices(stage, imported, study, codebook, confirmed,
-                                                  into=analyses)
-            written += files
-        with timer("saturation"):
-            saturated, files = write_saturation(stage, imported, study, SaturationOptions(),
-                                                into=analyses)
-            written += files
-        with timer("checklist"):
-            found = checklist_table(stage, imported, study, codebook, agreement, site, summary)
-            if found.empty:  # no code of the codebook names a requirement: no checklist
-                found = None
-            else:
-                written += write_checklist(found, stage, study, codebook, agreement, designs,
-                                           into=analyses)
-        with timer("report"):
-            written.append(write_report(study, codebook, imported, stage, agreement,
-                                        saturated, found, summary, quality, into=analyses))
-    written.append(write_manifest(study, analyses, written, timer.seconds))
-    with timer("audit"):
-        audited = audit_folder(analyses, matcher)
-    raise_findings(audited, kept=False)
-    return RunResult(study, codebook, imported, stage, agreement, tuple(written), audited,
-                     saturated, summary, quality)
+            written += write_quality(results.suggestions, study, codebook, into=analyses)
+    with timer("write triangulation"):
+        written += write_triangulation(results.triangulation, study, codebook, into=analyses)
+    with timer("write saturation"):
+        written += write_saturation(results.saturation, stage, study, SaturationOptions(),
+                                    into=analyses)
+    if results.checklist is not None:
+        with timer("write checklist"):
+            written += write_checklist(results=results, into=analyses)
+    with timer("report"):
+        written.append(write_report(results=results, into=analyses))
+    return written
 
 
 class StageTimer:
@@ -164,12 +195,7 @@ class StageTimer:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
-INPUTS = ("study.yaml", "identities.csv", "transcripts", "codebooks", "codings", DESIGNS)
-
-
-MANIFEST = "run.json"
-"""Written last into a complete set of outputs."""
-OUTPUT_FOLDERS = ("figures", "transcripts")
+OUTPUT_FOLDERS = (FIGURES, TRANSCRIPTS)
 """The folders of ``analyses/`` a run writes into, checked before its long work."""
 
 
@@ -194,7 +220,7 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
     import datetime as dt
     import json
 
-    from qualcode import __version__
+    from qualcode._version import __version__
 
     manifest = {
         "qualcode": __version__,
@@ -248,7 +274,7 @@ def previous_outputs(analyses: Path) -> set[str]:
 def incomplete_outputs(study: Study) -> str | None:
     """Why ``analyses/`` is not one complete set of a run's outputs, in one line, or ``None``:
     a run interrupted, no ``run.json``, or outputs ``run.json`` lists that are missing."""
-    target = study.root / ANALYSES
+    target = study.paths.analyses
     left = interrupted(target)
     fix = "; run 'qualcode run' to make a complete set"
     if left is not None:

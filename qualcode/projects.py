@@ -20,10 +20,8 @@ import yaml
 
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import CodeResolver, human_codings
-from qualcode.collect import CODINGS, coding_stage_if_any, transcript_names
 from qualcode.corpus import detect_turns, label_key
 from qualcode.errors import CodebookError, CodingError, QualcodeError
-from qualcode.imports import import_study, read_transcripts
 from qualcode.interchange import (
     OffsetMap,
     code_guids,
@@ -41,10 +39,12 @@ from qualcode.io.iramuteq import iramuteq_corpus
 from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes, read_project
 from qualcode.io.refiqda import write_qdpx as write_project
 from qualcode.io.transcripts import read_transcript
-from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, STUDY_FILE, Study, load_study
+from qualcode.paths import ANALYSES, CODINGS, IDENTITIES_FILE, STUDY_FILE
+from qualcode.steps.collect import coding_stage_if_any, transcript_names
+from qualcode.steps.imports import import_study, read_transcripts
+from qualcode.study import IDENTITY_COLUMNS, Study, load_study
 from qualcode.text import fold
 
-ANALYSES = "analyses"
 SPAN_HEADER = ["coder", "transcript_id", "start", "end", "code_id"]
 MODERATOR_LABELS = {"mod", "moderateur", "moderatrice", "animateur", "animatrice", "interviewer",
                     "intervieweur", "intervieweuse", "enqueteur", "enqueteuse"}

@@ -21,10 +21,8 @@ from qualcode.errors import StudyError
 from qualcode.io.cells import unguard
 from qualcode.io.files import unreadable
 from qualcode.io.yamlfile import check_keys, line_of, read_yaml
+from qualcode.paths import IDENTITIES_FILE, STUDY_FILE, StudyPaths
 
-STUDY_FILE = "study.yaml"
-IDENTITIES_FILE = "identities.csv"
-NAME_REVIEW_FILE = "names-review.csv"  # the names found at import: private, like identities
 CODING_UNITS = ("sentence", "turn")
 LANGUAGES = ("fr", "en")
 IDENTITY_COLUMNS = ("group_id", "speaker", "name", "participant_id")
@@ -96,6 +94,11 @@ class Study:
     names_allowed: tuple[str, ...] = ()
     span_share: float = 0.5
     checklist: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> StudyPaths:
+        """Where every file and folder of the study is."""
+        return StudyPaths(self.root)
 
     def site(self, site_id: str) -> Site:
         return next(site for site in self.sites if site.id == site_id)

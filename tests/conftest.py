@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.scaffold import DEMO_ITEMS
+from qualcode.paths import INPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -79,7 +79,7 @@ def demo_copy(tmp_path_factory) -> Path:
     from qualcode.pipeline import run
 
     root = tmp_path_factory.mktemp("demo")
-    for item in DEMO_ITEMS:
+    for item in INPUTS:
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, root / item)

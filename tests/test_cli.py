@@ -223,10 +223,11 @@ def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     again = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in manifest.items() if k not in ("time", "seconds")} == \
         {k: v for k, v in again.items() if k not in ("time", "seconds")}
-    assert list(again["seconds"]) == [
-        "import", "codings", "agreement", "suggestions", "write segments and codebook",
-        "write codings and disagreements", "exports (REFI-QDA, IRaMuTeQ)", "write agreement",
-        "write suggestions", "triangulation", "saturation", "checklist", "report"]
+    assert list(again["seconds"]) == [  # every stage computed, then every output written
+        "import", "codings", "agreement", "suggestions", "triangulation", "saturation",
+        "checklist", "write segments and codebook", "write codings and disagreements",
+        "exports (REFI-QDA, IRaMuTeQ)", "write agreement", "write suggestions",
+        "write triangulation", "write saturation", "write checklist", "report"]
     assert all(seconds >= 0 for seconds in again["seconds"].values())
     assert "transcripts/fg3-hagetmau.vtt" in manifest["inputs"]
     first.pop("run.json"), second.pop("run.json")

@@ -114,7 +114,7 @@ def write_csv(study, name: str, rows: list[list]) -> None:
 
 
 def test_coding_csv_long_and_span_forms(study):
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
 
     canonical = import_study(study).transcripts[0].text
     start = canonical.index("Moi c'est le parking.")
@@ -165,7 +165,7 @@ def test_coding_span_mapping_rule():
 
 
 def test_coding_word_comments_map_to_segments_and_spans(study):
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
 
     [path] = export_docx(study)
     document = docx.Document(str(path))
@@ -195,7 +195,7 @@ def test_coding_word_comments_map_to_segments_and_spans(study):
 
 
 def test_coding_word_comment_on_the_whole_last_turn_is_kept(study):
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
 
     # Selecting the last paragraph in Word takes its final line break too: the span ends at
     # the end of the canonical text, after the last segment (found by tests/test_fuzz.py).

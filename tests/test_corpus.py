@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from qualcode.corpus import Pseudonymiser, detect_turns, label_key, split_sentences
-from qualcode.imports import import_study
 from qualcode.schema import SourceLine, SourceText
+from qualcode.steps.imports import import_study
 from qualcode.study import Identity, load_study
 from qualcode.text import fold
 
@@ -188,7 +188,7 @@ def test_corpus_turn_unit_gives_one_segment_per_turn(make_study):
 def test_corpus_name_check_lists_unknown_person_names(make_study):
     import pandas as pd
 
-    from qualcode.imports import find_person_names
+    from qualcode.steps.imports import find_person_names
 
     study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"},
                                   extra="names_allowed: [Visale]\n"))
@@ -206,7 +206,7 @@ def test_heap_padding_asks_glibc_only(monkeypatch):
     import ctypes
     import platform
 
-    from qualcode import corpus
+    from qualcode import process
 
     calls = []
 
@@ -218,12 +218,12 @@ def test_heap_padding_asks_glibc_only(monkeypatch):
     monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(platform, "libc_ver", lambda: ("glibc", "2.36"))
-    corpus._pad_heap()
-    assert calls == [(corpus.M_TOP_PAD, 16 << 20)]
+    process.pad_heap()
+    assert calls == [(process.M_TOP_PAD, 16 << 20)]
     monkeypatch.setattr(platform, "libc_ver", lambda: ("musl", ""))
-    corpus._pad_heap()
+    process.pad_heap()
     monkeypatch.setattr(platform, "system", lambda: "Darwin")
-    corpus._pad_heap()
+    process.pad_heap()
     assert len(calls) == 1
 
 
@@ -234,7 +234,7 @@ def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch,
 
     import pandas as pd
 
-    import qualcode.imports as imports
+    import qualcode.steps.imports as imports
     from tests.conftest import ROOT
 
     if sys.platform != "linux":
@@ -249,7 +249,7 @@ def test_corpus_large_import_reads_in_a_worker_with_the_same_result(monkeypatch,
     monkeypatch.setattr(imports, "_start_worker", lambda study: (
         pids.write_text(str(os.getpid())), start(study)))
     seen = []
-    in_worker = import_study(study, progress=seen.append)
+    in_worker = import_study(study, progress=seen.append, background=True)
     assert int(pids.read_text()) != os.getpid()
     pd.testing.assert_frame_equal(in_worker.segments, in_turn.segments)
     pd.testing.assert_frame_equal(in_worker.summary, in_turn.summary)
@@ -267,11 +267,11 @@ def test_corpus_error_in_the_reading_worker_reads_as_in_turn(make_study, monkeyp
     assert (type(copy), str(copy), copy.line) == (TranscriptError, str(error), 3)
     root = make_study({"fg1.txt": "P11 : Bonjour.\n", "fg2.txt": "rien ici\n"})
     messages = []
-    monkeypatch.setattr("qualcode.imports._can_fork", lambda: sys.platform == "linux")
+    monkeypatch.setattr("qualcode.steps.imports._can_fork", lambda: sys.platform == "linux")
     for limit in (100, 1):
-        monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", limit)
+        monkeypatch.setattr("qualcode.steps.imports.BACKGROUND_FROM", limit)
         with pytest.raises(TranscriptError, match="no speaker turns found") as info:
-            import_study(load_study(root))
+            import_study(load_study(root), background=True)
         messages.append(str(info.value))
     assert messages[0] == messages[1] and "fg2.txt" in messages[0]
 
@@ -282,7 +282,7 @@ def test_corpus_name_check_reads_only_segments_that_can_hold_a_name(make_study, 
     are those of reading every segment."""
     import pandas as pd
 
-    import qualcode.imports as imports
+    import qualcode.steps.imports as imports
     from qualcode import corpus
 
     study = load_study(make_study({"fg1.txt": "P11 : Bonjour.\n"}))
@@ -318,7 +318,7 @@ def test_corpus_name_check_reads_only_segments_that_can_hold_a_name(make_study, 
     ("ǅemal est là.", "first"), ("Et Mugron ?", "elsewhere"), ("on va à l'ARS", "elsewhere"),
     ("la voie ℝ", "elsewhere")])  # a capital without a lower case still counts
 def test_corpus_name_check_sees_capitals_as_str_istitle_does(text, where):
-    from qualcode import imports
+    from qualcode.steps import imports
 
     expected = {"none": imports._NONE, "first": imports._FIRST_ONLY,
                 "elsewhere": imports._ELSEWHERE}

@@ -193,7 +193,7 @@ def test_a_name_added_late_keeps_the_sheets_and_word_comments(make_study):
     assert codings_of(stage, "A") == {("FG1-0002", "housing.private_room")}
     assert codings_of(stage, "B") == {("FG1-0002", "housing.private_bathroom"),
                                       ("FG1-0003", "housing.private_bathroom")}
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
 
     canonical = import_study(study).transcripts[0].text
     [(start, end)] = stage.codings.spans[["start", "end"]].values.tolist()

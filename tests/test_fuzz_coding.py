@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from qualcode.collect import collect_codings
 from qualcode.errors import QualcodeError
 from qualcode.steps.coding import export_docx, make_sheet
+from qualcode.steps.collect import collect_codings
 from qualcode.steps.transcripts import prepare
 from qualcode.study import load_study
 from tests.conftest import CODERS, IDENTITIES, TRANSCRIPT, build_study

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError
-from qualcode.imports import read_transcripts
+from qualcode.steps.imports import read_transcripts
 from qualcode.study import load_identities, load_study
 from tests.conftest import ROOT
 

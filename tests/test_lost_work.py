@@ -112,7 +112,7 @@ def test_a_declared_coder_without_any_file_is_named(make_study):
 def test_rows_deleted_from_a_sheet_are_not_reviewed_not_uncoded(make_study):
     from openpyxl import load_workbook
 
-    from qualcode.collect import coding_stage
+    from qualcode.steps.collect import coding_stage
     from qualcode.steps.transcripts import prepare
     from qualcode.study import load_study
 

@@ -11,12 +11,12 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 import qualcode
-from qualcode.audit import audit_folder
 from qualcode.cli import app
 from qualcode.corpus import Pseudonymiser
 from qualcode.errors import ConfidentialityError
-from qualcode.imports import find_person_names, import_study
 from qualcode.names import ordinary_words, study_matcher
+from qualcode.steps.audit import audit_folder
+from qualcode.steps.imports import find_person_names, import_study
 from qualcode.study import load_identities, load_study
 
 runner = CliRunner()

@@ -24,7 +24,7 @@ def test_packaging_wheel_carries_the_demo_and_init_uses_it(tmp_path):
         assert f"qualcode/_demo/{item}" in names
         assert (tmp_path / "site" / "qualcode" / "_demo" / item).read_bytes() == \
             (ROOT / item).read_bytes()
-    code = ("import sys; from qualcode.scaffold import demo_dir, init_study; "
+    code = ("import sys; from qualcode.steps.scaffold import demo_dir, init_study; "
             "print(demo_dir()); init_study(sys.argv[1], demo=True)")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "etude")], env=env,

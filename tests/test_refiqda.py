@@ -215,8 +215,8 @@ def test_flat_code_names_become_a_hierarchy(tmp_path):
 # --- IRaMuTeQ ------------------------------------------------------------------------------
 
 def test_iramuteq_corpus_per_participant(demo_copy):
-    from qualcode.imports import import_study
     from qualcode.io.iramuteq import iramuteq_corpus
+    from qualcode.steps.imports import import_study
 
     study = load_study(demo_copy)
     segments = pd.read_csv(demo_copy / "analyses" / "segments.csv")
@@ -422,8 +422,8 @@ def test_export_warns_about_characters_counted_differently_by_utf16_tools(demo_c
 
     from qualcode.codebook import load_codebook
     from qualcode.errors import QualcodeWarning
-    from qualcode.imports import read_transcripts
     from qualcode.interchange import export_project
+    from qualcode.steps.imports import read_transcripts
 
     study = load_study(demo_copy)
     transcripts = [replace(t, text=t.text + " 🙂") if t.id == "FG2" else t

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from qualcode.errors import StudyError, TranscriptError
-from qualcode.imports import import_study, preview_import
+from qualcode.steps.imports import import_study, preview_import
 from qualcode.study import load_identities, load_study
 
 TRANSCRIPT = "Animatrice : Bonjour.\nCamille : Une chambre à moi.\n"
@@ -96,13 +96,13 @@ def test_study_identity_errors_name_the_row(make_study, row, message):
 @pytest.mark.parametrize("worker", [False, True], ids=["in turn", "in a worker"])
 def test_study_unknown_speakers_are_listed_all_at_once(make_study, monkeypatch, worker):
     if worker:
-        monkeypatch.setattr("qualcode.imports.BACKGROUND_FROM", 1)
-        monkeypatch.setattr("qualcode.imports._can_fork", lambda: sys.platform == "linux")
+        monkeypatch.setattr("qualcode.steps.imports.BACKGROUND_FROM", 1)
+        monkeypatch.setattr("qualcode.steps.imports._can_fork", lambda: sys.platform == "linux")
     root = make_study({"fg1.txt": TRANSCRIPT + "Hugo : Le wifi.\nHugo : Encore.\n",
                        "fg2.txt": "Animatrice : Bonjour.\nLéa : Le parking.\n"},
                       identities=IDENTITIES)
     with pytest.raises(TranscriptError) as info:
-        import_study(load_study(root))
+        import_study(load_study(root), background=worker)
     message = str(info.value)
     assert message.startswith("2 speaker label(s) map to nobody")
     assert "transcripts/fg1.txt:3 'Hugo' (+1 more turns)" in message

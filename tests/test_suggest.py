@@ -210,7 +210,7 @@ def transcript(seed: int) -> str:
 @pytest.fixture
 def coded_study(make_study):
     """Three groups: A coded FG1 and FG2 (parking and internet), nobody coded FG3."""
-    from qualcode.imports import import_study
+    from qualcode.steps.imports import import_study
     from qualcode.study import load_study
 
     root = make_study({f"fg{g}.txt": transcript(g) for g in (1, 2, 3)},

@@ -13,7 +13,7 @@ pytest.importorskip("httpx")
 
 from starlette.testclient import TestClient
 
-from qualcode.collect import collect_codings
+from qualcode.steps.collect import collect_codings
 from qualcode.steps.transcripts import prepare
 from qualcode.study import load_study
 from qualcode.web.app import create_app

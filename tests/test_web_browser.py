@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
-from qualcode.collect import collect_codings
-from qualcode.scaffold import init_study
+from qualcode.steps.collect import collect_codings
+from qualcode.steps.scaffold import init_study
 from qualcode.steps.transcripts import prepare
 from qualcode.study import load_study
 

@@ -10,12 +10,15 @@ participants' words are exported: the moderator's turns are left out.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.study import Study
 from qualcode.text import fold
+
+if TYPE_CHECKING:  # a name for annotations only: io/ imports nothing of the study model
+    from qualcode.study import Study
 
 PER = ("turn", "participant")
 

@@ -20,12 +20,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.codebook import Codebook
 from qualcode.errors import CodingError
+
+if TYPE_CHECKING:  # a name for annotations only: io/ imports nothing of the study model
+    from qualcode.codebook import Codebook
 
 SHEET = "coding"
 CODEBOOK_SHEET = "codebook"

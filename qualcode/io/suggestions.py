@@ -17,7 +17,6 @@ from qualcode.errors import CodingError
 from qualcode.io.files import write_csv, write_office
 from qualcode.io.workbooks import filled_table, kept_table, protect
 
-SUGGESTIONS_FILE = "suggest.csv"
 REVIEW_SHEET = "suggestions"
 REVIEW_DECISIONS = ("accept", "reject")
 KEPT_COLUMNS = (S.CODER, S.SEGMENT_ID, S.CODE_ID, "probability", S.TEXT, "decision",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.agreement.tables import AgreementTables
 from qualcode.checklist import PRIORITIES, evidence_sentence
 from qualcode.codebook import Codebook
 from qualcode.io.files import write_office
@@ -203,3 +204,26 @@ def checklist_markdown(table: pd.DataFrame, context: ChecklistContext) -> str:
         lines.append("")
     lines += ["## Méthode", ""] + [f"{text}\n" for text in _method(context)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def coding_words(consensus: bool) -> str:
+    """Which coding the checklist is drawn from, in words."""
+    return "codage de consensus" if consensus else "union des codeurs, consensus en cours"
+
+
+def agreement_sentence(agreement: AgreementTables | None) -> str:
+    """The checklist's sentence on inter-coder agreement."""
+    if agreement is None:
+        return "Accord inter-codeurs : non calculé (un seul codeur)."
+    overall = agreement.domains[(agreement.domains["domain"] == "all")
+                                & (agreement.domains["method"] == "pooled")].iloc[0]
+
+    def french(value: float) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    return (f"Accord inter-codeurs sur les codes utilisés : alpha de Krippendorff "
+            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
+            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
+            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
+            "acceptable).").replace("%", " %")
+

@@ -1,4 +1,8 @@
-"""Figures (matplotlib, Agg backend): layout only, every number comes from a result table."""
+"""Figures (matplotlib): layout only, every number comes from a result table.
+
+Each figure is a :class:`matplotlib.figure.Figure` object of its own, saved through the Agg
+renderer: nothing here touches pyplot's global state (its backend, its list of open
+figures), so a program that imports qualcode keeps its own matplotlib set-up."""
 
 from __future__ import annotations
 
@@ -44,18 +48,25 @@ _WORDS = {
 def save_figure(figure, stem: Path) -> list[Path]:
     """Write ``stem.png`` (150 dpi) and ``stem.svg`` (text kept as text, so it can be searched
     and edited), atomically and reproducibly."""
-    import matplotlib.pyplot as plt
+    import matplotlib
 
     paths = []
     for suffix, options in ((".png", {"dpi": 150, "metadata": {"Software": None}}),
                             (".svg", {"metadata": {"Date": None}})):
         path = stem.with_suffix(suffix)
-        with plt.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):
+        with matplotlib.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):
             write_atomic(path, lambda tmp, o=options, f=suffix[1:]: figure.savefig(
                 tmp, format=f, bbox_inches="tight", **o))
         paths.append(path)
-    plt.close(figure)
     return paths
+
+
+def _subplots(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, **options):
+    """A new figure object and its axes, as ``pyplot.subplots`` makes them, without pyplot."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize)
+    return figure, figure.subplots(nrows, ncols, **options)
 
 
 def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
@@ -63,15 +74,10 @@ def agreement_forest(codes: pd.DataFrame, *, kappa: str, language: str = "fr",
     """Each code's kappa and alpha with their intervals, grouped by domain, with the .667 and
     .800 thresholds. ``codes`` is :attr:`AgreementTables.codes`; ``kappa`` the kappa column;
     ``domain_labels`` names the domains (default: their ids)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     rows = codes.reset_index(drop=True)
     y, n_lines = _domain_lines(rows)
-    figure, axis = plt.subplots(figsize=(8.5, 1.4 + 0.24 * n_lines))
+    figure, axis = _subplots(figsize=(8.5, 1.4 + 0.24 * n_lines))
     for column, low, high, shift, colour, name in (
             (kappa, "kappa_low", "kappa_high", 0.14, "#1f77b4", words["kappa"]),
             ("krippendorff_alpha", "alpha_low", "alpha_high", -0.14, "#d62728",
@@ -124,17 +130,12 @@ def suggestion_forest(codes: pd.DataFrame, *, language: str = "fr",
     """Per code, Krippendorff's alpha with the coding learnt: the suggestions (with their
     95% interval), each human coder and the keyword baseline, grouped by domain; codes not
     learnable yet say so. ``codes`` is :attr:`SuggestionQuality.codes`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     model = codes[codes["kind"] == "model"].reset_index(drop=True)
     y, n_lines = _domain_lines(model)
     position = dict(zip(model["code_id"], y, strict=True))
     height = 1.6 + 0.24 * n_lines
-    figure, axis = plt.subplots(figsize=(8.5, height))
+    figure, axis = _subplots(figsize=(8.5, height))
     others = codes[codes["kind"] != "model"]
     markers = iter(("s", "^", "D", "v", "P"))
     for rater, mine in others.groupby("rater", sort=False):
@@ -173,14 +174,9 @@ def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str
                    domain_labels: dict[str, str] | None = None):
     """Codes (rows, grouped by domain, with separators) x sites: the share of each site's
     participants who raised the code, as colour and as a percentage in each cell."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     n_rows, n_columns = shares.shape
-    figure, axis = plt.subplots(figsize=(3.2 + 1.3 * n_columns, 1.5 + 0.24 * n_rows))
+    figure, axis = _subplots(figsize=(3.2 + 1.3 * n_columns, 1.5 + 0.24 * n_rows))
     image = axis.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1,
                         aspect="auto")
     for (row, column), value in pd.DataFrame(shares.to_numpy()).stack().items():
@@ -206,10 +202,6 @@ def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str
 def cooccurrence_heatmap(pairs: pd.DataFrame, labels: dict[str, str], *, language: str = "fr"):
     """A clustered heatmap of the participant-level Jaccard index between codes (codes
     ordered by average-linkage clustering on 1 - Jaccard)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
     from scipy.cluster.hierarchy import leaves_list, linkage
     from scipy.spatial.distance import squareform
@@ -226,7 +218,7 @@ def cooccurrence_heatmap(pairs: pd.DataFrame, labels: dict[str, str], *, languag
         if len(codes) > 2 else np.arange(len(codes))
     ordered = similarity[np.ix_(order, order)]
     size = 2.5 + 0.2 * len(codes)
-    figure, axis = plt.subplots(figsize=(size + 1.5, size))
+    figure, axis = _subplots(figsize=(size + 1.5, size))
     image = axis.imshow(ordered, cmap="viridis", vmin=0, vmax=1)
     names = [labels.get(codes[i], codes[i]) for i in order]
     axis.set_xticks(range(len(codes)), names, rotation=90, fontsize=6)
@@ -241,14 +233,9 @@ def saturation_curves(events: pd.DataFrame, band: pd.DataFrame, summary: pd.Data
                       language: str = "fr", names: dict[str, str] | None = None):
     """One panel per stratum (all events, then each site): cumulative distinct codes in the
     observed order, the median and 95% band over random orders, and the saturation point."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     strata = list(dict.fromkeys(summary["stratum"]))
-    figure, axes = plt.subplots(1, len(strata), figsize=(3.4 * len(strata), 3.2),
+    figure, axes = _subplots(ncols=len(strata), figsize=(3.4 * len(strata), 3.2),
                                 squeeze=False, sharey=True)
     for axis, stratum in zip(axes[0], strata, strict=True):
         mine = events[events["stratum"] == stratum]
@@ -277,14 +264,11 @@ def new_codes_bars(events: pd.DataFrame, *, language: str = "fr",
     """New codes brought by each event (all events, collection order), coloured by site."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     mine = events[events["stratum"] == "all"]
     sites = list(dict.fromkeys(mine["site_id"]))
-    colours = dict(zip(sites, plt.get_cmap("tab10").colors, strict=False))
-    figure, axis = plt.subplots(figsize=(max(5.0, 0.3 * len(mine) + 2), 3.2))
+    colours = dict(zip(sites, matplotlib.colormaps["tab10"].colors, strict=False))
+    figure, axis = _subplots(figsize=(max(5.0, 0.3 * len(mine) + 2), 3.2))
     for site in sites:
         part = mine[mine["site_id"] == site]
         axis.bar(part["order"], part["new_codes"], color=colours[site],
@@ -299,16 +283,11 @@ def new_codes_bars(events: pd.DataFrame, *, language: str = "fr",
 def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str], priorities: tuple,
                       language: str = "fr"):
     """Requirements per domain (rows), stacked by priority tier."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = _WORDS.get(language, _WORDS["en"])
     counts = table.groupby(["domain", "priority"]).size().unstack(fill_value=0)
     counts = counts.reindex(index=list(domains), columns=list(priorities), fill_value=0)
     colours = ("#b01e1e", "#e08a1e", "#6aa84f", "#bbbbbb")
-    figure, axis = plt.subplots(figsize=(7.5, 0.45 * len(counts) + 1.4))
+    figure, axis = _subplots(figsize=(7.5, 0.45 * len(counts) + 1.4))
     left = pd.Series(0, index=counts.index)
     labels = [domains[d] for d in counts.index]
     for priority, colour in zip(priorities, colours, strict=True):

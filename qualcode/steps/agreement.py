@@ -8,11 +8,12 @@ from pathlib import Path
 
 from qualcode.agreement.tables import AgreementTables, agreement_table
 from qualcode.codebook import Codebook
-from qualcode.collect import ANALYSES, CodingStage, coding_stage
-from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv
+from qualcode.paths import FIGURES
 from qualcode.report.figures import agreement_forest, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 
@@ -42,7 +43,7 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
                     into: Path | None = None) -> list[Path]:
     """The agreement CSVs, ``tables.xlsx`` (one sheet each) and the forest plot, in ``into``
     (default: ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     sheets = {"agreement": tables.codes, "agreement-by-domain": tables.domains,
               "agreement-by-transcript": tables.transcripts,
               "agreement-by-site": tables.sites}
@@ -57,7 +58,7 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = agreement_forest(tables.codes, kappa=kappa, language=study.language,
                               domain_labels=domains)
-    written += save_figure(figure, analyses / "figures" / "agreement")
+    written += save_figure(figure, analyses / FIGURES / "agreement")
     return written
 
 

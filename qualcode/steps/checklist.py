@@ -13,18 +13,24 @@ from qualcode.assessment import Design, assess, design_files, load_design
 from qualcode.checklist import PRIORITIES, PriorityRules, requirements
 from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage
-from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv, write_text
-from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
+from qualcode.paths import FIGURES
+from qualcode.report.checklist import (
+    ChecklistContext,
+    agreement_sentence,
+    checklist_markdown,
+    coding_words,
+    write_checklist_docx,
+)
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
+from qualcode.steps.results import Results
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
 from qualcode.triangulation import confirmed_convergence, framework_matrix
-
-DESIGNS = "designs"
 
 
 def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
@@ -33,34 +39,34 @@ def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
     """The requirements with their evidence and priority, from the site matrix and the
     convergence summary of the reference coding."""
     codings, _ = reference_codings(stage.codings.codings)
-    rules = PriorityRules.from_study(study.checklist, study.root / "study.yaml")
+    rules = PriorityRules.from_study(study.checklist)
     return requirements(site, codebook, codings, imported.segments, language=study.language,
                         rules=rules, agreement=None if agreement is None else agreement.codes,
                         convergence=summary)
 
 
-def load_designs(study: Study, codebook: Codebook) -> list[Design]:
+def load_designs(study: Study, codebook: Codebook) -> tuple[Design, ...]:
     """Every design of ``designs/``, checked against the codebook's requirement ids."""
     ids = {code.requirement.id for code in codebook.codable if code.requirement is not None}
-    return [load_design(path, ids) for path in design_files(study.root / DESIGNS)]
+    return tuple(load_design(path, ids) for path in design_files(study.paths.designs))
 
 
-def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None,
-                    designs: list[Design], *, into: Path | None = None) -> list[Path]:
-    """The requirement checklist: ``checklist.docx``, ``.md``, ``.xlsx``, ``.csv`` and the
-    figure of requirements by domain and priority, with every design of ``designs/``, in
-    ``into`` (default: ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
-    _, which = reference_codings(stage.codings.codings)
+def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]:
+    """The requirement checklist of ``results``: ``checklist.docx``, ``.md``, ``.xlsx``,
+    ``.csv`` and the figure of requirements by domain and priority, with every design of
+    ``designs/``, in ``into`` (default: ``analyses/``)."""
+    study, codebook, found = results.study, results.codebook, results.checklist
+    if results.coding is None or found is None:
+        raise ValueError("the checklist needs collected codings and requirements")
+    analyses = into or study.paths.analyses
+    _, which = reference_codings(results.coding.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
                                            language=study.language),
-                         analyses / "figures" / "checklist")
-    context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
-                               else "union des codeurs, consensus en cours",
-                               _agreement_sentence(agreement))
-    assessments = [assess(design, found) for design in designs]
+                         analyses / FIGURES / "checklist")
+    context = ChecklistContext(study, codebook, coding_words(which == CONSENSUS),
+                               agreement_sentence(results.agreement))
+    assessments = results.assessments
     sheets = {"checklist": found}
     if assessments:
         sheets["assessments"] = pd.DataFrame([scores for scores, _ in assessments])
@@ -85,22 +91,5 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
                                                    confirmations(study).merged)
     table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
-    target = study.root / ANALYSES / f"assessment-{Path(path).stem}.csv"
+    target = study.paths.analyses / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]
-
-
-def _agreement_sentence(agreement: AgreementTables | None) -> str:
-    if agreement is None:
-        return "Accord inter-codeurs : non calculé (un seul codeur)."
-    overall = agreement.domains[(agreement.domains["domain"] == "all")
-                                & (agreement.domains["method"] == "pooled")].iloc[0]
-
-    def french(value: float) -> str:
-        return f"{value:.2f}".replace(".", ",")
-
-    return (f"Accord inter-codeurs sur les codes utilisés : alpha de Krippendorff "
-            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
-            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
-            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
-            "acceptable).").replace("%", " %")
-

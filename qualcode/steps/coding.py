@@ -13,22 +13,20 @@ import pandas as pd
 
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, summarise_coders
-from qualcode.collect import (
-    ANALYSES,
-    CODINGS,
-    CodingStage,
-    add_consensus,
-    coding_stage,
-    workbook_path,
-)
 from qualcode.decisions import Typed, unchanged, workbook_rows
 from qualcode.errors import CodingError, QualcodeError, UndecidedError
-from qualcode.io.codingfolder import BACKUPS_FOLDER, DECISIONS_FILE
 from qualcode.io.decisions import write_decisions, write_disagreements
 from qualcode.io.files import write_atomic, write_csv
 from qualcode.io.sheets import read_sheet, sheet_segments, write_sheet
 from qualcode.io.suggestions import write_kept_suggestions
 from qualcode.io.worddocs import write_transcript_docx
+from qualcode.paths import CODINGS, DECISIONS_FILE
+from qualcode.steps.collect import (
+    CodingStage,
+    add_consensus,
+    coding_stage,
+    workbook_path,
+)
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.textdiff import same_passage
@@ -42,7 +40,7 @@ def write_coding(stage: CodingStage, study: Study, codebook: Codebook, *,
     disagreements workbook ``codings/decisions/disagreements.xlsx`` with the new
     disagreements added, when it exists, when a disagreement is undecided, or with
     ``list_disagreements``."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     humans = human_codings(stage.codings.codings)
     written = [write_csv(analyses / "codings.csv", stage.codings.codings),
                write_csv(analyses / "spans.csv", stage.codings.spans),
@@ -68,7 +66,7 @@ def record(study: Study, typed: Typed, table: pd.DataFrame, write) -> list[Path]
     the kind's CSV file under ``codings/``, when it differs from what is recorded."""
     if unchanged(typed.recorded, table):
         return []
-    return [write(study.root / CODINGS / typed.kind.record, table)]
+    return [write(study.paths.codings / typed.kind.record, table)]
 
 
 def refresh_workbook(study: Study, typed: Typed, current: pd.DataFrame, write) -> list[Path]:
@@ -105,7 +103,7 @@ def make_sheet(study: Study, coder: str, *, force: bool = False,
     if coder not in {c.id for c in study.coders}:
         raise QualcodeError(f"'{coder}' is not a coder of study.yaml; add it under 'coders' "
                             "(- {id: " + coder + "})", path=study.root / "study.yaml")
-    path = study.root / CODINGS / "sheets" / f"{coder}.xlsx"
+    path = study.paths.sheets / f"{coder}.xlsx"
     if update and not path.is_file():
         raise QualcodeError(f"no sheet to update; make one with 'qualcode sheet --coder "
                             f"{coder}'", path=path)
@@ -160,7 +158,7 @@ def keep_copy(study: Study, path: Path) -> Path:
     """Copy a sheet about to be replaced to ``codings/backups/<name>-<date and time>.xlsx``,
     where collect does not read it."""
     stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
-    folder = study.root / CODINGS / BACKUPS_FOLDER
+    folder = study.paths.backups
     copy = folder / f"{path.stem}-{stamp}{path.suffix}"
     number = 1
     while copy.exists():
@@ -175,7 +173,7 @@ def export_docx(study: Study) -> list[Path]:
     _, imported = prepare(study)
     paths = []
     for transcript in imported.transcripts:
-        path = study.root / ANALYSES / "word" / f"{transcript.id}.docx"
+        path = study.paths.word / f"{transcript.id}.docx"
         write_transcript_docx(path, transcript.id, transcript.text,
                               title=f"{study.title} — {transcript.id}",
                               language=study.language)
@@ -207,7 +205,8 @@ def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
         except UndecidedError as error:
             hint = "decide them in this workbook" if workbook.is_file() else \
                 "run 'qualcode disagreements' to list them in this workbook"
-            raise UndecidedError(f"{error.message}; {hint}", path=workbook) from None
+            raise UndecidedError(f"{error.message}; {hint}", undecided=error.undecided,
+                                 path=workbook) from None
         stage = replace(stage, codings=codings, log=log,
                         consensus_status="consensus complete: later stages use it")
     return stage.log, write_coding(stage, study, codebook, list_disagreements=True)

@@ -5,40 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
-from qualcode.agreement.tables import AgreementTables
-from qualcode.codebook import Codebook
-from qualcode.collect import ANALYSES, CodingStage
-from qualcode.imports import ImportResult
+from qualcode.paths import FIGURES
 from qualcode.report.study_report import ReportData, write_study_report
-from qualcode.saturation import Saturation
+from qualcode.steps.results import Results
 from qualcode.steps.saturation import SaturationOptions
-from qualcode.study import Study
-from qualcode.suggest_quality import SuggestionQuality
 
 
-def write_report(study: Study, codebook: Codebook, imported: ImportResult,
-                 stage: CodingStage, agreement: AgreementTables | None,
-                 saturated: Saturation | None, found: pd.DataFrame | None,
-                 summary: pd.DataFrame, quality: SuggestionQuality | None = None, *,
-                 into: Path | None = None) -> Path:
-    """``report.docx`` in ``into`` (default: ``analyses/``), from the results of the run
-    (figures already written there)."""
-    from qualcode import __version__
+def write_report(*, results: Results, into: Path | None = None) -> Path:
+    """``report.docx`` in ``into`` (default: ``analyses/``), from the ``results`` of a run in
+    which codings were collected (its figures already written there)."""
+    from qualcode._version import __version__
 
-    analyses = into or study.root / ANALYSES
-    figures = analyses / "figures"
+    study, stage, agreement = results.study, results.coding, results.agreement
+    if stage is None:
+        raise ValueError("the report needs collected codings")
+    analyses = into or study.paths.analyses
+    figures = analyses / FIGURES
     data = ReportData(
-        study=study, codebook=codebook, imported=imported.summary,
+        study=study, codebook=results.codebook, imported=results.imported.summary,
         coding_status=stage.consensus_status, consensus_log=stage.log,
         agreement_domains=None if agreement is None else agreement.domains,
         agreement_interval="" if agreement is None else agreement.interval,
-        convergence=summary, saturation=None if saturated is None else saturated.summary,
-        saturation_level=SaturationOptions().level, requirements=found,
+        convergence=None if results.triangulation is None else results.triangulation.summary,
+        saturation=None if results.saturation is None else results.saturation.summary,
+        saturation_level=SaturationOptions().level, requirements=results.checklist,
         figures={"agreement": figures / "agreement.png", "matrix": figures / "matrix-site.png",
                  "saturation": figures / "saturation.png",
                  "suggestions": figures / "suggestions.png"},
-        version=__version__, suggestions=quality)
+        version=__version__, suggestions=results.suggestions)
     return write_study_report(analyses / "report.docx", data)
-

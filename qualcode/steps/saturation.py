@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.coding import reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage
-from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv
+from qualcode.paths import FIGURES
 from qualcode.report.figures import new_codes_bars, saturation_curves, save_figure
 from qualcode.saturation import Saturation, events, saturation
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 
@@ -29,17 +30,20 @@ class SaturationOptions:
     seed: int = 0
 
 
-def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
-                     options: SaturationOptions, *, into: Path | None = None
-                     ) -> tuple[Saturation, list[Path]]:
-    """Saturation tables and figures for the reference coding, in ``into`` (default:
-    ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
-    codings, which = reference_codings(stage.codings.codings)
+def compute_saturation(stage: CodingStage, imported: ImportResult, study: Study,
+                       options: SaturationOptions) -> Saturation:
+    """Saturation of the reference coding, overall and per site; writes nothing."""
+    codings, _ = reference_codings(stage.codings.codings)
     table = events(codings, imported.segments, study, level=options.level)
-    result = saturation(table, base=options.base, run=options.run,
-                        threshold=options.threshold, runs=options.runs,
-                        orders=options.orders, seed=options.seed)
+    return saturation(table, base=options.base, run=options.run, threshold=options.threshold,
+                      runs=options.runs, orders=options.orders, seed=options.seed)
+
+
+def write_saturation(result: Saturation, stage: CodingStage, study: Study,
+                     options: SaturationOptions, *, into: Path | None = None) -> list[Path]:
+    """Saturation tables and figures, in ``into`` (default: ``analyses/``)."""
+    analyses = into or study.paths.analyses
+    _, which = reference_codings(stage.codings.codings)
     names = {site.id: site.name for site in study.sites}
     written = [write_csv(analyses / "saturation.csv",
                          result.events.assign(level=options.level, coding=which)),
@@ -48,15 +52,17 @@ def write_saturation(stage: CodingStage, imported: ImportResult, study: Study,
                write_csv(analyses / "saturation-orders.csv", result.band)]
     written += save_figure(saturation_curves(result.events, result.band, result.summary,
                                              language=study.language, names=names),
-                           analyses / "figures" / "saturation")
+                           analyses / FIGURES / "saturation")
     written += save_figure(new_codes_bars(result.events, language=study.language,
                                           names=names),
-                           analyses / "figures" / "saturation-new")
-    return result, written
+                           analyses / FIGURES / "saturation-new")
+    return written
 
 
 def saturation_stage(study: Study, options: SaturationOptions) -> tuple[Saturation, list[Path]]:
     """``qualcode saturation``."""
     codebook, imported = prepare(study)
-    return write_saturation(coding_stage(study, imported, codebook), imported, study, options)
+    stage = coding_stage(study, imported, codebook)
+    result = compute_saturation(stage, imported, study, options)
+    return result, write_saturation(result, stage, study, options)
 

@@ -12,19 +12,19 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.collect import ANALYSES, CODINGS, CodingStage, coding_stage
 from qualcode.errors import QualcodeError, QualcodeWarning
-from qualcode.imports import ImportResult
-from qualcode.io.codingfolder import coding_files
 from qualcode.io.files import write_csv
 from qualcode.io.suggestions import (
     SHEET_COLUMNS,
-    SUGGESTIONS_FILE,
     write_kept_suggestions,
     write_review_sheet,
 )
+from qualcode.paths import FIGURES
 from qualcode.report.figures import save_figure, suggestion_forest
 from qualcode.steps.coding import refresh_workbook
+from qualcode.steps.codingfolder import coding_files
+from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.suggest import (
@@ -83,7 +83,7 @@ def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook, 
     """``suggestions-quality.csv`` (per rater overall, then per code and rater),
     ``suggestions-cv.csv`` (the out-of-fold suggestions) and the figure, in ``into``
     (default: ``analyses/``)."""
-    analyses = into or study.root / ANALYSES
+    analyses = into or study.paths.analyses
     table = pd.concat([quality.overall, quality.codes], ignore_index=True).assign(
         coding=quality.coding, validation=quality.validation, interval=quality.interval)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
@@ -91,7 +91,7 @@ def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook, 
             write_csv(analyses / "suggestions-cv.csv", quality.predictions),
             *save_figure(suggestion_forest(quality.codes, language=study.language,
                                            domain_labels=domains),
-                         analyses / "figures" / "suggestions")]
+                         analyses / FIGURES / "suggestions")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +111,9 @@ def suggest(study: Study, options: SuggestOptions) -> tuple[SuggestResult, list[
     ``codings/decisions/suggestions.xlsx`` (the new suggestions added, every decision typed
     kept)."""
     codebook, imported = prepare(study)
-    if not coding_files(study.root / CODINGS):
+    if not coding_files(study.paths.codings):
         raise QualcodeError("no coding to learn from; code some transcripts first (see "
-                            "'qualcode sheet')", path=study.root / CODINGS)
+                            "'qualcode sheet')", path=study.paths.codings)
     stage = coding_stage(study, imported, codebook)
     training, examples, lemmas = learn(stage, imported, codebook, options)
     quality = evaluate(training, examples, stage.codings, codebook, options=options,
@@ -126,7 +126,7 @@ def suggest(study: Study, options: SuggestOptions) -> tuple[SuggestResult, list[
     kept = merge_suggestions(new, stage.suggestions, imported.segments)
     written = write_quality(quality, study, codebook)
     if not kept.empty:
-        written.append(write_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE, kept))
+        written.append(write_kept_suggestions(study.paths.suggestions, kept))
         rows = review_rows(kept, imported.segments, codebook, quality, study.language)
         coders = [c.id for c in study.coders]
         written += refresh_workbook(study, stage.review, rows[list(SHEET_COLUMNS[:-2])],

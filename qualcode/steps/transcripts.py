@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.imports import ImportResult, Progress, import_study
 from qualcode.io.files import write_csv, write_text
-from qualcode.study import NAME_REVIEW_FILE, Study
+from qualcode.steps.imports import ImportResult, Progress, import_study
+from qualcode.study import Study
 
 
 def write_import(imported: ImportResult, analyses: Path) -> list[Path]:
@@ -26,7 +26,7 @@ def write_name_review(imported: ImportResult, study: Study) -> Path:
     """The researcher's private list of the names pseudonymisation replaced and the ordinary
     words it left for review, beside ``identities.csv`` (it holds real names: never under
     ``analyses/``, kept out of git like ``identities.csv``)."""
-    return write_csv(study.root / NAME_REVIEW_FILE, imported.names)
+    return write_csv(study.paths.name_review, imported.names)
 
 
 def prepare(study: Study, *, progress: Progress | None = None

@@ -4,6 +4,7 @@ convergence across sites with the researchers' confirmations.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -11,9 +12,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, reference_codings
-from qualcode.collect import ANALYSES, CodingStage, coding_stage, read_typed
 from qualcode.decisions import CONVERGENCE, Typed
-from qualcode.imports import ImportResult
 from qualcode.io.confirmations import (
     read_confirmed,
     read_convergence,
@@ -21,9 +20,12 @@ from qualcode.io.confirmations import (
     write_convergence,
 )
 from qualcode.io.files import write_csv
+from qualcode.paths import FIGURES
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.steps.coding import record, refresh_workbook
+from qualcode.steps.collect import CodingStage, coding_stage, read_typed
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 from qualcode.triangulation import (
@@ -39,50 +41,76 @@ from qualcode.triangulation import (
 )
 
 
-def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
-                   codebook: Codebook, confirmed: Typed, *, list_convergence: bool = False,
-                   into: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+@dataclass(frozen=True, slots=True)
+class Triangulation:
+    """What triangulation computed, before anything is written: the framework matrices of
+    the reference coding by dimension (``which`` coding it is), the code x site shares,
+    co-occurrence, and convergence across sites with the confirmed classes (``merged``) and
+    its per-code ``summary``; ``confirmed`` are the confirmations typed, to be recorded."""
+
+    matrices: dict[str, pd.DataFrame]
+    which: str
+    shares: pd.DataFrame
+    pairs: pd.DataFrame
+    merged: pd.DataFrame
+    summary: pd.DataFrame
+    confirmed: Typed
+
+    @property
+    def site(self) -> pd.DataFrame:
+        """The code x site framework matrix."""
+        return self.matrices["site"]
+
+
+def compute_triangulation(stage: CodingStage, imported: ImportResult, study: Study,
+                          codebook: Codebook, confirmed: Typed) -> Triangulation:
     """The framework matrices of the reference coding (consensus, or the coders' union) along
-    every dimension (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
-    convergence across sites with the ``confirmed`` classes (recorded in
-    ``codings/convergence.csv``; the rows not listed yet added to
-    ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``), in
-    ``into`` (default: ``analyses/``); returns the site matrix and the convergence summary
-    with the files."""
-    analyses = into or study.root / ANALYSES
+    every dimension, co-occurrence and convergence across sites with the ``confirmed``
+    classes (see :func:`confirmations`); writes nothing."""
     codings, which = reference_codings(stage.codings.codings)
     matrices = {dimension: framework_matrix(codings, imported.segments, study, codebook,
                                             dimension=dimension).assign(coding=which)
                 for dimension in dimensions(study)}
+    pairs = cooccurrence(codings, imported.segments, [c.id for c in codebook.codable])
+    merged, summary = confirmed_convergence(matrices["site"], codebook, confirmed.merged)
+    return Triangulation(matrices, which, share_table(matrices["site"]), pairs, merged,
+                         summary, confirmed)
+
+
+def write_triangulation(result: Triangulation, study: Study, codebook: Codebook, *,
+                        list_convergence: bool = False, into: Path | None = None
+                        ) -> list[Path]:
+    """The matrices (a CSV each, ``matrix.xlsx``, the code x site heatmap), co-occurrence and
+    convergence, in ``into`` (default: ``analyses/``); the confirmed classes recorded in
+    ``codings/convergence.csv``, and the rows not listed yet added to
+    ``codings/decisions/convergence.xlsx`` when it exists or with ``list_convergence``."""
+    analyses = into or study.paths.analyses
+    matrices, which, confirmed = result.matrices, result.which, result.confirmed
     written = [write_csv(analyses / f"matrix-{name}.csv", matrix)
                for name, matrix in matrices.items()]
     written.append(write_workbook(analyses / "matrix.xlsx",
                                   {name: matrix_sheet(m) for name, m in matrices.items()}))
-    site = matrices["site"]
-    codes = site[site["row"] == "code"]
-    shares = share_table(site)
+    codes = result.site[result.site["row"] == "code"]
     names = {s.id: s.name for s in study.sites}
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     labels = codes.drop_duplicates(S.CODE_ID)
-    figure = matrix_heatmap(shares, labels=labels["label"].tolist(),
+    figure = matrix_heatmap(result.shares, labels=labels["label"].tolist(),
                             domains=labels["domain"].tolist(),
-                            columns=[names[v] for v in shares.columns],
+                            columns=[names[v] for v in result.shares.columns],
                             language=study.language, domain_labels=domains)
-    written += save_figure(figure, analyses / "figures" / "matrix-site")
-    pairs = cooccurrence(codings, imported.segments, [c.id for c in codebook.codable])
-    written.append(write_csv(analyses / "cooccurrence.csv", pairs.assign(coding=which)))
+    written += save_figure(figure, analyses / FIGURES / "matrix-site")
+    written.append(write_csv(analyses / "cooccurrence.csv", result.pairs.assign(coding=which)))
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
-    written += save_figure(cooccurrence_heatmap(pairs, labels, language=study.language),
-                           analyses / "figures" / "cooccurrence")
-    merged, summary = confirmed_convergence(site, codebook, confirmed.merged)
-    written += [write_csv(analyses / "convergence.csv", merged),
-                write_csv(analyses / "convergence-summary.csv", summary)]
+    written += save_figure(cooccurrence_heatmap(result.pairs, labels, language=study.language),
+                           analyses / FIGURES / "cooccurrence")
+    written += [write_csv(analyses / "convergence.csv", result.merged),
+                write_csv(analyses / "convergence-summary.csv", result.summary)]
     written += record(study, confirmed, confirmed.merged, write_confirmed)
     if list_convergence or confirmed.listed is not None:
         written += refresh_workbook(
-            study, confirmed, merged[list(CONVERGENCE_COLUMNS)].round(3),
+            study, confirmed, result.merged[list(CONVERGENCE_COLUMNS)].round(3),
             lambda path, rows: write_convergence(path, rows, CLASSES))
-    return site, summary, written
+    return written
 
 
 def confirmations(study: Study) -> Typed:
@@ -102,12 +130,13 @@ def triangulate(study: Study, *, across_coders: bool = False
     codebook, imported = prepare(study)
     confirmed = confirmations(study)
     stage = coding_stage(study, imported, codebook)
-    _, summary, written = write_matrices(stage, imported, study, codebook, confirmed,
-                                         list_convergence=True)
+    result = compute_triangulation(stage, imported, study, codebook, confirmed)
+    coders = None
     if across_coders:
-        matrix = coder_matrix(human_codings(stage.codings.codings), imported.segments, study,
-                              codebook)
-        written.append(write_csv(study.root / ANALYSES / "convergence-coders.csv",
-                                 convergence(matrix, codebook)))
-    return summary, written
+        coders = convergence(coder_matrix(human_codings(stage.codings.codings),
+                                          imported.segments, study, codebook), codebook)
+    written = write_triangulation(result, study, codebook, list_convergence=True)
+    if coders is not None:
+        written.append(write_csv(study.paths.analyses / "convergence-coders.csv", coders))
+    return result.summary, written
 

@@ -13,20 +13,19 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.coding import Codings
-from qualcode.collect import CODINGS
 from qualcode.errors import QualcodeError
 from qualcode.io.codings import read_coding_csv, write_workspace
+from qualcode.paths import BROWSER_FOLDER
 from qualcode.study import Study
 from qualcode.workspace import TranscriptWork, from_rows, seed, to_rows
 
-BROWSER_FOLDER = "browser"
 _locks: dict[Path, threading.Lock] = {}
 _locks_lock = threading.Lock()
 
 
 def workspace_path(study: Study, coder: str) -> Path:
     """``codings/browser/<coder>.csv``."""
-    return study.root / CODINGS / BROWSER_FOLDER / f"{coder}.csv"
+    return study.paths.browser / f"{coder}.csv"
 
 
 def read_workspace(study: Study, coder: str) -> dict[str, TranscriptWork]:

@@ -17,11 +17,11 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import Codings
-from qualcode.collect import CODINGS, collect_codings
 from qualcode.errors import QualcodeError, QualcodeWarning
-from qualcode.imports import ImportResult
 from qualcode.io.files import os_errors
 from qualcode.pipeline import last_run
+from qualcode.steps.collect import collect_codings
+from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.workspace import change_work, progress, transcript_work, workspace_path
 from qualcode.study import Study, load_study
@@ -99,7 +99,7 @@ class StudyFolder:
         raises the QualcodeError collect gives."""
         loaded = self.loaded()
         with self._lock:
-            stamp = (id(loaded), *_tree(self.root / CODINGS))
+            stamp = (id(loaded), *_tree(loaded.study.paths.codings))
             if self._collected is None or self._collected[0] != stamp:
                 try:
                     self._collected = (stamp, _caught(lambda: collect_codings(

@@ -23,7 +23,8 @@ import pandas as pd
 
 from qualcode.errors import ConfidentialityError
 from qualcode.names import NameMatcher, study_matcher
-from qualcode.study import IDENTITIES_FILE, Identity, Study
+from qualcode.paths import ANALYSES, IDENTITIES_FILE
+from qualcode.study import Identity, Study
 
 FINDING_COLUMNS = ("file", "line", "name")
 _XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc", ".vml")
@@ -47,7 +48,7 @@ class Audit:
         return self.findings.empty
 
 
-def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = "analyses") -> Audit:
+def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES) -> Audit:
     """Every name of ``matcher`` in the files under ``folder`` and in their paths; files are
     shown under ``name`` (a run audits its staging folder as the ``analyses/`` it becomes)."""
     rows: list[tuple[str, int, str]] = []
@@ -68,7 +69,7 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = "analyses") 
 
 def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
     """The audit of the study's ``analyses/`` folder."""
-    return audit_folder(study.root / "analyses", study_matcher(study, identities))
+    return audit_folder(study.paths.analyses, study_matcher(study, identities))
 
 
 def output_texts(path: Path) -> Iterator[tuple[int, str]]:

@@ -11,10 +11,19 @@ from importlib import resources
 from pathlib import Path
 
 from qualcode.errors import QualcodeError
-from qualcode.study import IDENTITIES_FILE, IDENTITY_COLUMNS, NAME_REVIEW_FILE, STUDY_FILE
+from qualcode.paths import (
+    CODEBOOKS,
+    CODINGS,
+    DESIGNS,
+    IDENTITIES_FILE,
+    INPUTS,
+    NAME_REVIEW_FILE,
+    STUDY_FILE,
+    TRANSCRIPTS,
+)
+from qualcode.study import IDENTITY_COLUMNS
 
-DEMO_ITEMS = (STUDY_FILE, IDENTITIES_FILE, "transcripts", "codebooks", "codings", "designs")
-STUDY_FOLDERS = ("transcripts", "codebooks", "codings", "designs")
+STUDY_FOLDERS = (TRANSCRIPTS, CODEBOOKS, CODINGS, DESIGNS)
 
 _TEMPLATE = """\
 # study.yaml — describes the study; see the README ("The study folder") for every key.
@@ -54,7 +63,7 @@ def demo_dir() -> Path:
     packaged = resources.files("qualcode") / "_demo"
     if packaged.is_dir() and (packaged / STUDY_FILE).is_file():
         return Path(str(packaged))
-    source_root = Path(__file__).resolve().parent.parent
+    source_root = Path(__file__).resolve().parents[2]
     if (source_root / STUDY_FILE).is_file() and (source_root / "pyproject.toml").is_file():
         return source_root
     raise QualcodeError("the demo study is missing from this installation; reinstall qualcode")
@@ -73,7 +82,7 @@ def init_study(target: Path, *, demo: bool = False) -> Path:
         for folder in STUDY_FOLDERS:
             (target / folder).mkdir(exist_ok=True)
         if demo:
-            for item in DEMO_ITEMS:
+            for item in INPUTS:
                 for path in [source / item, *sorted((source / item).rglob("*"))]:
                     # file by file: copytree would turn a full disk into a list of messages
                     copy = target / path.relative_to(source)

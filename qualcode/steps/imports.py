@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from qualcode import process
 from qualcode import schema as S
 from qualcode.corpus import (
     NameFound,
@@ -198,19 +199,24 @@ def _unknown_message(unknown: list[UnknownSpeaker], study: Study) -> str:
             "identities.csv (group_id,speaker,name,participant_id) or correct the transcript")
 
 
-def import_study(study: Study, *, progress: Progress | None = None) -> ImportResult:
+def import_study(study: Study, *, progress: Progress | None = None,
+                 background: bool | None = None) -> ImportResult:
     """Read, pseudonymise and segment every transcript of ``study``; writes nothing.
 
-    Transcripts are segmented as they are read (in a worker process for large studies, see
-    :func:`_read_groups`); speaker labels that map to nobody are all reported at the end, in
+    Transcripts are segmented as they are read; with ``background`` a large study is read by
+    a forked worker process (see :func:`_read_groups`). By default (None) only when the
+    entry point that owns the process allowed it (:func:`qualcode.process.own_process`,
+    which the command line calls). Speaker labels that map to nobody are all reported at the end, in
     one :class:`TranscriptError`.
     """
     transcripts: list[Transcript] = []
     unknown: list[UnknownSpeaker] = []
     names: list[tuple[str, NameFound]] = []
+    if background is None:
+        background = process.owned()
 
     def each() -> Iterator[Transcript]:
-        for transcript, missing, found in _read_groups(study, background=True):
+        for transcript, missing, found in _read_groups(study, background=background):
             transcripts.append(transcript)
             unknown.extend(missing)
             names.extend((transcript.id, name) for name in found)

@@ -27,26 +27,18 @@ from qualcode.coding import (
 )
 from qualcode.decisions import CONSENSUS, REVIEW, Kind, Typed, merge_typed
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
-from qualcode.imports import ImportResult
 from qualcode.interchange import code_guids
-from qualcode.io.codingfolder import (
-    DECISIONS_FILE,
-    DECISIONS_FOLDER,
+from qualcode.io.decisions import read_decisions, read_disagreements
+from qualcode.io.suggestions import read_kept_suggestions, read_review_sheet
+from qualcode.paths import ANALYSES, CODINGS, DECISIONS_FILE, DECISIONS_FOLDER, SUGGESTIONS_FILE
+from qualcode.steps.codingfolder import (
     RawCodings,
     coding_files,
     read_coding_folder,
 )
-from qualcode.io.decisions import read_decisions, read_disagreements
-from qualcode.io.suggestions import (
-    SUGGESTIONS_FILE,
-    read_kept_suggestions,
-    read_review_sheet,
-)
+from qualcode.steps.imports import ImportResult
 from qualcode.study import Study
 from qualcode.text import fold
-
-CODINGS = "codings"
-ANALYSES = "analyses"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +67,7 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
     names |= {fold(c.name): c.id for c in study.coders if c.name}
     transcript_of = dict(zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID], strict=True))
     canonical = {t.id: t.text for t in imported.transcripts}
-    raw = read_coding_folder(study.root / CODINGS, root=study.root, canonical=canonical,
+    raw = read_coding_folder(study.paths.codings, root=study.root, canonical=canonical,
                              segment_transcripts=transcript_of, coder_names=names,
                              transcript_names=transcript_names(study),
                              code_guids=code_guids(codebook),
@@ -98,7 +90,7 @@ def transcript_names(study: Study) -> dict[str, str]:
 
 def workbook_path(study: Study, kind: Kind) -> Path:
     """Where people type decisions of ``kind``: ``codings/decisions/<workbook>``."""
-    return study.root / CODINGS / DECISIONS_FOLDER / kind.workbook
+    return study.paths.decisions / kind.workbook
 
 
 def read_typed(study: Study, kind: Kind, read_record: Callable[[Path], pd.DataFrame],
@@ -107,9 +99,9 @@ def read_typed(study: Study, kind: Kind, read_record: Callable[[Path], pd.DataFr
     """The decisions of ``kind``: its record, with what was typed in its workbook (and in the
     workbook an earlier version made in ``analyses/``, read so that nothing typed there is
     lost). ``check(table, path)`` refuses a bad row of any of them, naming it."""
-    recorded = read_record(study.root / CODINGS / kind.record)
-    tables = [(recorded, study.root / CODINGS / kind.record)]
-    legacy = study.root / ANALYSES / kind.workbook
+    recorded = read_record(study.paths.codings / kind.record)
+    tables = [(recorded, study.paths.codings / kind.record)]
+    legacy = study.paths.analyses / kind.workbook
     if legacy.is_file():
         tables.append((read_workbook(legacy), legacy))
         warnings.warn(f"{ANALYSES}/{kind.workbook} (where earlier versions made it) was read: "
@@ -132,7 +124,7 @@ def reviewed_suggestions(study: Study) -> tuple[pd.DataFrame, Typed]:
     (a typed cell replaces the one recorded; an empty cell changes nothing), and the review
     itself. Every decision names a coder of ``study.yaml`` and a suggestion of
     ``suggest.csv``."""
-    kept = read_kept_suggestions(study.root / CODINGS / SUGGESTIONS_FILE)
+    kept = read_kept_suggestions(study.paths.suggestions)
     coders = {c.id for c in study.coders}
     keys = set(zip(kept[S.SEGMENT_ID], kept[S.CODE_ID], strict=True))
 
@@ -180,7 +172,7 @@ def add_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFr
 def coding_stage_if_any(study: Study, imported: ImportResult, codebook: Codebook
                         ) -> CodingStage | None:
     """:func:`coding_stage`, or None when ``codings/`` holds no coder's file yet."""
-    if not coding_files(study.root / CODINGS):
+    if not coding_files(study.paths.codings):
         return None
     return coding_stage(study, imported, codebook)
 
@@ -208,8 +200,7 @@ def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> Co
         with_consensus, log = add_consensus(codings, imported.segments, decisions.merged,
                                             source=str(Path(CODINGS) / DECISIONS_FILE))
     except UndecidedError as error:
-        undecided = error.message.partition(" ")[0]
-        return CodingStage(codings, differ, None, f"consensus incomplete ({undecided} "
+        return CodingStage(codings, differ, None, f"consensus incomplete ({error.undecided} "
                            "disagreements undecided): later stages use the union of the coders",
                            **found)
     return CodingStage(with_consensus, differ, log, "consensus complete: later stages use it",

@@ -20,15 +20,15 @@ import pandas as pd
 from qualcode.errors import CodingError, QualcodeWarning
 from qualcode.io.codings import read_coding_csv
 from qualcode.io.sheets import read_sheet
-from qualcode.io.suggestions import SUGGESTIONS_FILE
 from qualcode.io.worddocs import read_comments
+from qualcode.paths import (
+    BACKUPS_FOLDER,
+    CONFIRMATIONS_FILE,
+    DECISIONS_FILE,
+    DECISIONS_FOLDER,
+    SUGGESTIONS_FILE,
+)
 
-DECISIONS_FILE = "consensus.csv"
-CONFIRMATIONS_FILE = "convergence.csv"
-DECISIONS_FOLDER = "decisions"
-"""``codings/decisions/``: the workbooks people type decisions into (not coding files)."""
-BACKUPS_FOLDER = "backups"
-"""``codings/backups/``: coding sheets replaced by ``qualcode sheet`` (not read)."""
 RAW_SEGMENT_COLUMNS = ("coder", "segment_id", "code", "source", "location")
 RAW_TEXT_COLUMNS = ("segment_id", "text", "source", "location")
 RAW_SPAN_COLUMNS = ("coder", "transcript_id", "start", "end", "code", "source", "location")
