@@ -188,7 +188,7 @@ def run(study: StudyDir = Path("."),
     Example: qualcode run            (in a clone of qualcode: analyses the demo study)
     """
     from qualcode.pipeline import run_study
-    from qualcode.study import NAME_REVIEW_FILE, load_study
+    from qualcode.study import load_study
 
     result = _with_progress(load_study(study), run_study)
     out.print(_table(result.imported.summary, f"{result.study.title}: imported transcripts"))
@@ -204,7 +204,7 @@ def run(study: StudyDir = Path("."),
         _convergence_line(result.convergence)
     if result.suggestions is not None:
         _suggestion_summary(result.suggestions)
-    _names_line(result.imported.names, result.study.root / NAME_REVIEW_FILE, result.study.root)
+    _names_line(result.imported.names, result.study.paths.name_review, result.study.root)
     if name_check:
         _name_check(result.imported.segments, result.study)
     _paths(result.written, result.study.root)
