@@ -23,19 +23,22 @@ from qualcode.scaffold import init_study
 
 IMAGES = Path(__file__).resolve().parent / "img"
 FIGURES = ("agreement.png", "matrix-site.png", "saturation.png", "checklist.png")
-PAGES = {"checklist": (1, 3), "report": (1, 3)}  # document: first and last page shown
+PAGES = {"checklist": (1, 2, 3), "report": (1, 3)}  # document: the pages shown
 
 
-def render_pages(docx: Path, first: int, last: int, work: Path) -> tuple[Image.Image, str]:
+def render_pages(docx: Path, numbers: tuple[int, ...], work: Path) -> tuple[Image.Image, str]:
     """The pages of a Word file side by side, on a light grey background."""
     subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(work),
                     str(docx)], check=True, capture_output=True)
     pdf = work / f"{docx.stem}.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
-    subprocess.run(["pdftoppm", "-r", "55", "-png", "-f", str(first), "-l", str(last),
-                    str(pdf), str(work / docx.stem)], check=True)
-    pages = [Image.open(p).convert("RGB") for p in sorted(work.glob(f"{docx.stem}-*.png"))]
+    pages = []
+    for number in numbers:
+        stem = work / f"{docx.stem}-{number}"
+        subprocess.run(["pdftoppm", "-r", "55", "-png", "-singlefile", "-f", str(number),
+                        "-l", str(number), str(pdf), str(stem)], check=True)
+        pages.append(Image.open(f"{stem}.png").convert("RGB"))
     gap = 12
     sheet = Image.new("RGB", (sum(p.width for p in pages) + gap * (len(pages) + 1),
                               max(p.height for p in pages) + 2 * gap), (230, 230, 230))
@@ -69,8 +72,8 @@ def main() -> None:
         analyses = study / "analyses"
         for figure in FIGURES:
             shutil.copyfile(analyses / "figures" / figure, IMAGES / figure)
-        for document, (first, last) in PAGES.items():
-            image, text = render_pages(analyses / f"{document}.docx", first, last, Path(tmp))
+        for document, numbers in PAGES.items():
+            image, text = render_pages(analyses / f"{document}.docx", numbers, Path(tmp))
             no_name(text, study, f"{document}.docx")
             image.save(IMAGES / f"{document}-pages.png", optimize=True)
     print(f"Wrote the pictures in {IMAGES}")
