@@ -7,6 +7,7 @@ terminal rendering, so the page does not depend on the width of a console.
 
 from __future__ import annotations
 
+import html
 import inspect
 import sys
 from pathlib import Path
@@ -39,6 +40,11 @@ def _commands(group, prefix=()):
             yield (*prefix, name), command
 
 
+def _prose(text: str) -> str:
+    """Help text as Markdown prose: one line, and ``<coder>`` shown, not taken for HTML."""
+    return html.escape(" ".join(text.split()), quote=False)
+
+
 def _value(default) -> str:
     return str(getattr(default, "value", default))
 
@@ -46,7 +52,7 @@ def _value(default) -> str:
 def _option(param, context) -> tuple[str, str]:
     """The option as typed (``--unit segment|turn|character``) and its help with default."""
     names = ", ".join(f"`{o}`" for o in param.opts)
-    help_text = param.help or ""
+    help_text = _prose(param.help or "")
     if param.secondary_opts:  # a flag: --preview / --no-preview
         names += " / " + ", ".join(f"`{o}`" for o in param.secondary_opts)
         on = param.opts[-1] if param.default else param.secondary_opts[0]
@@ -72,25 +78,35 @@ def _section(words: tuple[str, ...], command) -> str:
     lines = [f"## qualcode {' '.join(words)}", "", "```text", usage, "```", ""]
     paragraphs = inspect.cleandoc(command.help or "").split("\n\n")
     for paragraph in paragraphs:
-        text = " ".join(paragraph.split())
+        text = _prose(paragraph)
         if text.startswith("Example: "):  # "qualcode run   (in a clone...)": a comment
             example, _, note = paragraph.removeprefix("Example: ").partition("  ")
             example += f"  # {note.strip().strip('()')}" if note.strip() else ""
             lines += ["Example:", "", "```sh", example, "```", ""]
         else:
             lines += [text, ""]
-    rows = [(f"`{p.name.upper()}`", (p.help or "") + (" Required." if p.required else ""))
+    rows = [(f"`{p.name.upper()}`", _prose(p.help or "") + (" Required." if p.required else ""))
             for p in arguments] + [_option(p, context) for p in options]
     lines += ["| argument or option | meaning |", "|---|---|"]
     lines += [f"| {name} | {text.replace('|', '&#124;')} |" for name, text in rows]
     return "\n".join(lines) + "\n"
 
 
+def _glance(commands) -> str:
+    """A table of every command and the first sentence of its help, linked to its section."""
+    rows = ["| command | what it does |", "|---|---|"]
+    for words, command in commands:
+        name = " ".join(("qualcode", *words))
+        summary = _prose(inspect.cleandoc(command.help or "").split("\n\n")[0])
+        rows.append(f"| [`{name}`](#{name.replace(' ', '-')}) | {summary} |")
+    return "\n".join(rows) + "\n\n"
+
+
 def render() -> str:
     """The whole page, as docs/commands.md should hold it."""
-    root = get_command(app)
-    sections = [_section(words, command) for words, command in _commands(root)]
-    return HEADER + "\n".join(sections)
+    commands = list(_commands(get_command(app)))
+    sections = [_section(words, command) for words, command in commands]
+    return HEADER + _glance(commands) + "\n".join(sections)
 
 
 def main(argv: list[str]) -> int:
