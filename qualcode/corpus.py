@@ -439,7 +439,8 @@ def check_turns(source: SourceText, turns: Sequence[Turn]) -> None:
     """Refuse a transcript in which no speaker turn was found."""
     if not turns:
         raise TranscriptError("no speaker turns found; start each turn with a speaker label "
-                              "such as 'Camille :' or '[00:01:23] P03 :' (see the README)",
+                              "such as 'Camille :' or '[00:01:23] P03 :' (see "
+                              "docs/study-folder.md)",
                               path=source.path)
 
 

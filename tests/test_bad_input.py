@@ -3,7 +3,7 @@
 Each case is one file of ``tests/data/bad/`` (the binary ones, and those whose bytes matter,
 are written by ``tests/data/bad/make.py``), named ``<case id><suffix of its target>``. It
 replaces one file of a small valid study (``target``), then the command that reads that file
-runs. The README promises: "Problems with the input are reported on one line, ``error:
+runs. The documentation promises (docs/errors.md): "Problems with the input are reported on one line, ``error:
 <file>:<line>: <what> <how to fix it>``, with exit status 1; nothing is written." So:
 
 - exit status 1, and no exception other than the exit (another one is a traceback for a user);

@@ -39,11 +39,12 @@ def commands(group=None, prefix=()):
 
 @pytest.mark.parametrize("path,command", list(commands()), ids=lambda v: " ".join(v)
                          if isinstance(v, tuple) else "")
-def test_cli_every_command_has_help_with_example_and_is_in_readme(path, command):
+def test_cli_every_command_has_help_with_example_and_is_in_the_reference(path, command):
     result = invoke(*path, "--help")
     assert result.exit_code == 0
     assert "Example: qualcode " + " ".join(path) in result.output
-    assert "qualcode " + " ".join(path) in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## qualcode " + " ".join(path) + "\n" in \
+        (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 
 
 def test_cli_help_does_not_load_spacy():

@@ -26,7 +26,7 @@ from qualcode.study import IDENTITY_COLUMNS
 STUDY_FOLDERS = (TRANSCRIPTS, CODEBOOKS, CODINGS, DESIGNS)
 
 _TEMPLATE = """\
-# study.yaml — describes the study; see the README ("The study folder") for every key.
+# study.yaml — describes the study; every key is explained in docs/study-folder.md.
 title: "Mon étude"
 language: fr                    # language of the report: fr or en
 codebook: codebooks/htes.yaml   # the HTES codebook, to adapt or replace
