@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from qualcode.pipeline import run
-from qualcode.scaffold import init_study
+from qualcode.steps.scaffold import init_study
 
 IMAGES = Path(__file__).resolve().parent / "img"
 FIGURES = ("agreement.png", "matrix-site.png", "saturation.png", "checklist.png")

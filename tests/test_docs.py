@@ -15,7 +15,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.scaffold import DEMO_ITEMS
+from qualcode.paths import INPUTS
 from tests.test_cli import commands
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_docs_tutorial_runs_on_a_fresh_demo_copy(tmp_path, monkeypatch, demo_cop
     for line in shown_commands(tutorial, prose=False):
         words = shlex.split(line)[1:]
         if words == ["run"]:
-            for item in DEMO_ITEMS:
+            for item in INPUTS:
                 same = (filecmp.dircmp(Path(item), demo_copy / item).diff_files == []
                         if Path(item).is_dir() else filecmp.cmp(item, demo_copy / item, False))
                 assert same, item
