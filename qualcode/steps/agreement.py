@@ -13,6 +13,7 @@ from qualcode.imports import ImportResult
 from qualcode.io.files import write_csv
 from qualcode.report.figures import agreement_forest, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
 
@@ -52,7 +53,8 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
         (analyses / "agreement-unitizing.csv").unlink(missing_ok=True)
     written = [write_csv(analyses / f"{name}.csv", table.assign(interval=tables.interval))
                for name, table in sheets.items()]
-    written.append(write_workbook(analyses / "tables.xlsx", sheets))
+    written.append(write_workbook(analyses / "tables.xlsx", sheets,
+                                  words=study_wording(study)))
     kappa = "cohen_kappa" if tables.codes["cohen_kappa"].notna().any() else "fleiss_kappa"
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     figure = agreement_forest(tables.codes, kappa=kappa, language=study.language,

@@ -19,6 +19,7 @@ from qualcode.io.files import write_csv, write_text
 from qualcode.report.checklist import ChecklistContext, checklist_markdown, write_checklist_docx
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
@@ -54,12 +55,14 @@ def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
     analyses = into or study.root / ANALYSES
     _, which = reference_codings(stage.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
-    figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
-                                           language=study.language),
+    words = study_wording(study)
+    figure = save_figure(requirements_bars(found, domains=domains, priorities={
+        p: words.label("priority", p) for p in PRIORITIES}, language=study.language),
                          analyses / "figures" / "checklist")
-    context = ChecklistContext(study, codebook, "codage de consensus" if which == CONSENSUS
-                               else "union des codeurs, consensus en cours",
-                               _agreement_sentence(agreement))
+    context = ChecklistContext(study, codebook, words("coding.consensus") if which == CONSENSUS
+                               else words("coding.union"), _agreement_sentence(agreement, words),
+                               PriorityRules.from_study(study.checklist,
+                                                        study.root / "study.yaml"))
     assessments = [assess(design, found) for design in designs]
     sheets = {"checklist": found}
     if assessments:
@@ -67,7 +70,7 @@ def write_checklist(found: pd.DataFrame, stage: CodingStage, study: Study,
         sheets |= {scores["design"][:31]: gaps for scores, gaps in assessments}
     return [
         write_csv(analyses / "checklist.csv", found.assign(coding=which)),
-        write_workbook(analyses / "checklist.xlsx", sheets),
+        write_workbook(analyses / "checklist.xlsx", sheets, words=words),
         write_text(analyses / "checklist.md", checklist_markdown(found, context)),
         write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
                              assessments),
@@ -89,18 +92,12 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     return summary, gaps, [write_csv(target, gaps)]
 
 
-def _agreement_sentence(agreement: AgreementTables | None) -> str:
+def _agreement_sentence(agreement: AgreementTables | None, words) -> str:
     if agreement is None:
-        return "Accord inter-codeurs : non calculé (un seul codeur)."
+        return words("checklist.no_agreement")
     overall = agreement.domains[(agreement.domains["domain"] == "all")
                                 & (agreement.domains["method"] == "pooled")].iloc[0]
-
-    def french(value: float) -> str:
-        return f"{value:.2f}".replace(".", ",")
-
-    return (f"Accord inter-codeurs sur les codes utilisés : alpha de Krippendorff "
-            f"{french(overall['krippendorff_alpha'])} (IC à 95 % "
-            f"{french(overall['alpha_low'])} à {french(overall['alpha_high'])}), accord brut "
-            f"{overall['percent_agreement']:.0%} (0,80 et plus : fiable ; de 0,667 à 0,80 : "
-            "acceptable).").replace("%", " %")
-
+    return words("checklist.agreement", alpha=words.number(overall["krippendorff_alpha"]),
+                 low=words.number(overall["alpha_low"]),
+                 high=words.number(overall["alpha_high"]),
+                 percent=words.percent(overall["percent_agreement"]))

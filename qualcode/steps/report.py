@@ -7,15 +7,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
+from qualcode.checklist import code_evidence
 from qualcode.codebook import Codebook
+from qualcode.coding import reference_codings
 from qualcode.collect import ANALYSES, CodingStage
 from qualcode.imports import ImportResult
 from qualcode.report.study_report import ReportData, write_study_report
 from qualcode.saturation import Saturation
 from qualcode.steps.saturation import SaturationOptions
+from qualcode.steps.triangulation import confirmations
 from qualcode.study import Study
 from qualcode.suggest_quality import SuggestionQuality
+from qualcode.triangulation import confirmed_convergence, framework_matrix
 
 
 def write_report(study: Study, codebook: Codebook, imported: ImportResult,
@@ -29,6 +34,7 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
 
     analyses = into or study.root / ANALYSES
     figures = analyses / "figures"
+    codes, n_confirmed = _evidence(study, codebook, imported, stage, agreement, summary)
     data = ReportData(
         study=study, codebook=codebook, imported=imported.summary,
         coding_status=stage.consensus_status, consensus_log=stage.log,
@@ -39,6 +45,23 @@ def write_report(study: Study, codebook: Codebook, imported: ImportResult,
         figures={"agreement": figures / "agreement.png", "matrix": figures / "matrix-site.png",
                  "saturation": figures / "saturation.png",
                  "suggestions": figures / "suggestions.png"},
-        version=__version__, suggestions=quality)
+        version=__version__, suggestions=quality, codes=codes, n_confirmed=n_confirmed)
     return write_study_report(analyses / "report.docx", data)
 
+
+
+def _evidence(study: Study, codebook: Codebook, imported: ImportResult, stage: CodingStage,
+              agreement: AgreementTables | None, summary: pd.DataFrame
+              ) -> tuple[pd.DataFrame, int]:
+    """The evidence of every code (for the results of any codebook) and how many of the
+    codes' convergence classes are settled: confirmed by the researchers, or silences."""
+    codings, _ = reference_codings(stage.codings.codings)
+    site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
+    codes = code_evidence(site, codebook, codings, imported.segments,
+                          language=study.language,
+                          agreement=None if agreement is None else agreement.codes,
+                          convergence=summary)
+    merged, _ = confirmed_convergence(site, codebook, confirmations(study).merged)
+    settled = (merged["confirmed"] != "") | (merged["suggested"] == "silence")
+    per_code = settled[merged["row"] == "code"].groupby(merged[S.CODE_ID]).all()
+    return codes, int(per_code.sum())

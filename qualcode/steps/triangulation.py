@@ -23,6 +23,7 @@ from qualcode.io.confirmations import (
 from qualcode.io.files import write_csv
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.coding import record, refresh_workbook
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
@@ -57,7 +58,8 @@ def write_matrices(stage: CodingStage, imported: ImportResult, study: Study,
     written = [write_csv(analyses / f"matrix-{name}.csv", matrix)
                for name, matrix in matrices.items()]
     written.append(write_workbook(analyses / "matrix.xlsx",
-                                  {name: matrix_sheet(m) for name, m in matrices.items()}))
+                                  {name: matrix_sheet(m) for name, m in matrices.items()},
+                                  words=study_wording(study)))
     site = matrices["site"]
     codes = site[site["row"] == "code"]
     shares = share_table(site)
