@@ -32,7 +32,7 @@ from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
 from qualcode.steps.checklist import DESIGNS, checklist_table, load_designs, write_checklist
 from qualcode.steps.coding import write_coding
-from qualcode.steps.report import write_report
+from qualcode.steps.report import write_extract_report, write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
 from qualcode.steps.transcripts import prepare, write_import, write_name_review
@@ -141,6 +141,8 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) 
         with timer("report"):
             written.append(write_report(study, codebook, imported, stage, agreement,
                                         saturated, found, summary, quality, into=analyses))
+            written.append(write_extract_report(study, codebook, imported, stage,
+                                                into=analyses))
     written.append(write_manifest(study, analyses, written, timer.seconds))
     with timer("audit"):
         audited = audit_folder(analyses, matcher)

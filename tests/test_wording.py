@@ -85,7 +85,8 @@ def _template_text(root: Path) -> str:
     study = load_study(root)
     codebook = load_codebook(study.codebook)
     data = [study.title, *REFERENCES, *study.coreq.values(), *(g.location or "" for g in study.groups),
-            *(str(v) for p in study.participants for v in p.attributes.values())]
+            *(str(v) for p in study.participants for v in p.attributes.values()),
+            *(s.id for s in study.sites), *(s.name for s in study.sites)]
     for code in codebook.codes:
         for field in (code.label, code.definition, code.include, code.exclude):
             data += field.values()

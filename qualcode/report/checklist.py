@@ -82,8 +82,10 @@ def summary_paragraphs(table: pd.DataFrame, context: ChecklistContext) -> list[s
     invited = sum(g.invited or 0 for g in study.groups)
     counts = table["priority"].value_counts()
     rules = context.rules
+    # the parts of a functional brief the data leave empty, when the codebook maps to one
     empty = [words.label("section", s) for s in SECTIONS[:-1]
-             if s not in {name for name, _ in sections(table, context.codebook)}]
+             if s not in {name for name, _ in sections(table, context.codebook)}] \
+        if context.codebook.categories else []
     return [
         *([words("checklist.fictional")] if study.fictional else []),
         words("checklist.who", participants=words.count(len(study.participants),

@@ -95,8 +95,7 @@ _LABELS = {
                          "{towns}.",
         "checklist.invited": " ({n} invités)",
         "checklist.how": "Les échanges ont été enregistrés, retranscrits, pseudonymisés, puis "
-                         "codés indépendamment par {coders}, qui ont ensuite tranché leurs "
-                         "désaccords ({coding}).",
+                         "codés indépendamment par {coders} ({coding}).",
         "checklist.top": "Les exigences les plus fortes, par ordre de priorité :",
         "checklist.top_row": "{text} — {why}",
         "checklist.counts": "{counts} ({total}).",
@@ -120,8 +119,7 @@ _LABELS = {
                                      "participants sont désignés par un identifiant (P01…), "
                                      "les noms cités ont été remplacés.",
         "checklist.method.coding": "Codage : grille hiérarchique « {title} » ({codes} en "
-                                   "{domains}), double codage indépendant par {unit}, "
-                                   "désaccords tranchés en réunion de consensus et consignés.",
+                                   "{domains}), double codage indépendant par {unit}.",
         "checklist.method.sites": "Triangulation des sites : chaque thème est comparé d'un "
                                   "site à l'autre (présence, part des {noun} qui l'évoquent). "
                                   "Les citations sont choisies parmi les passages les plus "
@@ -137,8 +135,9 @@ _LABELS = {
         "evidence": "évoqué dans {sites} {unit}, par {n} {noun} sur {total} ({share}), "
                     "{passages}",
         "evidence.all_sites": "les {n}", "evidence.some_sites": "{n} des {total}",
-        "coding.consensus": "codage de consensus",
-        "coding.union": "union des codeurs, consensus en cours",
+        "coding.consensus": "désaccords tranchés en réunion de consensus et consignés",
+        "coding.union": "désaccords en cours d'examen : l'analyse retient pour l'instant "
+                        "l'union des codeurs",
         # assessment
         "assessment.title": "Évaluation : {design}",
         "assessment.coverage": "Sur {total} : {counts}. Couverture pondérée par la priorité : "
@@ -165,8 +164,8 @@ _LABELS = {
                                 "{unit} ({segments} codables).",
         "report.codebook": "La grille de codage, hiérarchique, compte {codes} en {domains} "
                            "({deductive}, {inductive}) ; elle est donnée en annexe 1.",
-        "report.double": "Chaque transcription a été codée indépendamment par {coders} ; les "
-                         "désaccords ont été tranchés en réunion de consensus ({consensus}).",
+        "report.double": "Chaque transcription a été codée indépendamment par {coders} ; "
+                         "{consensus}.",
         "report.single": "Les transcriptions ont été codées par {coders}.",
         "report.agreement_method": "L'accord inter-codeurs a été mesuré sur la présence de "
                                    "chaque code dans chaque segment : accord brut, kappa, "
@@ -258,11 +257,12 @@ _LABELS = {
         "report.saturation_settings": "base {base}, série {run}, seuil {threshold}, séries "
                                       "{runs}",
         "runs.rolling": "glissantes", "runs.stepped": "successives",
-        "consensus.complete": "consensus complet, utilisé par les analyses",
-        "consensus.none": "pas encore de consensus : les analyses utilisent l'union des "
-                          "codeurs",
-        "consensus.incomplete": "consensus incomplet : les analyses utilisent l'union des "
-                                "codeurs",
+        "consensus.complete": "les désaccords ont été tranchés en réunion de consensus, et "
+                              "les analyses portent sur ce codage de consensus",
+        "consensus.none": "les désaccords n'ont pas encore été tranchés : les analyses "
+                          "portent sur l'union des codeurs",
+        "consensus.incomplete": "une partie des désaccords reste à trancher : les analyses "
+                                "portent sur l'union des codeurs",
         "extracts.title": "Extraits par code",
         "extracts.intro": "Tous les passages codés, par code puis par site ({coding}).",
         "extracts.none": "Aucun passage.",
@@ -308,8 +308,7 @@ _LABELS = {
         "checklist.who": "{participants} took part in {groups}{invited}, in {sites}: {towns}.",
         "checklist.invited": " ({n} invited)",
         "checklist.how": "The discussions were recorded, transcribed, pseudonymised, then "
-                         "coded independently by {coders}, who then settled their "
-                         "disagreements ({coding}).",
+                         "coded independently by {coders} ({coding}).",
         "checklist.top": "The strongest requirements, by priority:",
         "checklist.top_row": "{text} — {why}",
         "checklist.counts": "{counts} ({total}).",
@@ -332,9 +331,7 @@ _LABELS = {
                                      "are named by an id (P01…), and names mentioned were "
                                      "replaced.",
         "checklist.method.coding": "Coding: hierarchical codebook \"{title}\" ({codes} in "
-                                   "{domains}), independent double coding by {unit}, "
-                                   "disagreements settled in a consensus meeting and "
-                                   "recorded.",
+                                   "{domains}), independent double coding by {unit}.",
         "checklist.method.sites": "Site triangulation: each theme is compared from one site "
                                   "to the next (presence, share of {noun} raising it). Quotes "
                                   "are the passages most representative of the theme "
@@ -349,8 +346,9 @@ _LABELS = {
         "evidence.none": "not raised in the {groups}",
         "evidence": "raised in {sites} {unit}, by {n} {noun} of {total} ({share}), {passages}",
         "evidence.all_sites": "all {n}", "evidence.some_sites": "{n} of the {total}",
-        "coding.consensus": "consensus coding",
-        "coding.union": "union of the coders, consensus under way",
+        "coding.consensus": "disagreements settled in a consensus meeting and recorded",
+        "coding.union": "disagreements under review: the analysis uses the union of the "
+                        "coders for now",
         "assessment.title": "Assessment: {design}",
         "assessment.coverage": "Of {total}: {counts}. Coverage weighted by priority: "
                                "{coverage} of what is known ({known_n} known), {overall} "
@@ -375,8 +373,7 @@ _LABELS = {
                                 "({segments} to code).",
         "report.codebook": "The hierarchical codebook holds {codes} in {domains} "
                            "({deductive}, {inductive}); it is given in appendix 1.",
-        "report.double": "Each transcript was coded independently by {coders}; disagreements "
-                         "were settled in a consensus meeting ({consensus}).",
+        "report.double": "Each transcript was coded independently by {coders}; {consensus}.",
         "report.single": "The transcripts were coded by {coders}.",
         "report.agreement_method": "Inter-coder agreement was measured on the presence of "
                                    "each code in each segment: raw agreement, kappa, "
@@ -465,10 +462,12 @@ _LABELS = {
         "report.saturation_settings": "base {base}, run {run}, threshold {threshold}, "
                                       "{runs} runs",
         "runs.rolling": "rolling", "runs.stepped": "stepped",
-        "consensus.complete": "consensus complete, used by the analyses",
-        "consensus.none": "no consensus yet: the analyses use the union of the coders",
-        "consensus.incomplete": "consensus incomplete: the analyses use the union of the "
-                                "coders",
+        "consensus.complete": "disagreements were settled in a consensus meeting, and the "
+                              "analyses use this consensus coding",
+        "consensus.none": "disagreements are not settled yet: the analyses use the union "
+                          "of the coders",
+        "consensus.incomplete": "some disagreements are still to be settled: the analyses "
+                                "use the union of the coders",
         "extracts.title": "Extracts by code",
         "extracts.intro": "Every coded passage, by code then by site ({coding}).",
         "extracts.none": "No passage.",

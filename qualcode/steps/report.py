@@ -11,10 +11,12 @@ from qualcode import schema as S
 from qualcode.agreement.tables import AgreementTables
 from qualcode.checklist import code_evidence
 from qualcode.codebook import Codebook
-from qualcode.coding import reference_codings
+from qualcode.coding import CONSENSUS, reference_codings
 from qualcode.collect import ANALYSES, CodingStage
 from qualcode.imports import ImportResult
+from qualcode.report.extracts import write_extracts
 from qualcode.report.study_report import ReportData, write_study_report
+from qualcode.report.wording import study_wording
 from qualcode.saturation import Saturation
 from qualcode.steps.saturation import SaturationOptions
 from qualcode.steps.triangulation import confirmations
@@ -65,3 +67,14 @@ def _evidence(study: Study, codebook: Codebook, imported: ImportResult, stage: C
     settled = (merged["confirmed"] != "") | (merged["suggested"] == "silence")
     per_code = settled[merged["row"] == "code"].groupby(merged[S.CODE_ID]).all()
     return codes, int(per_code.sum())
+
+
+def write_extract_report(study: Study, codebook: Codebook, imported: ImportResult,
+                         stage: CodingStage, *, into: Path | None = None) -> Path:
+    """``extracts.docx`` in ``into`` (default: ``analyses/``): every passage of the reference
+    coding, code by code and site by site."""
+    codings, which = reference_codings(stage.codings.codings)
+    words = study_wording(study)
+    return write_extracts((into or study.root / ANALYSES) / "extracts.docx", study, codebook,
+                          codings, imported.segments,
+                          words("coding.consensus" if which == CONSENSUS else "coding.union"))
