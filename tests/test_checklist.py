@@ -80,7 +80,7 @@ def test_checklist_demo_documents(demo_copy):
     assert len(document.inline_shapes) == 1  # the figure of requirements by priority
     # the summary ranks the strongest first, each with why
     ranked = [p.text for p in document.paragraphs if p.style.name == "List Number"]
-    assert len(ranked) == 8 and all("Indispensable\u00a0: évoqué dans" in t for t in ranked)
+    assert len(ranked) == 8 and all("Indispensable\u00a0: 3 sites sur 3, " in t for t in ranked)
     assert "- [ ] **" in (analyses / "checklist.md").read_text(encoding="utf-8")
 
 

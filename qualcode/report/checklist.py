@@ -73,9 +73,11 @@ def sections(table: pd.DataFrame, codebook: Codebook) -> list[tuple[str, pd.Data
     return [(name, table[section == name]) for name in SECTIONS if (section == name).any()]
 
 
-def summary_paragraphs(table: pd.DataFrame, context: ChecklistContext) -> list[str]:
-    """The one-page summary: what was studied, who, where, the strongest requirements, how to
-    read the list."""
+def summary_paragraphs(table: pd.DataFrame, context: ChecklistContext
+                       ) -> tuple[list[str], list[str]]:
+    """The one-page summary around its ranked list: before it, what was studied, who,
+    where; after it, the counts by priority, what the data leave empty, how to read the
+    priorities."""
     study, words = context.study, context.words
     towns = ", ".join(f"{site.name} ({words.label('kind', site.kind)})"
                       for site in study.sites)
@@ -94,16 +96,16 @@ def summary_paragraphs(table: pd.DataFrame, context: ChecklistContext) -> list[s
               invited=words("checklist.invited", n=invited) if invited else "",
               sites=words.count(len(study.sites), "site"), towns=towns),
         words("checklist.how", coders=words.count(len(study.coders) or 2, "coder"),
-              coding=context.coding),
+              coding=context.coding)], [
         words("checklist.counts", counts=", ".join(
             words.count(int(counts.get(p, 0)), p) for p in PRIORITIES),
               total=words.count(len(table), "requirement")),
+        *([words("checklist.no_data", sections=words.join([e.lower() for e in empty]))]
+          if empty else []),
         words("checklist.rule", essential=words.percent(rules.indispensable_share),
               site_share=words.percent(rules.indispensable_site_share),
               important=words.percent(rules.important_share), sites=rules.important_sites,
               noun=words.noun("participant")),
-        *([words("checklist.no_data", sections=words.join([e.lower() for e in empty]))]
-          if empty else []),
     ]
 
 
@@ -112,8 +114,10 @@ def ranked(table: pd.DataFrame, context: ChecklistContext) -> list[str]:
     words = context.words
     raised = table[table["priority"] != "not_raised"].head(TOP)
     return [words("checklist.top_row", text=row["text"],
-                  why=_tag(row, words) + words("colon")
-                  + evidence_sentence(row, words, unit=context.unit))
+                  why=_tag(row, words) + words("colon") + words(
+                      "checklist.short", sites=row["n_sites"], total=row["n_sites_total"],
+                      share=words.percent(row["share_participants"]),
+                      noun=words.noun("participant")))
             for row in raised.to_dict("records")]
 
 
@@ -147,15 +151,15 @@ def write_checklist_docx(path: Path, table: pd.DataFrame, context: ChecklistCont
         note.runs[0].italic = True
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading(words("checklist.summary"), level=1)
-    paragraphs = summary_paragraphs(table, context)
-    for text in paragraphs[:-3]:
+    intro, notes = summary_paragraphs(table, context)
+    for text in intro:
         document.add_paragraph(text)
     document.add_paragraph(words("checklist.top")).runs[0].bold = True
     for text in ranked(table, context):
-        document.add_paragraph(text, style="List Number")
-    for text in paragraphs[-3:]:
-        document.add_paragraph(text).runs[0].font.size = Pt(9.5)
+        document.add_paragraph(text, style="List Number").paragraph_format.space_after = Pt(2)
     document.add_paragraph(words("checklist.tick"))
+    for text in notes:
+        document.add_paragraph(text).runs[0].font.size = Pt(9)
     for name, mine in sections(table, codebook):
         document.add_page_break()
         document.add_heading(words.label("section", name), level=1)
@@ -261,11 +265,11 @@ def checklist_markdown(table: pd.DataFrame, context: ChecklistContext) -> str:
              ""]
     if study.audience:
         lines += [f"*{words('checklist.for', audience=study.audience)}*", ""]
-    paragraphs = summary_paragraphs(table, context)
-    lines += [f"## {words('checklist.summary')}", ""] + [f"{p}\n" for p in paragraphs[:-3]]
+    intro, notes = summary_paragraphs(table, context)
+    lines += [f"## {words('checklist.summary')}", ""] + [f"{p}\n" for p in intro]
     lines += [f"**{words('checklist.top')}**", ""]
     lines += [f"{n}. {text}" for n, text in enumerate(ranked(table, context), 1)] + [""]
-    lines += [f"{p}\n" for p in paragraphs[-3:]]
+    lines += [f"{words('checklist.tick')}\n"] + [f"{p}\n" for p in notes]
     for name, mine in sections(table, context.codebook):
         lines += [f"## {words.label('section', name)}", ""]
         for row in mine.to_dict("records"):

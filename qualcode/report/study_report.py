@@ -174,7 +174,7 @@ def _method(document, data: ReportData, words: Wording, numbers: Numbering) -> N
         participants=words.count(len(study.participants), "participant")))
     numbers.table(document, words("report.participants_table"))
     header, rows = participants_table(study, words)
-    add_table(document, header, rows)
+    add_table(document, header, rows, [4.0] + [13.0 / (len(header) - 1)] * (len(header) - 1))
     numbers.table(document, words.noun("group").capitalize())
     imported = data.imported.set_index("group_id")
     add_table(document, [words("col.group"), words("col.site"), words("col.date"),
@@ -183,7 +183,7 @@ def _method(document, data: ReportData, words: Wording, numbers: Numbering) -> N
               [[g.id, study.site(g.site).name, g.date.isoformat() if g.date else "–",
                 str(g.invited or "–"), str(g.attended or "–"), str(g.duration_minutes or "–"),
                 str(imported.loc[g.id, "n_words"]), str(imported.loc[g.id, "n_segments"])]
-               for g in study.groups], [1.6, 3.1, 2.4, 1.7, 1.8, 1.9, 1.6, 1.9])
+               for g in study.groups], [1.8, 3.0, 2.3, 1.7, 1.9, 1.9, 1.5, 2.0])
     origins = Counter(code.origin for code in codebook.codable)
     document.add_paragraph(words(
         "report.transcription", kind=words.noun("group"),
@@ -350,6 +350,8 @@ def _saturation(document, data: ReportData, words: Wording, numbers: Numbering) 
 def _results(document, data: ReportData, words: Wording) -> None:
     """Per domain, each code raised with its evidence and a quote, most shared first; the
     codes nobody raised are listed at the end of their domain."""
+    from docx.shared import Cm
+
     if data.codes is None or data.codes.empty:
         return
     document.add_heading(words("report.results"), level=1)
@@ -370,7 +372,9 @@ def _results(document, data: ReportData, words: Wording) -> None:
                             total=row.n_sites_total),
                 passages=words.count(row.n_segments, "passage")))
             for quote in row.quotes.split("\n")[:1] if row.quotes else []:
-                document.add_paragraph(quote).runs[0].italic = True
+                line = document.add_paragraph(quote)
+                line.paragraph_format.left_indent = Cm(1.0)
+                line.runs[0].italic = True
         silent = mine[mine["n_segments"] == 0]
         if not silent.empty:
             document.add_paragraph(words("report.not_raised",

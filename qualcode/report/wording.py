@@ -98,6 +98,7 @@ _LABELS = {
                          "codés indépendamment par {coders} ({coding}).",
         "checklist.top": "Les exigences les plus fortes, par ordre de priorité :",
         "checklist.top_row": "{text} — {why}",
+        "checklist.short": "{sites} sites sur {total}, {share} des {noun}",
         "checklist.counts": "{counts} ({total}).",
         "checklist.rule": "Comment lire les priorités : « Indispensable » = évoqué dans "
                           "tous les sites, par au moins {essential} des {noun} et {site_share} "
@@ -311,6 +312,7 @@ _LABELS = {
                          "coded independently by {coders} ({coding}).",
         "checklist.top": "The strongest requirements, by priority:",
         "checklist.top_row": "{text} — {why}",
+        "checklist.short": "{sites} of {total} sites, {share} of the {noun}",
         "checklist.counts": "{counts} ({total}).",
         "checklist.rule": "How to read the priorities: \"Essential\" = raised in every site, "
                           "by at least {essential} of the {noun} and {site_share} of each "
