@@ -57,7 +57,9 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
                                   words=study_wording(study)))
     kappa = "cohen_kappa" if tables.codes["cohen_kappa"].notna().any() else "fleiss_kappa"
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
-    figure = agreement_forest(tables.codes, kappa=kappa, language=study.language,
+    codes = tables.codes.assign(label=[codebook.text(codebook[c].label, study.language)
+                                       for c in tables.codes["code_id"]])  # study's language
+    figure = agreement_forest(codes, kappa=kappa, language=study.language,
                               domain_labels=domains)
     written += save_figure(figure, analyses / "figures" / "agreement")
     return written
