@@ -2,10 +2,12 @@
 
 A design (``designs/<name>.yaml``) describes an existing or candidate housing unit and says,
 for the requirements it has evidence on, whether each is ``met``, ``partly`` met, ``not_met``
-or ``unknown``; every requirement it does not mention is unknown. The coverage weights each
-requirement by its priority (Indispensable 3, Important 2, Souhaitable 1, Non évoqué 0) and
-counts met as 1, partly as 1/2, not met and unknown as 0; the coverage of what is known leaves
-the unknown requirements out. The gaps are the requirements not fully met, by priority.
+or ``unknown``; every requirement it does not mention is unknown. Unknown is not a shortfall: it
+says the design's file is silent, and the checklist lists it apart from what is not met. The
+coverage weights each requirement by its priority (essential 3, important 2, desirable 1, not
+raised 0) and counts met as 1, partly as 1/2, not met and unknown as 0; the coverage of what
+is known (``coverage_of_known``, the headline) leaves the unknown requirements out. Statuses
+and priorities are language-neutral codes; the report puts them into words.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from qualcode.io.yamlfile import check_keys, line_of, read_yaml
 STATUSES = ("met", "partly", "not_met", "unknown")
 WEIGHTS = dict(zip(PRIORITIES, (3, 2, 1, 0), strict=True))
 VALUES = {"met": 1.0, "partly": 0.5, "not_met": 0.0, "unknown": 0.0}
-STATUS_FR = {"met": "satisfaite", "partly": "en partie", "not_met": "non satisfaite",
-             "unknown": "inconnue"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,8 @@ def load_design(path: Path, requirement_ids: set[str]) -> Design:
 
 
 def assess(design: Design, requirements: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """``(summary, table)``: the coverage scores, and one row per requirement with its
-    priority, status and note, gaps first (by priority, then id)."""
+    """``(summary, table)``: the coverage scores and counts (``n_known`` too), and one row
+    per requirement with its priority, status and note, gaps first (by priority, then id)."""
     rows = []
     for row in requirements.itertuples(index=False):
         status, note = design.assessment.get(row.requirement_id, ("unknown", ""))
@@ -86,6 +86,7 @@ def assess(design: Design, requirements: pd.DataFrame) -> tuple[dict, pd.DataFra
     total = weights.sum()
     summary = {"design": design.name, "kind": design.kind, "n_requirements": len(table),
                **{f"n_{status}": int((table["status"] == status).sum()) for status in STATUSES},
+               "n_known": int(known.sum()),
                "coverage": float((weights * table["value"]).sum() / total) if total else 0.0,
                "coverage_of_known": float((weights * table["value"])[known].sum()
                                           / weights[known].sum()) if weights[known].sum()

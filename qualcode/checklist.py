@@ -5,18 +5,28 @@ comes from the reference coding (consensus, or the coders' union): in how many s
 raised, by what share of the participants (overall and per site), in how many segments; and,
 when they exist, its code's agreement status and convergence class across sites.
 
-Priority tiers follow rules that ``study.yaml`` can change under ``checklist:`` (defaults):
+Priorities are language-neutral codes (:data:`PRIORITIES`), put into words by the report's
+wording. They weigh breadth across sites, breadth across participants and the strength of the
+coding, not the count of speakers alone; ``study.yaml`` can change the thresholds under
+``checklist:`` (defaults):
 
-- *Indispensable*: raised in every site and by at least 40% of the participants
-  (``indispensable: {all_sites: true, share: 0.40}``);
-- *Important*: raised in at least two sites, or by at least 25% of the participants
+- ``essential``: raised in every site, by at least 40% of the participants and by at least
+  30% of each site's participants (``indispensable: {all_sites: true, share: 0.40,
+  site_share: 0.30}``), on a code whose agreement is not unreliable (an unreliable code is
+  ``to_confirm`` and stays ``important`` at most);
+- ``important``: raised in at least two sites *and* by at least 25% of the participants
   (``important: {sites: 2, share: 0.25}``);
-- *Souhaitable*: raised at least once; *Non évoqué*: never raised.
+- ``desirable``: raised at least once; ``not_raised``: never raised.
+
+Within a priority, requirements are ranked by an evidence ``score`` in [0, 1]: the mean of
+the share of sites where the theme was raised, the share of participants who raised it, and
+its share in the site where it is weakest (a theme strong in one town only scores lower than
+one heard everywhere); ties go to the one with more segments, then to the id.
 
 A requirement whose code is unreliable (Krippendorff's alpha below .667) is marked
-``to_confirm`` ("à confirmer"). Quotes: up to three segments of the code, from different
-participants, closest to the centroid of the code's segments in TF-IDF space (word 1-2 grams),
-preferring complete sentences of 6 to 60 words.
+``to_confirm``. Quotes: up to three segments of the code, from different participants,
+closest to the centroid of the code's segments in TF-IDF space (word 1-2 grams), preferring
+complete sentences of 6 to 60 words.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.text import quote
 
-PRIORITIES = ("Indispensable", "Important", "Souhaitable", "Non évoqué")
+PRIORITIES = ("essential", "important", "desirable", "not_raised")
+"""Priority codes, highest first (the words are the report's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,7 @@ class PriorityRules:
     indispensable_all_sites: bool = True
     important_sites: int = 2
     important_share: float = 0.25
+    indispensable_site_share: float = 0.30
 
     @classmethod
     def from_study(cls, settings: Mapping[str, Any] | None) -> PriorityRules:
@@ -54,25 +66,36 @@ class PriorityRules:
         return cls(float(first.get("share", default.indispensable_share)),
                    bool(first.get("all_sites", default.indispensable_all_sites)),
                    int(second.get("sites", default.important_sites)),
-                   float(second.get("share", default.important_share)))
+                   float(second.get("share", default.important_share)),
+                   float(first.get("site_share", default.indispensable_site_share)))
 
-    def tier(self, n_sites: int, total_sites: int, share: float, n_segments: int) -> str:
+    def tier(self, n_sites: int, total_sites: int, share: float, n_segments: int, *,
+             reliable: bool = True, weakest: float | None = None) -> str:
+        """The priority code of a requirement from its evidence; ``reliable`` is false when
+        its code's agreement is unreliable, ``weakest`` is its share of participants in the
+        site where that share is lowest (default: the overall share)."""
         if n_segments == 0:
             return PRIORITIES[3]
+        weakest = share if weakest is None else weakest
         if (n_sites == total_sites or not self.indispensable_all_sites) and \
-                share >= self.indispensable_share:
+                share >= self.indispensable_share and reliable and \
+                (weakest >= self.indispensable_site_share or not self.indispensable_all_sites):
             return PRIORITIES[0]
-        if n_sites >= self.important_sites or share >= self.important_share:
+        if min(n_sites, total_sites) >= min(self.important_sites, total_sites) and \
+                share >= self.important_share:
             return PRIORITIES[1]
         return PRIORITIES[2]
 
 
-def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.DataFrame,
-                 segments: pd.DataFrame, *, language: str = "fr",
-                 rules: PriorityRules = PriorityRules(),
-                 agreement: pd.DataFrame | None = None,
-                 convergence: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per requirement, in codebook order, with its evidence, priority and quotes.
+def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.DataFrame,
+                  segments: pd.DataFrame, *, language: str = "fr",
+                  agreement: pd.DataFrame | None = None,
+                  convergence: pd.DataFrame | None = None,
+                  requirements_only: bool = False) -> pd.DataFrame:
+    """One row per codable code (in codebook order) with its evidence: sites, participants
+    and segments that raised it (overall and its share per site), its evidence ``score``, its
+    agreement and convergence, and its representative quotes. The results of the report read
+    it for any codebook; :func:`requirements` for the codes that name a requirement.
 
     ``site_matrix`` is the framework matrix by site of the reference coding;
     ``agreement`` the per-code agreement table and ``convergence`` the per-code convergence
@@ -85,26 +108,21 @@ def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Data
         else pd.Series(dtype=object)
     rows = []
     for code in codebook.codable:
-        if code.requirement is None:
+        if requirements_only and code.requirement is None:
             continue
         per_site = cells.loc[code.id] if code.id in cells.index.get_level_values(0) else None
         n_participants = int(per_site["n_participants"].sum()) if per_site is not None else 0
         total = int(per_site["n_column_participants"].sum()) if per_site is not None else 0
         n_sites = int((per_site["n_participants"] > 0).sum()) if per_site is not None else 0
-        n_segments = int(per_site["n_segments"].sum()) if per_site is not None else 0
         share = n_participants / total if total else 0.0
         alpha = float(status.loc[code.id, "krippendorff_alpha"]) \
             if status is not None and code.id in status.index else float("nan")
         quotes = representative_quotes(codings, segments, code.id)
-        row = {"requirement_id": code.requirement.id, S.CODE_ID: code.id,
-               "domain": code.domain, "label": codebook.text(code.label, language),
-               "text": code.requirement.text.get(language) or
-               next(iter(code.requirement.text.values())),
-               "category": code.requirement.category, "n_sites": n_sites,
+        row = {S.CODE_ID: code.id, "domain": code.domain,
+               "label": codebook.text(code.label, language), "n_sites": n_sites,
                "n_sites_total": len(sites), "n_participants": n_participants,
                "n_participants_total": total, "share_participants": share,
-               "n_segments": n_segments,
-               "priority": rules.tier(n_sites, len(sites), share, n_segments),
+               "n_segments": int(per_site["n_segments"].sum()) if per_site is not None else 0,
                "krippendorff_alpha": alpha,
                "agreement_status": status.loc[code.id, "status"]
                if status is not None and code.id in status.index else "",
@@ -115,13 +133,45 @@ def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Data
         for site in sites:
             row[f"share_{site}"] = float(per_site.loc[site, "share_participants"]) \
                 if per_site is not None else 0.0
+        row["weakest_site_share"] = min(row[f"share_{site}"] for site in sites) if sites \
+            else 0.0
+        row["score"] = (n_sites / len(sites) + share + row["weakest_site_share"]) / 3 \
+            if sites else 0.0
         rows.append(row)
-    columns = ["requirement_id", S.CODE_ID, "domain", "label", "text", "category", "n_sites",
-               "n_sites_total", "n_participants", "n_participants_total",
-               "share_participants", "n_segments", "priority", "krippendorff_alpha",
-               "agreement_status", "to_confirm", "convergence", "quotes", "quote_ids",
-               *(f"share_{site}" for site in sites)]
-    return pd.DataFrame(rows, columns=columns)  # columns too when no code names a requirement
+    columns = [S.CODE_ID, "domain", "label", "n_sites", "n_sites_total", "n_participants",
+               "n_participants_total", "share_participants", "n_segments",
+               "weakest_site_share", "score",
+               "krippendorff_alpha", "agreement_status", "to_confirm", "convergence",
+               "quotes", "quote_ids", *(f"share_{site}" for site in sites)]
+    return pd.DataFrame(rows, columns=columns)  # columns too when there is no row
+
+
+def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.DataFrame,
+                 segments: pd.DataFrame, *, language: str = "fr",
+                 rules: PriorityRules = PriorityRules(),
+                 agreement: pd.DataFrame | None = None,
+                 convergence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per requirement, by priority then evidence score (see the module docstring),
+    with its text, category, evidence (:func:`code_evidence`), priority and quotes."""
+    evidence = code_evidence(site_matrix, codebook, codings, segments, language=language,
+                             agreement=agreement, convergence=convergence,
+                             requirements_only=True)
+    found = [codebook[code_id].requirement for code_id in evidence[S.CODE_ID]]
+    table = evidence.assign(
+        requirement_id=[r.id for r in found],
+        text=[r.text.get(language) or next(iter(r.text.values())) for r in found],
+        category=[r.category for r in found],
+        priority=[rules.tier(row.n_sites, row.n_sites_total, row.share_participants,
+                             row.n_segments, reliable=not row.to_confirm,
+                             weakest=row.weakest_site_share)
+                  for row in evidence.itertuples(index=False)])
+    first = ["requirement_id", S.CODE_ID, "domain", "label", "text", "category"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
+    return table.assign(rank=rank).sort_values(
+        ["rank", "score", "n_segments", "requirement_id"],
+        ascending=[True, False, False, True], kind="stable").drop(columns="rank")\
+        .reset_index(drop=True)
 
 
 def representative_quotes(codings: pd.DataFrame, segments: pd.DataFrame, code_id: str, *,
@@ -154,16 +204,3 @@ def representative_quotes(codings: pd.DataFrame, segments: pd.DataFrame, code_id
         if len(chosen) == n:
             break
     return chosen
-
-
-def evidence_sentence(row: Mapping[str, Any], *, unit: str = "groupes") -> str:
-    """The evidence in words, for officials: "évoqué dans les 3 groupes, par 15 internes sur
-    22 (68 %), 31 passages"."""
-    if row["n_segments"] == 0:
-        return "non évoqué dans les groupes"
-    sites = "les " + str(row["n_sites"]) if row["n_sites"] == row["n_sites_total"] else \
-        f"{row['n_sites']} des {row['n_sites_total']}"
-    return (f"évoqué dans {sites} {unit}, par {row['n_participants']} internes sur "
-            f"{row['n_participants_total']} ({row['share_participants']:.0%}), "
-            f"{row['n_segments']} passage{'s' if row['n_segments'] > 1 else ''}").replace(
-        "%)", " %)")

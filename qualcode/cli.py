@@ -757,18 +757,20 @@ def assess(design: Annotated[Path, typer.Argument(help="A design file, designs/<
 
     Example: qualcode assess designs/hagetmau.yaml
     """
-    from qualcode.assessment import STATUS_FR
     from qualcode.steps.checklist import assess_design
     from qualcode.study import load_study
 
     manifest = load_study(study)
     summary, table, written = assess_design(manifest, design)
-    out.print(f"{summary['design']}: coverage {summary['coverage']:.0%} weighted by priority "
-              f"({summary['n_met']} met, {summary['n_partly']} partly, {summary['n_not_met']} "
-              f"not met, {summary['n_unknown']} unknown).", markup=False)
-    for row in table[table["status"] != "met"].head(8).itertuples(index=False):
-        out.print(f"  gap: {row.requirement_id} [{row.priority}] {STATUS_FR[row.status]}: "
-                  f"{row.text}", markup=False, highlight=False)
+    out.print(f"{summary['design']}: {summary['n_met']} met, {summary['n_partly']} partly, "
+              f"{summary['n_not_met']} not met, {summary['n_unknown']} unknown; coverage "
+              f"{summary['coverage_of_known']:.0%} of what is known, "
+              f"{summary['coverage']:.0%} overall, weighted by priority.", markup=False)
+    gaps = table[table["status"].isin(("not_met", "partly"))]
+    for row in gaps.head(8).itertuples(index=False):
+        out.print(f"  gap: {row.requirement_id} [{row.priority.replace('_', ' ')}] "
+                  f"{row.status.replace('_', ' ')}: {row.text}", markup=False,
+                  highlight=False)
     _paths(written, manifest.root)
 
 

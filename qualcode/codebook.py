@@ -21,8 +21,10 @@ from qualcode.errors import CodebookError
 from qualcode.io.yamlfile import check_keys, line_of, read_yaml
 
 ORIGINS = ("deductive", "inductive")
-REQUIREMENT_CATEGORIES = ("private_space", "shared_space", "equipment", "services", "contract",
-                          "location", "integration", "local_policy")
+SECTIONS = ("capacity", "location", "spaces", "services", "management", "costs", "timeline",
+            "other")
+"""The parts of a *programme fonctionnel* (functional brief) that a requirement category maps
+to, in the order the checklist lays them out."""
 _CODE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 _CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "origin",
               "requirement", "children", "codable")
@@ -35,6 +37,16 @@ class Requirement:
     id: str
     text: Mapping[str, str]
     category: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementCategory:
+    """A category of requirements the codebook declares (``requirement_categories:``), its
+    label in each language and the section of the functional brief it belongs to."""
+
+    id: str
+    label: Mapping[str, str]
+    section: str = "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +89,12 @@ class Codebook:
     version: str
     codes: tuple[Code, ...]
     path: Path | None = None
+    categories: tuple[RequirementCategory, ...] = ()
+
+    def category(self, category_id: str) -> RequirementCategory:
+        """A requirement category; one the codebook does not declare is in "other"."""
+        return next((c for c in self.categories if c.id == category_id),
+                    RequirementCategory(category_id, {self.language: category_id}))
 
     def __getitem__(self, code_id: str) -> Code:
         for code in self.codes:
@@ -116,7 +134,8 @@ def load_codebook(path: Path) -> Codebook:
     data = read_yaml(path, CodebookError)
     data = check_keys(data, what="the codebook", path=path, error=CodebookError,
                       required=("id", "codes"),
-                      optional=("title", "language", "version", "description"))
+                      optional=("title", "language", "version", "description",
+                                "requirement_categories"))
     language = str(data.get("language", "fr"))
     if not isinstance(data["codes"], list):
         raise CodebookError("'codes' must be a list of codes ('- id: ...')", path=path,
@@ -125,9 +144,48 @@ def load_codebook(path: Path) -> Codebook:
     if not codes:
         raise CodebookError("the codebook has no codes", path=path)
     _check_tree(codes, path)
+    categories = _categories(data, path, language)
+    _check_categories(codes, categories, path)
     title = _text(data.get("title") or data["id"], "title", data, path, language)
     return Codebook(str(data["id"]), title, language, str(data.get("version", "")),
-                    tuple(codes), path)
+                    tuple(codes), path, categories)
+
+
+def _categories(data: Mapping, path: Path, language: str) -> tuple[RequirementCategory, ...]:
+    """``requirement_categories:``: ``- {id: costs, label: {fr: ..., en: ...}, section:
+    costs}`` (optional; without it any category word is accepted)."""
+    items = data.get("requirement_categories") or []
+    if not isinstance(items, list):
+        raise CodebookError("requirement_categories must be a list ('- {id: ..., label: ..., "
+                            "section: ...}')", path=path,
+                            line=line_of(data, "requirement_categories"))
+    categories = []
+    for item in items:
+        item = check_keys(item, what="a requirement category", path=path,
+                          error=CodebookError, required=("id",),
+                          optional=("label", "section"),
+                          line=line_of(data, "requirement_categories"))
+        section = item.get("section", "other")
+        if section not in SECTIONS:
+            raise CodebookError(f"section '{section}' of requirement category '{item['id']}' "
+                                f"must be one of {', '.join(SECTIONS)}", path=path,
+                                line=line_of(item, "section"))
+        label = _text(item.get("label") or str(item["id"]), "label", item, path, language,
+                      where=f"requirement category '{item['id']}'")
+        categories.append(RequirementCategory(str(item["id"]), label, section))
+    return tuple(categories)
+
+
+def _check_categories(codes: list[Code], categories: tuple[RequirementCategory, ...],
+                      path: Path) -> None:
+    declared = [c.id for c in categories]
+    for code in codes:
+        if declared and code.requirement is not None and \
+                code.requirement.category not in declared:
+            raise CodebookError(f"requirement category '{code.requirement.category}' of code "
+                                f"'{code.id}' is not declared; use one of "
+                                f"{', '.join(declared)}, or add it to requirement_categories",
+                                path=path, line=code.line)
 
 
 def _walk(items: list, parent: str | None, path: Path, language: str) -> Iterator[Code]:
@@ -200,10 +258,6 @@ def _requirement(value: Any, item: Mapping, path: Path, where: str) -> Requireme
     if not texts:
         raise CodebookError(f"the requirement of {where} has no text; add 'fr:' and 'en:'",
                             path=path, line=line_of(value))
-    if value["category"] not in REQUIREMENT_CATEGORIES:
-        raise CodebookError(f"requirement category '{value['category']}' of {where} must be "
-                            f"one of {', '.join(REQUIREMENT_CATEGORIES)}", path=path,
-                            line=line_of(value, "category"))
     return Requirement(str(value["id"]), texts, str(value["category"]))
 
 

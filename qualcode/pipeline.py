@@ -34,7 +34,7 @@ from qualcode.steps.checklist import checklist_table, load_designs, write_checkl
 from qualcode.steps.coding import write_coding
 from qualcode.steps.collect import CodingStage, coding_stage_if_any
 from qualcode.steps.imports import ImportResult, Progress
-from qualcode.steps.report import write_report
+from qualcode.steps.report import write_extract_report, write_report
 from qualcode.steps.results import Results
 from qualcode.steps.saturation import SaturationOptions, compute_saturation, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality
@@ -177,6 +177,7 @@ def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[P
             written += write_checklist(results=results, into=analyses)
     with timer("report"):
         written.append(write_report(results=results, into=analyses))
+        written.append(write_extract_report(results, into=analyses))
     return written
 
 

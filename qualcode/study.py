@@ -94,6 +94,13 @@ class Study:
     names_allowed: tuple[str, ...] = ()
     span_share: float = 0.5
     checklist: dict[str, Any] = field(default_factory=dict)
+    study_kind: str = "focus_groups"
+    participant_noun: tuple[str, str] | None = None
+    topic: str | None = None
+    audience: str | None = None
+    site_kinds: dict[str, str] = field(default_factory=dict)
+    attribute_labels: dict[str, str] = field(default_factory=dict)
+    coreq: dict[str, str] = field(default_factory=dict)
 
     @property
     def paths(self) -> StudyPaths:
@@ -128,7 +135,21 @@ class Identity:
 
 _STUDY_KEYS = ("title", "language", "codebook", "coding_unit", "sites", "groups",
                "participants", "roles", "coders", "fictional", "names_allowed", "description",
-               "checklist", "span_share")
+               "checklist", "span_share", *(
+                   # how the outputs speak of the study (all optional)
+                   "study_kind", "participant_noun", "topic", "audience", "site_kinds",
+                   "attribute_labels", "coreq"))
+STUDY_KINDS = ("focus_groups", "interviews", "consultations")
+COREQ_FIELDS = {
+    "interviewer": 1, "credentials": 2, "occupation": 3, "gender": 4, "experience": 5,
+    "relationship": 6, "participant_knowledge": 7, "interviewer_characteristics": 8,
+    "methodology": 9, "sampling": 10, "approach": 11, "non_participation": 13,
+    "setting": 14, "non_participants_present": 15, "interview_guide": 17,
+    "repeat_interviews": 18, "recording": 19, "field_notes": 20, "saturation": 22,
+    "transcripts_returned": 23, "feedback": 28, "consistency": 30, "major_themes": 31,
+    "minor_themes": 32}
+"""The keys of ``coreq:`` in ``study.yaml`` and the COREQ item (Tong et al. 2007) each
+answers; the other items are filled from the study's data."""
 
 
 def load_study(root: Path) -> Study:
@@ -173,12 +194,22 @@ def load_study(root: Path) -> Study:
     if any(isinstance(name, dict | list) for name in names_allowed):
         raise StudyError("names_allowed must be a list of words, such as [Visale]", path=path,
                          line=line_of(data, "names_allowed"))
+    kind = data.get("study_kind", "focus_groups")
+    _check_choice(kind, STUDY_KINDS, "study_kind", data, path)
     study = Study(root=root, title=_scalar(data, "title", "the study", path, expected="text"),
                   language=language, codebook=codebook,
                   coding_unit=unit, sites=sites, groups=groups, participants=participants,
                   roles=roles, coders=coders, fictional=_flag(data, "fictional", path),
                   names_allowed=tuple(str(n) for n in names_allowed),
-                  span_share=float(share), checklist=_check_checklist(data, path))
+                  span_share=float(share), checklist=_check_checklist(data, path),
+                  study_kind=kind, participant_noun=_noun(data, path, language),
+                  topic=_in_language(data, "topic", language, path),
+                  audience=_in_language(data, "audience", language, path),
+                  site_kinds=_words(data, "site_kinds", path, "{rural_town: petite ville}",
+                                    language),
+                  attribute_labels=_words(data, "attribute_labels", path,
+                                          "{semester: Semestre}", language),
+                  coreq=_coreq(data, path, language))
     _check_groups(study, data, path)
     return study
 
@@ -194,6 +225,60 @@ def _scalar(item: dict, key: str, what: str, path: Path, *,
     return None if value is None else str(value)
 
 
+def _in_language(item: dict, key: str, language: str, path: Path, *,
+                 what: str = "the study") -> Any:
+    """A value of ``study.yaml`` that the outputs print: as is, or per language
+    (``{fr: ..., en: ...}``, the study's language taken, else the first given)."""
+    value = item.get(key)
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
+        return value.get(language, next(iter(value.values())))
+    if isinstance(value, dict | list) and key != "participant_noun":
+        raise StudyError(f"{key} of {what} must be text, or text per language such as "
+                         "{fr: ..., en: ...}", path=path, line=line_of(item, key))
+    return None if value is None else value if key == "participant_noun" else str(value)
+
+
+def _noun(data: dict, path: Path, language: str) -> tuple[str, str] | None:
+    """``participant_noun``: one word (the plural adds an s) or ``[singular, plural]``, or
+    either per language."""
+    value = _in_language(data, "participant_noun", language, path)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return value.strip(), value.strip() + "s"
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) and v.strip()
+                                                           for v in value):
+        return value[0].strip(), value[1].strip()
+    raise StudyError(f"participant_noun must be a word or [singular, plural], such as "
+                     f"[interne, internes], not {value!r}", path=path,
+                     line=line_of(data, "participant_noun"))
+
+
+def _words(data: dict, key: str, path: Path, example: str, language: str) -> dict[str, str]:
+    """A mapping of ids to the words the outputs print for them (each as text, or text per
+    language)."""
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise StudyError(f"{key} must map ids to words, such as {example}", path=path,
+                         line=line_of(data, key))
+    words = {str(k): _in_language(value, k, language, path, what=key) for k in value}
+    if not all(isinstance(v, str) and v.strip() for v in words.values()):
+        raise StudyError(f"{key} must map ids to words, such as {example}", path=path,
+                         line=line_of(data, key))
+    return words
+
+
+def _coreq(data: dict, path: Path, language: str) -> dict[str, str]:
+    """``coreq:``: the COREQ answers the data cannot give, one text per known key."""
+    value = _words(data, "coreq", path, "{interviewer: ..., relationship: ...}", language)
+    unknown = sorted(set(value) - set(COREQ_FIELDS))
+    if unknown:
+        raise StudyError(f"coreq: unknown key '{unknown[0]}'; use "
+                         f"{', '.join(COREQ_FIELDS)}", path=path,
+                         line=line_of(data.get("coreq"), unknown[0]) or line_of(data, "coreq"))
+    return value
+
+
 def _flag(item: dict, key: str, path: Path) -> bool:
     """A yes/no setting: YAML's true or false (a quoted "false" is text, and would be true)."""
     value = item.get(key, False)
@@ -205,7 +290,7 @@ def _flag(item: dict, key: str, path: Path) -> bool:
 
 def _check_checklist(data: dict, path: Path) -> dict:
     settings = data.get("checklist") or {}
-    allowed = {"indispensable": {"share": float, "all_sites": bool},
+    allowed = {"indispensable": {"share": float, "all_sites": bool, "site_share": float},
                "important": {"sites": int, "share": float}}
     line = line_of(data, "checklist")
     if not isinstance(settings, dict):

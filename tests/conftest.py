@@ -78,14 +78,19 @@ def demo_copy(tmp_path_factory) -> Path:
     """A fresh copy of the demo study, analysed once per test session by ``qualcode run``."""
     from qualcode.pipeline import run
 
-    root = tmp_path_factory.mktemp("demo")
+    root = copy_demo(tmp_path_factory.mktemp("demo"))
+    run(root)
+    return root
+
+
+def copy_demo(root: Path) -> Path:
+    """The demo study's input files copied into ``root``."""
     for item in INPUTS:
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, root / item)
         else:
             shutil.copy2(source, root / item)
-    run(root)
     return root
 
 

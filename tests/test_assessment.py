@@ -13,7 +13,7 @@ from qualcode.errors import DesignError
 REQUIREMENTS = pd.DataFrame({
     "requirement_id": ["R-1", "R-2", "R-3", "R-4"],
     "domain": "housing", "text": ["Chambre", "Parking", "Jardin", "Sauna"],
-    "priority": ["Indispensable", "Important", "Souhaitable", "Non évoqué"]})
+    "priority": ["essential", "important", "desirable", "not_raised"]})
 
 
 def design(tmp_path, body: str):
@@ -32,7 +32,7 @@ def test_assessment_coverage_by_hand(tmp_path):
           R-2: {status: partly, note: "3 places pour 6"}
         """)
     summary, table = assess(load_design(path, {"R-1", "R-2", "R-3", "R-4"}), REQUIREMENTS)
-    # Weights 3 (Indispensable), 2, 1, 0; values met 1, partly 1/2, unknown 0:
+    # Weights 3 (essential), 2, 1, 0; values met 1, partly 1/2, unknown 0:
     # coverage = (3 x 1 + 2 x .5 + 1 x 0) / 6 = 4/6; of what is known: 4 / 5.
     assert summary["coverage"] == pytest.approx(4 / 6)
     assert summary["coverage_of_known"] == pytest.approx(4 / 5)

@@ -209,7 +209,7 @@ CASES = [
     case("codebook-unknown-parent", CODEBOOK, CHECK),
     # An empty label.
     case("codebook-empty-label", CODEBOOK, CHECK),
-    # Requirement category 'bedroom' is not one of the categories.
+    # Requirement category 'bedroom' is not one of the categories the codebook declares.
     case("codebook-bad-category", CODEBOOK, CHECK),
     # YAML syntax error: a flow mapping never closed.
     case("codebook-yaml-syntax", CODEBOOK, RUN),

@@ -36,6 +36,28 @@ codes:
 """
 
 
+def test_codebook_declares_its_requirement_categories(tmp_path):
+    # Without requirement_categories, any category word is accepted (a consultation study's
+    # "communication"), in the section "other"; declared, they are checked and mapped to
+    # the sections of a functional brief.
+    free = load_codebook(write(tmp_path, SMALL.replace("private_space", "communication")))
+    assert free.category("communication").section == "other"
+    declared = "requirement_categories:\n  - {id: rooms, label: {fr: Chambres, en: Rooms}, " \
+        "section: spaces}\n"
+    codebook = load_codebook(write(tmp_path, SMALL.replace("codes:\n", declared + "codes:\n")
+                                   .replace("private_space", "rooms")))
+    assert codebook.category("rooms").section == "spaces"
+    assert codebook.text(codebook.category("rooms").label, "en") == "Rooms"
+    with pytest.raises(CodebookError, match=r"'luxury' of code 'housing\.private_room' is not "
+                       r"declared; use one of rooms") as info:
+        load_codebook(write(tmp_path, SMALL.replace("codes:\n", declared + "codes:\n")
+                            .replace("private_space", "luxury")))
+    assert info.value.line == 10  # the code, two lines down after the declarations
+    with pytest.raises(CodebookError, match="section 'garden' of requirement category"):
+        load_codebook(write(tmp_path, SMALL.replace("codes:\n", declared.replace(
+            "spaces", "garden") + "codes:\n")))
+
+
 def write(tmp_path, text: str) -> Path:
     path = tmp_path / "codebook.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -64,7 +86,6 @@ def test_codebook_nested_and_flat_forms_make_one_tree(tmp_path):
      16),
     ("      - id: housing.private_room", "      - id: parking.private_room",
      "must start with 'housing.'", 8),
-    ("category: private_space", "category: luxury", "must be one of", 14),
     ("    label: {fr: Stationnement", "    lable: {fr: Stationnement", "did you mean 'label'",
      16),
     ("id: housing.parking", "id: housing.Parking", "dot path of lower-case words", 15),

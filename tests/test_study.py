@@ -52,6 +52,33 @@ def test_study_manifest_errors_name_the_line(make_study, old, new, message, line
     assert info.value.line == line
 
 
+def test_study_nouns_topic_and_coreq_come_from_study_yaml(make_study):
+    root = make_study({"fg1.txt": TRANSCRIPT}, extra=(
+        "study_kind: interviews\nparticipant_noun: {fr: [patiente, patientes], en: patient}\n"
+        "topic: {fr: Téléconsultation, en: Teleconsultation}\naudience: les médecins\n"
+        "coreq: {relationship: Aucune relation préalable, sampling: raisonné}\n"))
+    study = load_study(root)
+    assert study.study_kind == "interviews" and study.participant_noun == ("patiente",
+                                                                           "patientes")
+    assert study.topic == "Téléconsultation" and study.audience == "les médecins"
+    assert study.coreq == {"relationship": "Aucune relation préalable", "sampling": "raisonné"}
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("study_kind: survey\n", "study_kind 'survey' is not one of focus_groups, interviews"),
+    ("participant_noun: [a, b, c]\n", "participant_noun must be a word or "
+                                      r"\[singular, plural\]"),
+    ("topic: [a, b]\n", "topic of the study must be text"),
+    ("coreq: {relation: x}\n", "coreq: unknown key 'relation'; use interviewer"),
+    ("attribute_labels: [semester]\n", "attribute_labels must map ids to words"),
+])
+def test_study_new_keys_are_checked_with_one_line(make_study, extra, message):
+    root = make_study({"fg1.txt": TRANSCRIPT}, extra=extra)
+    with pytest.raises(StudyError, match=message) as info:
+        load_study(root)
+    assert info.value.line is not None and "\n" not in info.value.message
+
+
 def test_study_attended_must_match_participants(make_study):
     root = make_study({"fg1.txt": TRANSCRIPT})
     edit(root, "moderator: MOD}", "moderator: MOD, invited: 9, attended: 7}")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qualcode.codebook import Code, Codebook
-from qualcode.io.files import write_office
+from qualcode.report.document import new_document, save_document
 
 _HEADINGS = {
     "fr": {"code": "Code", "definition": "Définition", "include": "Inclure",
@@ -55,18 +55,11 @@ def codebook_markdown(codebook: Codebook, *, language: str | None = None) -> str
 def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None = None) -> Path:
     """A landscape Word codebook: one table per domain (definition, include, exclude,
     examples), written atomically."""
-    import docx
-    from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt, RGBColor
 
     lang = language or codebook.language
     words = _words(lang)
-    document = docx.Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
+    document = new_document(lang, landscape=True)
     document.styles["Normal"].font.size = Pt(9)
     document.add_heading(codebook.text(codebook.title, lang), level=0)
     document.add_paragraph(words["intro"])
@@ -100,7 +93,7 @@ def write_codebook_docx(codebook: Codebook, path: Path, *, language: str | None 
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = width
         _repeat_header(table.rows[0])
-    return write_office(path, document)
+    return save_document(path, document, lang)
 
 
 def _descendants(codebook: Codebook, domain: Code) -> list[Code]:

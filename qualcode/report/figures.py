@@ -6,52 +6,22 @@ figures), so a program that imports qualcode keeps its own matplotlib set-up."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pandas as pd
 
 from qualcode.io.files import write_atomic
-
-_WORDS = {
-    "fr": {"title": "Accord inter-codeurs par code (IC à 95 %)", "kappa": "kappa",
-           "cooccurrence": "Co-occurrence des codes chez les mêmes participants (Jaccard)",
-           "saturation": "Codes distincts cumulés", "events": "événements (ordre de recueil)",
-           "band": "ordres aléatoires : médiane et 95 %", "observed": "ordre observé",
-           "point": "saturation", "new": "nouveaux codes", "all": "ensemble",
-           "requirements": "Exigences par domaine et priorité", "count": "exigences",
-           "heatmap": "Part des participants ayant évoqué chaque code, par site",
-           "share": "part des participants du site",
-           "alpha": "alpha de Krippendorff", "tentative": "0,667 : acceptable",
-           "reliable": "0,800 : fiable",
-           "suggestions": "Suggestions de codes comparées aux codeurs (validation croisée "
-                          "par groupe)",
-           "alpha_with": "alpha de Krippendorff avec le codage appris",
-           "model": "suggestions (IC à 95 %)", "keywords": "mots-clés (référence naïve)",
-           "coder": "codeur", "not_learnable": "pas encore apprenable ({n} segments codés)"},
-    "en": {"title": "Inter-coder agreement per code (95% CI)", "kappa": "kappa",
-           "cooccurrence": "Codes raised by the same participants (Jaccard)",
-           "saturation": "Cumulative distinct codes", "events": "events (collection order)",
-           "band": "random orders: median and 95%", "observed": "observed order",
-           "point": "saturation", "new": "new codes", "all": "all",
-           "requirements": "Requirements by domain and priority", "count": "requirements",
-           "heatmap": "Share of participants who raised each code, by site",
-           "share": "share of the site's participants",
-           "alpha": "Krippendorff's alpha", "tentative": ".667: tentative",
-           "reliable": ".800: reliable",
-           "suggestions": "Code suggestions next to the coders (cross-validated by group)",
-           "alpha_with": "Krippendorff's alpha with the coding learnt",
-           "model": "suggestions (95% CI)", "keywords": "keywords (naive baseline)",
-           "coder": "coder", "not_learnable": "not learnable yet ({n} coded segments)"},
-}
+from qualcode.report.wording import FIGURE_WORDS as _WORDS
 
 
 def save_figure(figure, stem: Path) -> list[Path]:
-    """Write ``stem.png`` (150 dpi) and ``stem.svg`` (text kept as text, so it can be searched
+    """Write ``stem.png`` (300 dpi) and ``stem.svg`` (text kept as text, so it can be searched
     and edited), atomically and reproducibly."""
     import matplotlib
 
     paths = []
-    for suffix, options in ((".png", {"dpi": 150, "metadata": {"Software": None}}),
+    for suffix, options in ((".png", {"dpi": 300, "metadata": {"Software": None}}),
                             (".svg", {"metadata": {"Date": None}})):
         path = stem.with_suffix(suffix)
         with matplotlib.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):
@@ -176,7 +146,7 @@ def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str
     participants who raised the code, as colour and as a percentage in each cell."""
     words = _WORDS.get(language, _WORDS["en"])
     n_rows, n_columns = shares.shape
-    figure, axis = _subplots(figsize=(3.2 + 1.3 * n_columns, 1.5 + 0.24 * n_rows))
+    figure, axis = _subplots(figsize=(4.6 + 1.3 * n_columns, 1.5 + 0.24 * n_rows))
     image = axis.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1,
                         aspect="auto")
     for (row, column), value in pd.DataFrame(shares.to_numpy()).stack().items():
@@ -189,10 +159,13 @@ def matrix_heatmap(shares: pd.DataFrame, *, labels: list[str], domains: list[str
     for start in starts[1:]:
         axis.axhline(start - 0.5, color="black", linewidth=1)
     for start, end in zip(starts, [*starts[1:], n_rows], strict=True):
+        # Horizontal, wrapped to the rows of its block, from the block's top: a rotated name
+        # longer than its block ran into the next one.
         name = (domain_labels or {}).get(domains[start], domains[start])
-        axis.text(n_columns - 0.4, (start + end - 1) / 2, name, rotation=90, va="center",
-                  ha="left", fontsize=7)
-    colorbar = figure.colorbar(image, ax=axis, fraction=0.04, pad=0.12)
+        lines = textwrap.wrap(name, 22)[:max(1, end - start)]
+        axis.text(n_columns - 0.4, start - 0.45, "\n".join(lines), va="top", ha="left",
+                  fontsize=6.5, fontweight="bold", linespacing=1.0)
+    colorbar = figure.colorbar(image, ax=axis, fraction=0.04, pad=0.32)
     colorbar.set_label(words["share"], fontsize=7)
     axis.set_title(words["heatmap"], fontsize=9, pad=22)
     figure.tight_layout()
@@ -252,6 +225,8 @@ def saturation_curves(events: pd.DataFrame, band: pd.DataFrame, summary: pd.Data
         title = words["all"] if stratum == "all" else (names or {}).get(stratum, stratum)
         axis.set_title(title, fontsize=9)
         axis.set_xlabel(words["events"], fontsize=7)
+        axis.xaxis.get_major_locator().set_params(integer=True)
+        axis.yaxis.get_major_locator().set_params(integer=True)
         axis.tick_params(labelsize=7)
     axes[0][0].set_ylabel(words["saturation"], fontsize=8)
     axes[0][0].legend(fontsize=6, loc="lower right")
@@ -275,14 +250,16 @@ def new_codes_bars(events: pd.DataFrame, *, language: str = "fr",
                  label=(names or {}).get(site, site))
     axis.set_xticks(mine["order"], mine["event_id"], rotation=90, fontsize=6)
     axis.set_ylabel(words["new"], fontsize=8)
+    axis.yaxis.get_major_locator().set_params(integer=True)
     axis.legend(fontsize=7)
     figure.tight_layout()
     return figure
 
 
-def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str], priorities: tuple,
-                      language: str = "fr"):
-    """Requirements per domain (rows), stacked by priority tier."""
+def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str],
+                      priorities: dict[str, str], language: str = "fr"):
+    """Requirements per domain (rows), stacked by priority (``priorities``: code -> label,
+    highest first)."""
     words = _WORDS.get(language, _WORDS["en"])
     counts = table.groupby(["domain", "priority"]).size().unstack(fill_value=0)
     counts = counts.reindex(index=list(domains), columns=list(priorities), fill_value=0)
@@ -290,11 +267,12 @@ def requirements_bars(table: pd.DataFrame, *, domains: dict[str, str], prioritie
     figure, axis = _subplots(figsize=(7.5, 0.45 * len(counts) + 1.4))
     left = pd.Series(0, index=counts.index)
     labels = [domains[d] for d in counts.index]
-    for priority, colour in zip(priorities, colours, strict=True):
-        axis.barh(labels, counts[priority], left=left, color=colour, label=priority)
+    for (priority, name), colour in zip(priorities.items(), colours, strict=True):
+        axis.barh(labels, counts[priority], left=left, color=colour, label=name)
         left = left + counts[priority]
     axis.invert_yaxis()
     axis.set_xlabel(words["count"], fontsize=8)
+    axis.xaxis.get_major_locator().set_params(integer=True)
     axis.tick_params(labelsize=8)
     axis.legend(fontsize=7, ncol=len(priorities), loc="upper center",
                 bbox_to_anchor=(0.5, -0.18), frameon=False)

@@ -12,6 +12,7 @@ from qualcode.io.files import write_csv
 from qualcode.paths import FIGURES
 from qualcode.report.figures import agreement_forest, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.collect import CodingStage, coding_stage
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
@@ -53,10 +54,13 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
         (analyses / "agreement-unitizing.csv").unlink(missing_ok=True)
     written = [write_csv(analyses / f"{name}.csv", table.assign(interval=tables.interval))
                for name, table in sheets.items()]
-    written.append(write_workbook(analyses / "tables.xlsx", sheets))
+    written.append(write_workbook(analyses / "tables.xlsx", sheets,
+                                  words=study_wording(study)))
     kappa = "cohen_kappa" if tables.codes["cohen_kappa"].notna().any() else "fleiss_kappa"
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
-    figure = agreement_forest(tables.codes, kappa=kappa, language=study.language,
+    codes = tables.codes.assign(label=[codebook.text(codebook[c].label, study.language)
+                                       for c in tables.codes["code_id"]])  # study's language
+    figure = agreement_forest(codes, kappa=kappa, language=study.language,
                               domain_labels=domains)
     written += save_figure(figure, analyses / FIGURES / "agreement")
     return written

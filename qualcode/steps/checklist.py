@@ -24,6 +24,7 @@ from qualcode.report.checklist import (
 )
 from qualcode.report.figures import requirements_bars, save_figure
 from qualcode.report.tables import write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.collect import CodingStage, coding_stage
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.results import Results
@@ -61,11 +62,13 @@ def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]
     analyses = into or study.paths.analyses
     _, which = reference_codings(results.coding.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
-    figure = save_figure(requirements_bars(found, domains=domains, priorities=PRIORITIES,
-                                           language=study.language),
+    words = study_wording(study)
+    figure = save_figure(requirements_bars(found, domains=domains, priorities={
+        p: words.label("priority", p) for p in PRIORITIES}, language=study.language),
                          analyses / FIGURES / "checklist")
-    context = ChecklistContext(study, codebook, coding_words(which == CONSENSUS),
-                               agreement_sentence(results.agreement))
+    context = ChecklistContext(study, codebook, coding_words(which == CONSENSUS, words),
+                               agreement_sentence(results.agreement, words),
+                               PriorityRules.from_study(study.checklist))
     assessments = results.assessments
     sheets = {"checklist": found}
     if assessments:
@@ -73,7 +76,7 @@ def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]
         sheets |= {scores["design"][:31]: gaps for scores, gaps in assessments}
     return [
         write_csv(analyses / "checklist.csv", found.assign(coding=which)),
-        write_workbook(analyses / "checklist.xlsx", sheets),
+        write_workbook(analyses / "checklist.xlsx", sheets, words=words),
         write_text(analyses / "checklist.md", checklist_markdown(found, context)),
         write_checklist_docx(analyses / "checklist.docx", found, context, figure[0],
                              assessments),

@@ -33,6 +33,7 @@ from qualcode.suggest import (
     TrainingSet,
     codebook_examples,
     fit_model,
+    learnable,
     merge_suggestions,
     segment_lemmas,
     suggestion_table,
@@ -61,7 +62,8 @@ than the study (``benchmarks/suggest.py``)."""
 def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
                 study: Study) -> SuggestionQuality | None:
     """For ``qualcode run``: the suggestions' quality as a coder, once coded segments span
-    at least two groups (a model is always tested on a group it did not learn from)."""
+    at least two groups (a model is always tested on a group it did not learn from) and some
+    code has enough segments to be learnt."""
     reviewed = set(stage.codings.reviewed[S.TRANSCRIPT_ID])
     segments = imported.segments
     if segments.loc[segments[S.TRANSCRIPT_ID].isin(reviewed), S.GROUP_ID].nunique() < 2:
@@ -74,6 +76,8 @@ def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
         return None
     options = SuggestOptions()
     training, examples, _ = learn(stage, imported, codebook, options)
+    if not learnable(training.labels, options.min_segments).any():
+        return None  # a small study: no code has enough segments to learn from yet
     return evaluate(training, examples, stage.codings, codebook, options=options,
                     language=study.language)
 

@@ -23,6 +23,7 @@ from qualcode.io.files import write_csv
 from qualcode.paths import FIGURES
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
+from qualcode.report.wording import study_wording
 from qualcode.steps.coding import record, refresh_workbook
 from qualcode.steps.collect import CodingStage, coding_stage, read_typed
 from qualcode.steps.imports import ImportResult
@@ -89,7 +90,8 @@ def write_triangulation(result: Triangulation, study: Study, codebook: Codebook,
     written = [write_csv(analyses / f"matrix-{name}.csv", matrix)
                for name, matrix in matrices.items()]
     written.append(write_workbook(analyses / "matrix.xlsx",
-                                  {name: matrix_sheet(m) for name, m in matrices.items()}))
+                                  {name: matrix_sheet(m) for name, m in matrices.items()},
+                                  words=study_wording(study)))
     codes = result.site[result.site["row"] == "code"]
     names = {s.id: s.name for s in study.sites}
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
