@@ -26,12 +26,12 @@ from qualcode.imports import ImportResult, Progress
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.names import study_matcher
-from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
 from qualcode.steps.checklist import DESIGNS, checklist_table, load_designs, write_checklist
 from qualcode.steps.coding import write_coding
+from qualcode.steps.refiqda import write_exports
 from qualcode.steps.report import write_report
 from qualcode.steps.saturation import SaturationOptions, write_saturation
 from qualcode.steps.suggestions import run_quality, write_quality

@@ -31,8 +31,8 @@ from qualcode.io.refiqda import (
     stable_guid,
     write_qdpx,
 )
-from qualcode.projects import import_into_study, study_from_project
 from qualcode.steps.coding import collect
+from qualcode.steps.refiqda import import_into_study, study_from_project
 from qualcode.study import load_study
 
 SCHEMAS = ROOT / "tests" / "data" / "refi"
@@ -70,20 +70,29 @@ def test_export_holds_pseudonymised_texts_coders_codes_and_cases(demo_copy):
     texts = {t.stem: t.read_text(encoding="utf-8")
              for t in (demo_copy / "analyses" / "transcripts").glob("*.txt")}
     assert {s.name: s.text for s in project.sources} == texts
-    assert sorted(project.users.values()) == ["Codeur A", "Codeur B"]
-    assert sorted(project.user_ids.values()) == ["A", "B"]
+    assert sorted(project.users.values()) == ["Codeur A", "Codeur B", "consensus"]
+    assert sorted(project.user_ids.values()) == ["A", "B", "consensus"]
     assert len(project.cases) == 22
     case = next(c for c in project.cases if c.name == "P01")
-    assert dict(case.variables) == {"site": "Bordeaux", "group": "FG1", "semester": "5",
-                                    "sex": "F", "placement": "periurban", "car": "True"}
-    # Offsets are exact: each selection's name quotes its text.
+    # Typed variables: semester comes back an integer, car a boolean.
+    assert dict(case.variables) == {"site": "Bordeaux", "site_kind": "university_city",
+                                    "group": "FG1", "semester": 5, "sex": "F",
+                                    "placement": "periurban", "car": True}
+    # The case holds its own turns, not the group's whole transcript.
+    assert case.sources == () and case.selections
     source = project.sources[0]
-    first = source.selections[0]
-    assert source.text[first.start:first.end].startswith(first.name.rstrip("…"))
+    turns = {s.guid: s for s in source.selections}
+    assert all(source.text[turns[g].start:turns[g].end].startswith("P01") or
+               not source.text[turns[g].start:turns[g].end].startswith(("P0", "P1", "P2"))
+               for g in case.selections)
+    # Offsets are exact: each selection's name quotes its text.
+    for selection in source.selections[:50]:
+        assert source.text[selection.start:selection.end].startswith(
+            selection.name.rstrip("…")[:20])
 
 
 def test_export_is_byte_identical_twice(demo_copy, tmp_path):
-    from qualcode.projects import export_qdpx
+    from qualcode.steps.refiqda import export_qdpx
 
     study = load_study(demo_copy)
     first = export_qdpx(study, tmp_path / "a.qdpx").read_bytes()
@@ -198,7 +207,7 @@ def test_flat_code_names_become_a_hierarchy(tmp_path):
     """ATLAS.ti 8 writes 'Coke::diet Coke', Taguette 'interesting\\places': nested codes."""
     from qualcode.codebook import load_codebook
     from qualcode.io.refiqda import codebook_xml
-    from qualcode.projects import import_codebook
+    from qualcode.steps.refiqda import import_codebook
 
     codes = (RefiCode(CODE, "Logement::Chambre individuelle"),
              RefiCode("aaaaaaaa-2222-3333-4444-000000000002", "Logement\\Salle de bain"),
@@ -279,7 +288,7 @@ def test_vendor_sample_qc_keeps_every_coding_of_its_text(shared):
     ("taguette-1.5.2_codebook_reconstructed-from-tests.qdc", 3)])
 def test_vendor_codebook_samples(shared, name, codes, tmp_path):
     from qualcode.codebook import load_codebook
-    from qualcode.projects import import_codebook
+    from qualcode.steps.refiqda import import_codebook
 
     _, found = refiqda.read_codes(shared / "refi-qda" / "samples" / name)
     assert len(found) == codes
@@ -439,9 +448,9 @@ def test_export_warns_about_characters_counted_differently_by_utf16_tools(demo_c
 def test_imported_codebook_is_checked_before_it_is_written(tmp_path, monkeypatch):
     """A code tree that would not make a valid codebook is refused, naming the .qdc, and
     leaves no file in codebooks/."""
-    from qualcode import projects
     from qualcode.errors import CodingError
     from qualcode.io.refiqda import codebook_xml
+    from qualcode.steps import refiqda as projects
 
     qdc = tmp_path / "nvivo.qdc"
     qdc.write_bytes(codebook_xml((RefiCode(CODE, "Logement"),), origin="NVivo 14"))
