@@ -82,9 +82,8 @@ def test_export_holds_pseudonymised_texts_coders_codes_and_cases(demo_copy):
     assert case.sources == () and case.selections
     source = project.sources[0]
     turns = {s.guid: s for s in source.selections}
-    assert all(source.text[turns[g].start:turns[g].end].startswith("P01") or
-               not source.text[turns[g].start:turns[g].end].startswith(("P0", "P1", "P2"))
-               for g in case.selections)
+    assert set(case.selections) <= set(turns)
+    assert all(not turns[g].codings and not turns[g].user for g in case.selections)
     # Offsets are exact: each selection's name quotes its text.
     for selection in source.selections[:50]:
         assert source.text[selection.start:selection.end].startswith(
@@ -119,7 +118,8 @@ def test_round_trip_through_codings_folder_gives_back_every_coding(demo_copy, tm
 def test_round_trip_into_a_new_study_gives_back_transcripts_codes_coders(demo_copy,
                                                                           tmp_path):
     summary = study_from_project(demo_copy / "analyses" / "project.qdpx", tmp_path / "new")
-    assert summary.set_index("item").loc["codings", "imported"] == 2085
+    # 2,085 codings of the two coders and 1,015 of the consensus user.
+    assert summary.set_index("item").loc["codings", "imported"] == 2085 + 1015
     study = load_study(tmp_path / "new")
     original = load_study(demo_copy)
     assert [c.id for c in study.coders] == ["A", "B"]
@@ -134,8 +134,10 @@ def test_round_trip_into_a_new_study_gives_back_transcripts_codes_coders(demo_co
     before, _ = collect(original)
     after, _ = collect(study)
     key = [S.CODER, S.SEGMENT_ID, S.CODE_ID]
+    # Every coder's codings, and the consensus (made again from the decisions imported).
     assert set(map(tuple, after.codings.codings[key].values)) == \
-        set(map(tuple, human_codings(before.codings.codings)[key].values))
+        set(map(tuple, before.codings.codings[key].values))
+    assert (after.codings.codings[S.CODER] == "consensus").sum() == 1015
 
 
 def test_import_into_study_writes_a_span_csv(demo_copy, tmp_path):
@@ -146,7 +148,8 @@ def test_import_into_study_writes_a_span_csv(demo_copy, tmp_path):
     spans = pd.read_csv(target)
     assert list(spans.columns) == ["coder", "transcript_id", "start", "end", "code_id"]
     assert set(spans["coder"]) == {"A", "B"}
-    assert summary.set_index("item").loc["text selections", "imported"] == 1033
+    # One selection per coder and span (the consensus' are not imported into a study).
+    assert summary.set_index("item").loc["text selections", "imported"] == 1846
 
 
 # --- a project coded on the original transcripts --------------------------------------------
@@ -158,8 +161,8 @@ def raw_project(path: Path, text: str, selections: list[tuple[int, int, str]], *
                   dict.fromkeys(code for *_, code in selections))
     source = RefiSource("bbbbbbbb-2222-3333-4444-555555555555", name, text, tuple(
         RefiSelection(f"cccccccc-2222-3333-4444-{n:012d}", start, end,
-                      ((stable_guid("code", code), USER),)) for n, (start, end, code)
-        in enumerate(selections)))
+                      ((stable_guid("code", code), USER),), text[start:end])
+        for n, (start, end, code) in enumerate(selections)))
     return write_qdpx(path, RefiProject("Projet NVivo", origin, {USER: user}, {}, codes,
                                         (source,)))
 
@@ -290,7 +293,7 @@ def test_vendor_codebook_samples(shared, name, codes, tmp_path):
     from qualcode.codebook import load_codebook
     from qualcode.steps.refiqda import import_codebook
 
-    _, found = refiqda.read_codes(shared / "refi-qda" / "samples" / name)
+    _, found, _ = refiqda.read_codes(shared / "refi-qda" / "samples" / name)
     assert len(found) == codes
     (tmp_path / "codebooks").mkdir()
     assert load_codebook(import_codebook(tmp_path, shared / "refi-qda" / "samples" / name))
@@ -359,7 +362,8 @@ def test_selection_outside_its_text_is_refused_in_codings(demo_copy, tmp_path):
                 name="FG1")
     result = invoke("collect", "--study", root)
     assert result.exit_code == 1
-    assert "codings/A.qdpx: 1 selections outside their text" in result.stderr
+    assert "codings/A.qdpx: 1 selection(s) outside their text, first PlainTextSelection " \
+        "cccccccc-2222-3333-4444-000000000001" in result.stderr
     assert not (root / "analyses").exists()
 
 
@@ -382,15 +386,16 @@ def test_cli_import_qdpx_refuses_unknown_codes_and_users(demo_copy, tmp_path):
 def test_cli_import_qdpx_new_study_then_run(demo_copy, tmp_path):
     result = invoke("import-qdpx", demo_copy / "analyses" / "project.qdpx", tmp_path / "new")
     assert result.exit_code == 0, result.output
-    assert "codings" in result.output and "2085" in result.output
+    assert "codings" in result.output and "3100" in result.output
     text = textwrap.dedent((tmp_path / "new" / "study.yaml").read_text(encoding="utf-8"))
     assert "Made by 'qualcode import-qdpx'" in text
-    # The imported codebook names no design requirement: the run makes no checklist.
+    # The imported codebook keeps the codes' design requirements: the run makes the
+    # checklist too.
     result = invoke("run", "--study", tmp_path / "new", "--no-name-check")
     assert result.exit_code == 0, result.output
     analyses = tmp_path / "new" / "analyses"
     assert (analyses / "report.docx").is_file() and (analyses / "agreement.csv").is_file()
-    assert not (analyses / "checklist.docx").exists()
+    assert (analyses / "checklist.docx").is_file()
 
 
 def test_relative_text_is_read_beside_the_project_only(tmp_path):
