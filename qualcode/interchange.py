@@ -1,10 +1,16 @@
-"""A study as a REFI-QDA project, and a REFI-QDA project's codings as a study's codings.
+"""A study as a REFI-QDA project, and a REFI-QDA project's codings as a study's codings: the
+pure mapping between qualcode's tables and :mod:`qualcode.io.refiqda`'s objects (no disk;
+:mod:`qualcode.steps.refiqda` reads and writes the study folder).
 
 Export gives NVivo, ATLAS.ti, MAXQDA or QualCoder the pseudonymised canonical transcripts, the
-codebook (each code's description carries its definition, inclusion and exclusion criteria),
-one user per coder, every coder's codings as text selections with exact offsets, and one case
-per participant with site, group and attributes as variables. GUIDs are ``uuid5`` of the
-study's ids, so a second export of the same study gives the same GUIDs.
+codebook (each code's description carries every field, :func:`code_description`), one user
+per coder and one for the consensus, each coder's codings of a span as one selection of that
+coder, and one case per participant with typed variables, holding the participant's turns.
+GUIDs are ``uuid5`` of the study's ids, so a second export of the same study gives the same
+GUIDs.
+
+Import is checked once (:func:`check_project`, :func:`place_codings`) for every way a project
+comes in: what cannot be placed is refused, naming the element.
 
 Import maps each text source of a project onto a study transcript (by GUID, name or text) and
 each selection onto the transcript's canonical text. When the texts differ (a project coded
