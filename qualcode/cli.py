@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from qualcode.errors import QualcodeError, QualcodeWarning
-from qualcode.io.refiqda import CRLF_CONVENTIONS
+from qualcode.io.refiqda import CRLF_CONVENTIONS, OFFSET_UNITS
 
 app = typer.Typer(help="Team-based qualitative analysis of focus-group transcripts.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -69,8 +69,10 @@ def friendly(command: F) -> F:
 def _paths(paths, root: Path) -> None:
     out.print("Wrote:")
     for path in paths:
-        out.print(f"  {Path(path).resolve().relative_to(root.resolve())}", markup=False,
-                  highlight=False)
+        path = Path(path).resolve()
+        shown = path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) \
+            else path
+        out.print(f"  {shown}", markup=False, highlight=False)
 
 
 _SHORT = {"transcript_id": "transcript", "group_id": "group", "site_id": "site",
@@ -317,6 +319,7 @@ def export_docx(study: StudyDir = Path(".")) -> None:
 
 
 Crlf = StrEnum("Crlf", {name: name for name in CRLF_CONVENTIONS})
+Offsets = StrEnum("Offsets", {name: name for name in OFFSET_UNITS})
 
 
 class Per(StrEnum):
@@ -338,7 +341,7 @@ def export_qdpx(study: StudyDir = Path("."),
 
     Example: qualcode export-qdpx -o htes.qdpx
     """
-    from qualcode.projects import export_qdpx as export
+    from qualcode.steps.refiqda import export_qdpx as export
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -349,14 +352,16 @@ def export_qdpx(study: StudyDir = Path("."),
 @friendly
 def export_qdc(study: StudyDir = Path("."),
                output: Annotated[Path | None, typer.Option(
-                   "--output", "-o", help="Where to write (default analyses/codebook.qdc).",
+                   "--output", "-o", help="Where to write (default analyses/codebook.qdc); "
+                   "a name ending .csv gives the CSV Taguette imports.",
                    dir_okay=False)] = None) -> None:
-    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA software.
+    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA software, or as a CSV
+    codebook for Taguette.
 
-    Example: qualcode export-qdc
+    Example: qualcode export-qdc -o taguette-codebook.csv
     """
     from qualcode.codebook import load_codebook
-    from qualcode.projects import write_qdc
+    from qualcode.steps.refiqda import write_qdc
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -378,7 +383,7 @@ def export_iramuteq(study: StudyDir = Path("."),
 
     Example: qualcode export-iramuteq --per participant
     """
-    from qualcode.projects import export_iramuteq as export
+    from qualcode.steps.refiqda import export_iramuteq as export
     from qualcode.study import load_study
 
     manifest = load_study(study)
@@ -396,6 +401,9 @@ def import_qdpx(file: Annotated[Path, typer.Argument(help="The .qdpx (or .qde) p
                     help="How the project counts a CRLF line end in offsets: one character "
                     "(ATLAS.ti, MAXQDA, QualCoder), two (NVivo for Windows), or auto.")
                 ] = Crlf["auto"],
+                offsets: Annotated[Offsets, typer.Option(
+                    help="What the project's offsets count: code points (the standard), "
+                    "UTF-16 units (an emoji is two), or auto.")] = Offsets["auto"],
                 force: Annotated[bool, typer.Option(
                     help="Replace an earlier import of the same file.")] = False) -> None:
     """Bring a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette into
@@ -408,18 +416,19 @@ def import_qdpx(file: Annotated[Path, typer.Argument(help="The .qdpx (or .qde) p
 
     Example: qualcode import-qdpx nvivo-export.qdpx
     """
-    from qualcode.projects import import_into_study, study_from_project
+    from qualcode.steps.refiqda import import_into_study, study_from_project
     from qualcode.study import load_study
 
     if folder is not None:
-        summary = study_from_project(file, folder, crlf=crlf.value)
+        summary = study_from_project(file, folder, crlf=crlf.value, units=offsets.value)
         out.print(_table(summary, f"Imported from {file.name}"))
         out.print(f"New study in {folder}: check study.yaml (sites, participants) and "
                   "identities.csv, then run 'qualcode run --study " + str(folder) + "'.",
                   markup=False, highlight=False)
         return
     manifest = load_study(study)
-    target, summary = import_into_study(manifest, file, crlf=crlf.value, force=force)
+    target, summary = import_into_study(manifest, file, crlf=crlf.value, units=offsets.value,
+                                        force=force)
     out.print(_table(summary, f"Imported from {file.name}"))
     _paths([target], manifest.root)
 
@@ -435,7 +444,7 @@ def import_qdc(file: Annotated[Path, typer.Argument(help="The .qdc codebook.", e
 
     Example: qualcode import-qdc taguette-codebook.qdc
     """
-    from qualcode.projects import import_codebook
+    from qualcode.steps.refiqda import import_codebook
 
     _paths([import_codebook(study, file)], study)
 

@@ -253,6 +253,16 @@ def spans_to_segments(spans: pd.DataFrame, segments: pd.DataFrame, *,
     return rows
 
 
+def uncovered_spans(spans: pd.DataFrame, segments: pd.DataFrame, *,
+                    share: float = 0.5) -> dict[str, int]:
+    """``{coder: number of spans}`` for the spans that code no segment under
+    :func:`spans_to_segments` (they cover less than ``share`` of every segment they touch)."""
+    numbered = spans.assign(**{S.SOURCE: range(len(spans))})
+    used = {row[3] for row in spans_to_segments(numbered, segments, share=share)}
+    left = numbered[~numbered[S.SOURCE].isin(used)]
+    return {str(k): int(v) for k, v in left.groupby(S.CODER).size().items()}
+
+
 def summarise_coders(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """One row per coder: segments coded, codings, codes used, codable codes never used."""
     rows = []

@@ -1,10 +1,16 @@
-"""A study as a REFI-QDA project, and a REFI-QDA project's codings as a study's codings.
+"""A study as a REFI-QDA project, and a REFI-QDA project's codings as a study's codings: the
+pure mapping between qualcode's tables and :mod:`qualcode.io.refiqda`'s objects (no disk;
+:mod:`qualcode.steps.refiqda` reads and writes the study folder).
 
 Export gives NVivo, ATLAS.ti, MAXQDA or QualCoder the pseudonymised canonical transcripts, the
-codebook (each code's description carries its definition, inclusion and exclusion criteria),
-one user per coder, every coder's codings as text selections with exact offsets, and one case
-per participant with site, group and attributes as variables. GUIDs are ``uuid5`` of the
-study's ids, so a second export of the same study gives the same GUIDs.
+codebook (each code's description carries every field, :func:`code_description`), one user
+per coder and one for the consensus, each coder's codings of a span as one selection of that
+coder, and one case per participant with typed variables, holding the participant's turns.
+GUIDs are ``uuid5`` of the study's ids, so a second export of the same study gives the same
+GUIDs.
+
+Import is checked once (:func:`check_project`, :func:`place_codings`) for every way a project
+comes in: what cannot be placed is refused, naming the element.
 
 Import maps each text source of a project onto a study transcript (by GUID, name or text) and
 each selection onto the transcript's canonical text. When the texts differ (a project coded
@@ -39,8 +45,7 @@ from qualcode.io.refiqda import (
 )
 from qualcode.text import fold
 
-_FATAL = ("selections outside their text", "selections whose words are not in the transcript",
-          "codings of a code missing from the codebook")
+_FATAL = ("selections whose words are not in the transcript",)
 MIN_ALIGNED = 0.6
 """The share of a source's words that must align with a transcript's for the source to be
 taken as that transcript."""
@@ -59,65 +64,169 @@ FOUND_NAMES = {
 
 # --- export --------------------------------------------------------------------------------
 
+CONSENSUS_USER = "consensus"
+"""The user the consensus coding is exported as (its own user, beside the coders)."""
+FIELDS = {
+    "fr": {"label": "Libellé", "definition": "Définition", "include": "Inclure",
+           "exclude": "Exclure", "example": "Exemple", "origin": "Origine",
+           "requirement": "Exigence"},
+    "en": {"label": "Label", "definition": "Definition", "include": "Include",
+           "exclude": "Exclude", "example": "Example", "origin": "Origin",
+           "requirement": "Requirement"}}
+"""The words that start each field's line in an exported code's description."""
+_FIELD_OF = {word.lower(): key for words in FIELDS.values() for key, word in words.items()}
+_FIELD_LINE = re.compile(r"^(?P<word>[^\W\d_]+)(?: (?P<id>R-[\w-]+))?"
+                         r"(?: \((?P<extra>[\w-]+)\))?: (?P<value>.*)$")
+_ID_LINE = re.compile(r"^\[(?P<id>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\] ?(?P<value>.*)$")
+
+
 def codebook_codes(codebook: Codebook) -> tuple[RefiCode, ...]:
     """The codebook as nested REFI-QDA codes named by their label in the codebook's
-    language; categories are not codable."""
+    language; categories are not codable; each description holds every field
+    (:func:`code_description`)."""
     def nodes(parent: str | None) -> tuple[RefiCode, ...]:
         return tuple(RefiCode(stable_guid("code", code.id), codebook.text(code.label),
-                              code.codable, _description(codebook, code.id),
+                              code.codable, code_description(codebook, code.id),
                               nodes(code.id)) for code in codebook.children(parent))
     return nodes(None)
 
 
-def _description(codebook: Codebook, code_id: str) -> str:
-    code = codebook[code_id]
-    parts = [f"[{code.id}] {codebook.text(code.definition)}"]
-    words = ("Inclure", "Exclure") if codebook.language == "fr" else ("Include", "Exclude")
-    parts += [f"{name}: {codebook.text(value)}" for name, value in
-              zip(words, (code.include, code.exclude), strict=True) if value]
-    return "\n".join(parts)
+def code_description(codebook: Codebook, code_id: str) -> str:
+    """A code's fields as the text other tools show as its description, one per line
+    (``[id] definition``, then ``Inclure: ...``, ``Libellé (en): ...``, ``Exemple: ...``,
+    ``Exigence R-HQ-01 (private_space): ...``), which :func:`code_fields` reads back."""
+    code, main = codebook[code_id], codebook.language
+    words = FIELDS.get(main, FIELDS["en"])
+    lines = [f"[{code.id}] {code.definition.get(main, codebook.text(code.definition))}"]
+
+    def texts(key: str, value, skip: str | None = None) -> None:
+        for lang, text in value.items():
+            if text and lang != skip:
+                suffix = "" if lang == main else f" ({lang})"
+                lines.append(f"{words[key]}{suffix}: {text}")
+
+    texts("definition", code.definition, skip=main)
+    texts("label", code.label, skip=main)
+    texts("include", code.include)
+    texts("exclude", code.exclude)
+    lines += [f"{words['example']}: {example}" for example in code.examples]
+    if code.origin:
+        lines.append(f"{words['origin']}: {code.origin}")
+    if code.requirement is not None:
+        requirement = code.requirement
+        lines.append(f"{words['requirement']} {requirement.id} ({requirement.category}): "
+                     f"{requirement.text.get(main, '')}")
+        texts("requirement", {k: v for k, v in requirement.text.items() if k != main})
+    return "\n".join(lines)
+
+
+def code_fields(description: str, label: str, *, language: str) -> dict:
+    """The codebook fields of a description :func:`code_description` wrote (``id``, then
+    ``label``, ``definition``, ``include``, ``exclude`` as ``{language: text}``,
+    ``examples``, ``origin``, ``requirement``); ``{}`` for another tool's description.
+    A line that starts no field continues the one before."""
+    lines = description.splitlines()
+    head = _ID_LINE.match(lines[0]) if lines else None
+    if head is None:
+        return {}
+    fields: dict = {"id": head["id"], "label": {language: label},
+                    "definition": {language: head["value"]}}
+    last: tuple[dict, str] | None = (fields["definition"], language)
+    for line in lines[1:]:
+        match = _FIELD_LINE.match(line)
+        key = _FIELD_OF.get(match["word"].lower()) if match else None
+        if key is None:
+            if last is not None:
+                last[0][last[1]] += "\n" + line
+            continue
+        value, extra = match["value"], match["extra"]
+        if key == "example":
+            fields.setdefault("examples", []).append(value)
+            last = None
+        elif key == "origin":
+            fields["origin"], last = value, None
+        elif key == "requirement" and match["id"]:
+            fields["requirement"] = {"id": match["id"], language: value, "category": extra}
+            last = (fields["requirement"], language)
+        elif key == "requirement":
+            fields.setdefault("requirement", {})[extra or language] = value
+            last = (fields["requirement"], extra or language)
+        else:
+            holder = fields.setdefault(key, {})
+            holder[extra or language] = value
+            last = (holder, extra or language)
+    return fields
 
 
 def export_project(study, transcripts, codebook: Codebook, codings: pd.DataFrame,
                    spans: pd.DataFrame, segments: pd.DataFrame) -> RefiProject:
     """The study as a REFI-QDA project: ``transcripts`` are the canonical ones, ``codings``
-    the human coders' segment codings; coders who marked spans keep their own spans."""
+    the segment codings (the consensus' too, as user ``consensus``); coders who marked
+    spans keep their own spans. Each coder's codings of one span are one selection whose
+    ``creatingUser`` is that coder (QualCoder and NVivo take the coder from the selection).
+    Each participant is a case with typed variables, holding one selection per turn."""
     astral = [t.id for t in transcripts if any(ord(c) > 0xFFFF for c in t.text)]
     if astral:
         warnings.warn(f"{', '.join(astral)}: characters outside Unicode's basic plane (emoji) "
                       "count as one character in REFI-QDA offsets, as the standard says, but "
                       "as two in tools that count UTF-16 units: check the selections after "
                       "them once imported", QualcodeWarning, stacklevel=2)
-    users = {stable_guid("coder", c.id): c.name or c.id for c in study.coders}
-    user_ids = {stable_guid("coder", c.id): c.id for c in study.coders}
+    coders = [(c.id, c.name or c.id) for c in study.coders]
+    if (codings[S.CODER] == CONSENSUS_USER).any():
+        coders.append((CONSENSUS_USER, CONSENSUS_USER))
+    user_guids = {coder: stable_guid("coder", coder) for coder, _ in coders}
     spanned = set(spans[S.CODER]) if not spans.empty else set()
     code_guids_of = {code.id: stable_guid("code", code.id) for code in codebook.codes}
-    user_guids = {c.id: stable_guid("coder", c.id) for c in study.coders}
     placed = codings[~codings[S.CODER].isin(spanned)].merge(
         segments[[S.SEGMENT_ID, S.TRANSCRIPT_ID, S.START, S.END]], on=S.SEGMENT_ID)
     rows = [placed[[S.CODER, S.TRANSCRIPT_ID, S.START, S.END, S.CODE_ID]]]
     if spanned:
         rows.append(spans[[S.CODER, S.TRANSCRIPT_ID, S.START, S.END, S.CODE_ID]])
-    selections: dict[str, dict[tuple[int, int], set]] = {t.id: {} for t in transcripts}
+    selections: dict[str, dict[tuple[int, int, str], set]] = {t.id: {} for t in transcripts}
     for coder, transcript_id, start, end, code_id in pd.concat(rows).itertuples(index=False):
-        selections[transcript_id].setdefault((int(start), int(end)), set()).add(
+        selections[transcript_id].setdefault((int(start), int(end), coder), set()).add(
             (code_guids_of[code_id], user_guids[coder]))
+    turns = _participant_turns(segments)
     sources = tuple(
-        RefiSource(stable_guid("transcript", t.id), t.id, t.text, tuple(
-            RefiSelection(stable_guid("selection", t.id, str(start), str(end)), start, end,
-                          tuple(sorted(pairs)), _quote(t.text[start:end]))
-            for (start, end), pairs in sorted(selections[t.id].items())))
+        RefiSource(stable_guid("transcript", t.id), t.id, t.text, tuple(sorted(
+            [RefiSelection(stable_guid("selection", t.id, str(start), str(end), coder),
+                           start, end, tuple(sorted(pairs)), _quote(t.text[start:end]),
+                           user_guids[coder])
+             for (start, end, coder), pairs in selections[t.id].items()] +
+            [RefiSelection(guid, start, end, (), _quote(t.text[start:end]))
+             for guid, _, start, end in turns.get(t.id, ())],
+            key=lambda s: (s.start, s.end, s.user, s.guid))))
         for t in transcripts)
     sites = {s.id: s for s in study.sites}
     groups = {g.id: g for g in study.groups}
+    owned: dict[str, list[str]] = {}
+    for transcript_turns in turns.values():
+        for guid, participant, _, _ in transcript_turns:
+            owned.setdefault(participant, []).append(guid)
     cases = tuple(
         RefiCase(stable_guid("participant", p.id), p.id,
-                 (("site", sites[groups[p.group].site].name), ("group", p.group),
-                  *((str(k), str(v)) for k, v in p.attributes.items())),
-                 (stable_guid("transcript", p.group),))
+                 (("site", sites[groups[p.group].site].name),
+                  ("site_kind", sites[groups[p.group].site].kind), ("group", p.group),
+                  *((str(k), v) for k, v in p.attributes.items() if v is not None)),
+                 (), tuple(owned.get(p.id, ())))
         for p in study.participants)
-    return RefiProject(study.title, qualcode_origin(), users, user_ids,
-                       codebook_codes(codebook), sources, cases)
+    return RefiProject(study.title, qualcode_origin(), dict(
+        (user_guids[coder], name) for coder, name in coders),
+        {user_guids[coder]: coder for coder, _ in coders}, codebook_codes(codebook), sources,
+        cases)
+
+
+def _participant_turns(segments: pd.DataFrame) -> dict[str, list[tuple[str, str, int, int]]]:
+    """``{transcript: [(selection guid, participant, start, end)]}``: each participant's
+    turns (a moderator's are not a participant's)."""
+    spoken = segments[segments[S.CODABLE]]
+    table = spoken.groupby([S.TRANSCRIPT_ID, S.TURN, S.PARTICIPANT_ID], sort=True).agg(
+        start=(S.START, "min"), end=(S.END, "max")).reset_index()
+    turns: dict[str, list[tuple[str, str, int, int]]] = {}
+    for tid, turn, participant, start, end in table.itertuples(index=False):
+        turns.setdefault(tid, []).append((stable_guid("turn", tid, str(turn)), participant,
+                                          int(start), int(end)))
+    return turns
 
 
 def _quote(text: str, width: int = 80) -> str:
@@ -132,6 +241,58 @@ def qualcode_origin() -> str:
 
 
 # --- import --------------------------------------------------------------------------------
+
+def check_project(project: RefiProject, path: Path) -> None:
+    """Refuse, naming the element, what no import can place: a GUID given twice, a text
+    source whose text the file does not hold or whose text is empty, a selection outside
+    its text, a coding of a code the project does not hold. Both ``import-qdpx`` modes and
+    ``collect`` call it before anything is written."""
+    if project.duplicates:
+        raise CodingError(f"GUID given twice: {project.duplicates[0]}; GUIDs must be unique: "
+                          "export the project again", path=path)
+    if project.missing:
+        raise CodingError(f"the text of {len(project.missing)} text source(s) is missing from "
+                          f"the file: {_names(project.missing)}; export the project again "
+                          "with its sources (a .qdpx with sources/)", path=path)
+    empty = [s.name or s.file or s.guid for s in project.sources if not s.text.strip()]
+    if empty:
+        raise CodingError(f"{len(empty)} text source(s) are empty: {_names(empty)}; the "
+                          "software that wrote the project did not find their text: export "
+                          "it again from a project where the texts show", path=path)
+    for source in project.sources:
+        if source.outside:
+            first = source.outside[0]
+            raise CodingError(
+                f"{len(source.outside)} selection(s) outside their text, first "
+                f"PlainTextSelection {first.guid} ({first.start}-{first.end}) of "
+                f"'{source.name or source.file}' (text of {len(source.text)} characters); "
+                "check --crlf and --offsets, or export the project again", path=path)
+    codes = {code.guid for code in _all_codes(project.codes)}
+    for source in project.sources:
+        for selection in source.selections:
+            for code_guid, _ in selection.codings:
+                if code_guid not in codes:
+                    raise CodingError(f"a coding of selection {selection.guid} of "
+                                      f"'{source.name or source.file}' refers to code "
+                                      f"{code_guid or '(none)'}, which the project's codebook "
+                                      "does not hold; export the project again", path=path)
+
+
+def _names(names) -> str:
+    names = [f"'{n}'" for n in names]
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _all_codes(codes: tuple[RefiCode, ...]):
+    for code in codes:
+        yield code
+        yield from _all_codes(code.children)
+
+
+def is_consensus(name: str) -> bool:
+    """Whether a project's user is a consensus (qualcode exports it as user ``consensus``)."""
+    return fold(name).strip() == CONSENSUS_USER
+
 
 class OffsetMap:
     """Carries offsets of one text over to another, word by word.
@@ -171,22 +332,28 @@ class OffsetMap:
 class SpanImport:
     """A project's codings as spans on the study's transcripts (``coder``,
     ``transcript_id``, ``start``, ``end``, ``code``, ``location``), the transcripts each coder
-    went through, and what was lost, by reason (``item``, ``count``)."""
+    went through, what was lost, by reason (``item``, ``count``), and the consensus user's
+    spans (same columns, coder ``consensus``), kept apart: qualcode makes its consensus from
+    decisions."""
 
     spans: pd.DataFrame
     reviewed: frozenset[tuple[str, str]]
     lost: pd.DataFrame
     sources: int
+    consensus: pd.DataFrame | None = None
 
     def check(self, path: Path) -> None:
-        """Refuse selections that cannot be placed on their transcript (a corrupt or
-        foreign file) and warn about the rest of what is lost (media, comments)."""
+        """Refuse selections that cannot be placed on their transcript (a project coded on
+        another text) and warn about the rest of what is lost (media, comments)."""
         lost = dict(self.lost.itertuples(index=False))
         for item in _FATAL:
             if count := lost.pop(item, 0):
                 raise CodingError(f"{count} {item}: the file does not fit the "
                                   "study's transcripts; export it again from a project "
                                   "made with 'qualcode export-qdpx'", path=path)
+        if self.consensus is not None and len(self.consensus):
+            lost["consensus codings (qualcode makes its consensus from codings/decisions)"] = \
+                len(self.consensus)
         if lost:
             warnings.warn(f"{path.name}: not imported: " + ", ".join(
                 f"{count} {item}" for item, count in lost.items()), QualcodeWarning,
@@ -230,17 +397,18 @@ def project_spans(project: RefiProject, matched: Mapping[str, tuple[str, OffsetM
     ``default_coder``'s. Raises when a user is not a coder of the study.
     """
     lost: Counter[str] = Counter()
-    rows, unknown = [], set()
+    rows, unknown, consensus = [], set(), []
+    turns = {guid for case in project.cases for guid in case.selections}
     for source in project.sources:
         if source.guid not in matched:
             lost["text sources that are not transcripts of the study"] += 1
             lost["text selections"] += len(source.selections) + len(source.outside)
             continue
         tid, offsets = matched[source.guid]
-        lost["selections outside their text"] += len(source.outside)
         for selection in source.selections:
             if not selection.codings:
-                lost["selections without a coding (comments)"] += 1
+                if selection.guid not in turns:
+                    lost["selections without a coding (comments)"] += 1
                 continue
             target = offsets.span(selection.start, selection.end)
             if target is None:
@@ -251,6 +419,10 @@ def project_spans(project: RefiProject, matched: Mapping[str, tuple[str, OffsetM
                     lost["codings of a code missing from the codebook"] += 1
                     continue
                 name = project.users.get(user, user) if user else ""
+                if is_consensus(name) or is_consensus(project.user_ids.get(user, "")):
+                    consensus.append((CONSENSUS_USER, tid, *target, code_names[code_guid],
+                                      f"selection {selection.guid}"))
+                    continue
                 coder = coder_of(name) if name else default_coder
                 if coder is None:
                     unknown.add(name)
@@ -263,11 +435,11 @@ def project_spans(project: RefiProject, matched: Mapping[str, tuple[str, OffsetM
                           path=path)
     coders = {row[0] for row in rows}
     reviewed = frozenset((c, tid) for c in coders for tid, _ in matched.values())
-    spans = pd.DataFrame(rows, columns=["coder", S.TRANSCRIPT_ID, S.START, S.END, "code",
-                                        "location"])
-    return SpanImport(spans, reviewed,
+    columns = ["coder", S.TRANSCRIPT_ID, S.START, S.END, "code", "location"]
+    return SpanImport(pd.DataFrame(rows, columns=columns), reviewed,
                       pd.DataFrame([(k, v) for k, v in sorted(lost.items()) if v],
-                                   columns=["item", "count"]), len(matched))
+                                   columns=["item", "count"]), len(matched),
+                      pd.DataFrame(consensus, columns=columns))
 
 
 def code_guids(codebook: Codebook) -> dict[str, str]:
@@ -289,15 +461,40 @@ def code_names(project_codes: tuple[RefiCode, ...], known: Mapping[str, str]) ->
     return names
 
 
+def place_codings(project: RefiProject, transcripts: Mapping[str, str],
+                  names: Mapping[str, str], *, code_guids: Mapping[str, str],
+                  coder_of: Callable[[str], str | None], default_coder: str,
+                  path: Path) -> SpanImport:
+    """The one validation of a project brought into an existing study (``import-qdpx``
+    without a folder, and ``collect``): :func:`check_project`, each text source matched to
+    a transcript, each coding placed, what cannot be placed refused and the rest of what is
+    lost warned about."""
+    check_project(project, path)
+    spans = project_spans(project, match_sources(project, transcripts, names, path=path),
+                          code_names=code_names(project.codes, code_guids),
+                          coder_of=coder_of, default_coder=default_coder, path=path)
+    spans.check(path)
+    return spans
+
+
 def summary(project: RefiProject, spans: SpanImport, *, codes: int, cases: int = 0,
-            notes: int = 0) -> pd.DataFrame:
+            variables: int = 0, notes: int = 0, consensus: bool = False,
+            uncovered: Mapping[str, int] | None = None) -> pd.DataFrame:
     """What the file holds and what qualcode imported, kind by kind, then the reasons for
-    what was lost: ``item``, ``found``, ``imported``."""
+    what was lost: ``item``, ``found``, ``imported``. ``consensus`` says whether the
+    consensus user's codings were imported; ``uncovered`` counts, per coder, the spans that
+    code no segment."""
+    kept = pd.concat([spans.spans, spans.consensus]) if consensus and \
+        spans.consensus is not None and not spans.consensus.empty else spans.spans
     imported = {
-        "User": spans.spans["coder"].nunique(), "Code": codes,
-        "TextSource": spans.sources,
-        "PlainTextSelection": spans.spans["location"].nunique(),
-        "Coding": len(spans.spans), "Case": cases, "Note": notes}
+        "User": kept["coder"].nunique(), "Code": codes, "TextSource": spans.sources,
+        "PlainTextSelection": kept["location"].nunique(), "Coding": len(kept),
+        "Case": cases, "Variable": variables, "Note": notes}
     rows = [(FOUND_NAMES[kind], found, imported.get(kind, 0)) for kind, found in project.found]
     rows += [(f"lost: {item}", count, 0) for item, count in spans.lost.itertuples(index=False)]
+    if not consensus and spans.consensus is not None and len(spans.consensus):
+        rows.append(("not imported: consensus codings (made from codings/decisions)",
+                     len(spans.consensus), 0))
+    rows += [(f"spans coding no segment (coder {coder})", n, 0)
+             for coder, n in sorted((uncovered or {}).items())]
     return pd.DataFrame(rows, columns=["item", "found", "imported"])

@@ -25,7 +25,6 @@ from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.names import study_matcher
 from qualcode.paths import ANALYSES, FIGURES, INPUTS, MANIFEST, TRANSCRIPTS
-from qualcode.projects import write_exports
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
@@ -34,6 +33,7 @@ from qualcode.steps.checklist import checklist_table, load_designs, write_checkl
 from qualcode.steps.coding import write_coding
 from qualcode.steps.collect import CodingStage, coding_stage_if_any
 from qualcode.steps.imports import ImportResult, Progress
+from qualcode.steps.refiqda import write_exports
 from qualcode.steps.report import write_extract_report, write_report
 from qualcode.steps.results import Results
 from qualcode.steps.saturation import SaturationOptions, compute_saturation, write_saturation

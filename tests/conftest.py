@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from qualcode.paths import INPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("QUALCODE_SHARED", ROOT.parent / "shared"))
 
 # A small focus group of two interns and a moderator, their identities and two coders.
 TRANSCRIPT = """\

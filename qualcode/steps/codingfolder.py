@@ -247,17 +247,14 @@ def _docx(raw: RawCodings, path: Path, source: str, canonical, coder_names, pseu
 
 def _qdpx(raw: RawCodings, path: Path, source: str, canonical, coder_names, transcript_names,
           code_guids) -> None:
-    from qualcode.interchange import code_names, match_sources, project_spans
+    from qualcode.interchange import place_codings
     from qualcode.io.refiqda import read_project
     from qualcode.text import fold
 
-    project = read_project(path)
-    imported = project_spans(project, match_sources(project, canonical, transcript_names,
-                                                    path=path),
-                             code_names=code_names(project.codes, code_guids),
+    imported = place_codings(read_project(path), canonical, transcript_names,
+                             code_guids=code_guids,
                              coder_of=lambda name: coder_names.get(fold(name.strip())),
                              default_coder=path.stem, path=path)
-    imported.check(path)
     raw.reviewed |= imported.reviewed
     for row in imported.spans.itertuples(index=False):
         raw.spans.append((row.coder, row.transcript_id, row.start, row.end, row.code, source,

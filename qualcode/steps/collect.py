@@ -24,6 +24,7 @@ from qualcode.coding import (
     check_codings,
     disagreements,
     human_codings,
+    uncovered_spans,
 )
 from qualcode.decisions import CONSENSUS, REVIEW, Kind, Typed, merge_typed
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
@@ -74,12 +75,20 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
                              pseudonyms=frozenset(study.speaker_ids()))
     if suggestions is not None:
         _accepted(raw, suggestions, transcript_of)
-    return check_codings(*raw.tables(), raw.reviewed, segments, codebook,
-                         coders={c.id for c in study.coders},
-                         lengths={tid: len(text) for tid, text in canonical.items()},
-                         span_share=study.span_share, sheets=raw.sheets,
-                         pseudonyms=study.speaker_ids(), renamed=raw.renamed,
-                         unfinished=raw.unfinished)
+    codings = check_codings(*raw.tables(), raw.reviewed, segments, codebook,
+                            coders={c.id for c in study.coders},
+                            lengths={tid: len(text) for tid, text in canonical.items()},
+                            span_share=study.span_share, sheets=raw.sheets,
+                            pseudonyms=study.speaker_ids(), renamed=raw.renamed,
+                            unfinished=raw.unfinished)
+    uncovered = uncovered_spans(codings.spans, segments, share=study.span_share)
+    if uncovered:
+        warnings.warn("spans that code no segment (each covers less than span_share of every "
+                      "segment it touches): " + ", ".join(
+                          f"{n} of coder {coder}" for coder, n in sorted(uncovered.items()))
+                      + "; widen them, or lower span_share in study.yaml", QualcodeWarning,
+                      stacklevel=2)
+    return codings
 
 
 def transcript_names(study: Study) -> dict[str, str]:

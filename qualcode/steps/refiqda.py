@@ -1,9 +1,14 @@
-"""A study to and from other tools: REFI-QDA projects and codebooks, and IRaMuTeQ.
+"""The study folder's side of exchange with other tools: REFI-QDA projects and codebooks,
+Taguette's CSV codebook, and IRaMuTeQ.
 
-``export-qdpx``, ``export-qdc`` and ``export-iramuteq`` write into ``analyses/``.
+This step reads and writes the study folder; the format is :mod:`qualcode.io.refiqda`'s and
+the mapping between a study and a project :mod:`qualcode.interchange`'s.
+``export-qdpx``, ``export-qdc`` and ``export-iramuteq`` write into ``analyses/`` (or ``-o``).
 ``import-qdpx`` brings a project's codings into a study (as a span CSV in ``codings/``, which
 ``collect`` reads like any coder's file), or makes a new study from a project: its texts
-become transcripts, its users coders, its codes the codebook, its speakers participants.
+become transcripts, its users coders, its codes the codebook, its speakers participants, its
+consensus user the consensus decisions. Both refuse what they cannot place
+(:func:`qualcode.interchange.check_project`) before writing anything.
 """
 
 from __future__ import annotations
@@ -13,22 +18,27 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import warnings
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from qualcode import schema as S
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.coding import CodeResolver, human_codings
+from qualcode.coding import CodeResolver, spans_to_segments, uncovered_spans
 from qualcode.corpus import detect_turns, label_key
-from qualcode.errors import CodebookError, CodingError, QualcodeError
+from qualcode.errors import CodebookError, CodingError, QualcodeError, QualcodeWarning
 from qualcode.interchange import (
     OffsetMap,
+    check_project,
+    code_fields,
     code_guids,
-    code_names,
     codebook_codes,
     export_project,
-    match_sources,
+    is_consensus,
+    place_codings,
     project_spans,
     qualcode_origin,
     summary,
@@ -39,9 +49,9 @@ from qualcode.io.iramuteq import iramuteq_corpus
 from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes, read_project
 from qualcode.io.refiqda import write_qdpx as write_project
 from qualcode.io.transcripts import read_transcript
-from qualcode.paths import ANALYSES, CODINGS, IDENTITIES_FILE, STUDY_FILE
+from qualcode.paths import ANALYSES, CODINGS, DECISIONS_FILE, IDENTITIES_FILE, STUDY_FILE
 from qualcode.steps.collect import coding_stage_if_any, transcript_names
-from qualcode.steps.imports import import_study, read_transcripts
+from qualcode.steps.imports import import_study
 from qualcode.study import IDENTITY_COLUMNS, Study, load_study
 from qualcode.text import fold
 
@@ -55,13 +65,14 @@ GENERIC_LABELS = {"intervenant", "intervenante", "participant", "participante", 
 # --- export --------------------------------------------------------------------------------
 
 def study_project(study: Study, codebook: Codebook, imported, stage) -> RefiProject:
-    """The study as a REFI-QDA project; without codings, the texts, codebook and cases."""
+    """The study as a REFI-QDA project; without codings, the texts, codebook and cases.
+    The consensus, when complete, is exported as its own user."""
     if stage is None:
         empty = pd.DataFrame(columns=["coder", "segment_id", "code_id", "source"])
         return export_project(study, imported.transcripts, codebook, empty,
                               pd.DataFrame(columns=["coder"]), imported.segments)
     spans = stage.codings.spans
-    codings = human_codings(stage.codings.codings)
+    codings = stage.codings.codings
     codings = codings[~codings["source"].isin(set(spans["source"]))]
     return export_project(study, imported.transcripts, codebook, codings, spans,
                           imported.segments)
@@ -79,8 +90,23 @@ def write_exports(study: Study, codebook: Codebook, imported, stage, *,
 
 
 def write_qdc(path: Path, codebook: Codebook) -> Path:
-    data = codebook_xml(codebook_codes(codebook), origin=qualcode_origin())
+    """The codebook as a REFI-QDA ``.qdc``, or, for a path ending ``.csv``, as the CSV
+    Taguette imports (``tag``, ``description``; a child's tag is its parent's path, ``\\``,
+    its label)."""
+    codes = codebook_codes(codebook)
+    if path.suffix.lower() == ".csv":
+        return write_csv(path, pd.DataFrame(_taguette_rows(codes, ""),
+                                            columns=["tag", "description"]))
+    data = codebook_xml(codes, origin=qualcode_origin())
     return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _taguette_rows(codes: tuple[RefiCode, ...], parent: str) -> list[tuple[str, str]]:
+    rows = []
+    for code in codes:
+        tag = f"{parent}\\{code.name}" if parent else code.name
+        rows += [(tag, code.description), *_taguette_rows(code.children, tag)]
+    return rows
 
 
 def export_qdpx(study: Study, output: Path | None = None) -> Path:
@@ -99,26 +125,27 @@ def export_iramuteq(study: Study, output: Path | None = None, *, per: str = "tur
 
 # --- import into a study -------------------------------------------------------------------
 
-def import_into_study(study: Study, file: Path, *, crlf: str = "auto",
+def import_into_study(study: Study, file: Path, *, crlf: str = "auto", units: str = "auto",
                       force: bool = False) -> tuple[Path, pd.DataFrame]:
     """A project's codings as ``codings/<file stem>.csv`` (span form), and the summary of
     what was imported and lost. Codes map onto the study's codebook by id or label; users
-    onto its coders by id or name."""
+    onto its coders by id or name. Refused, writing nothing, as ``collect`` refuses it."""
     target = study.root / CODINGS / f"{file.stem}.csv"
     if target.exists() and not force:
         raise QualcodeError("exists already; pass --force to replace it", path=target)
-    project = read_project(file, crlf=crlf)
+    project = read_project(file, crlf=crlf, units=units)
     codebook = load_codebook(study.codebook)
-    canonical = {t.id: t.text for t in read_transcripts(study)}
+    imported = import_study(study)
+    canonical = {t.id: t.text for t in imported.transcripts}
     coders = {fold(c.id): c.id for c in study.coders} | \
         {fold(c.name): c.id for c in study.coders if c.name}
-    names = code_names(project.codes, code_guids(codebook))
-    spans = project_spans(project, match_sources(project, canonical, transcript_names(study),
-                                                 path=file),
-                          code_names=names, coder_of=lambda name: coders.get(fold(name.strip())),
+    spans = place_codings(project, canonical, transcript_names(study),
+                          code_guids=code_guids(codebook),
+                          coder_of=lambda name: coders.get(fold(name.strip())),
                           default_coder=file.stem, path=file)
+    names = dict.fromkeys(spans.spans["code"])
     resolve, ids = CodeResolver(codebook), {}
-    for name in sorted(set(names.values())):
+    for name in sorted(names):
         with contextlib.suppress(CodingError):
             ids[name] = resolve(name, path=str(file), location="")
     unknown = sorted(set(spans.spans["code"]) - set(ids))
@@ -129,8 +156,22 @@ def import_into_study(study: Study, file: Path, *, crlf: str = "auto",
                           "from the project with 'qualcode import-qdpx FILE NEW_FOLDER'",
                           path=file)
     table = spans.spans.assign(code_id=spans.spans["code"].map(ids))
+    uncovered = _uncovered(table, imported.segments, study.span_share)
     write_csv(target, _span_csv(table))
-    return target, summary(project, spans, codes=len(ids))
+    return target, summary(project, spans, codes=len(ids), uncovered=uncovered)
+
+
+def _uncovered(table: pd.DataFrame, segments: pd.DataFrame, share: float) -> dict[str, int]:
+    """Per coder, the imported spans that code no segment (warned about, and counted in the
+    import's summary)."""
+    spans = table.rename(columns={"location": S.SOURCE})[list(S.SPAN_COLUMNS)]
+    uncovered = uncovered_spans(spans, segments, share=share)
+    if uncovered:
+        warnings.warn("spans that code no segment (each covers less than span_share of every "
+                      "segment it touches): " + ", ".join(
+                          f"{n} of coder {coder}" for coder, n in sorted(uncovered.items())),
+                      QualcodeWarning, stacklevel=3)
+    return uncovered
 
 
 def _span_csv(table: pd.DataFrame) -> pd.DataFrame:
@@ -139,7 +180,8 @@ def _span_csv(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- a new study from a project ------------------------------------------------------------
 
-def study_from_project(file: Path, target: Path, *, crlf: str = "auto") -> pd.DataFrame:
+def study_from_project(file: Path, target: Path, *, crlf: str = "auto",
+                       units: str = "auto") -> pd.DataFrame:
     """Make a new study folder from a REFI-QDA project; returns the import summary.
 
     The folder is built aside and renamed into place at the end, so a failure leaves
@@ -152,7 +194,8 @@ def study_from_project(file: Path, target: Path, *, crlf: str = "auto") -> pd.Da
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise QualcodeError("folder exists and is not empty; choose a new folder name",
                             path=target)
-    project = read_project(file, crlf=crlf)
+    project = read_project(file, crlf=crlf, units=units)
+    check_project(project, file)
     if not project.sources:
         raise CodingError("the project holds no text source qualcode can read; nothing to "
                           "make a study from", path=file)
@@ -172,16 +215,17 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
     for folder in ("transcripts", "codebooks", CODINGS, "designs"):
         (root / folder).mkdir()
     groups, identities, participants = [], [], []
-    group_of, silent = {}, 0
+    group_of, silent = {}, []
     cases = {fold(c.name).strip(): dict(c.variables) for c in project.cases if c.name}
     for source in project.sources:
-        group_id = _unique_id(_slug(Path(source.name).stem) or "T", {g["id"] for g in groups})
+        named = Path(source.name or source.file).stem
+        group_id = _unique_id(_slug(named) or "T", {g["id"] for g in groups})
         path = root / "transcripts" / f"{group_id}.txt"
         path.write_text(source.text, encoding="utf-8")
-        turns = detect_turns(read_transcript(path))
-        if not turns:
+        turns = detect_turns(read_transcript(path), known_labels=speaker_labels(source.text))
+        if not _is_transcript(source.text, turns):
             path.unlink()
-            silent += 1
+            silent.append(named or source.guid)
             continue
         group_of[source.guid] = group_id
         sites = []
@@ -195,21 +239,30 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
             attributes = cases.get(fold(label).strip(), {})
             sites.append(attributes.pop("site", None))
             attributes.pop("group", None)
+            attributes.pop("site_kind", None)
             participants.append({"id": pid, "group": group_id} |
                                 ({"attributes": attributes} if attributes else {}))
             identities.append((group_id, label, label if _is_name(label) else "", pid))
         site = max(set(sites) - {None}, key=sites.count, default="Site à préciser")
-        groups.append({"id": group_id, "site": _slug(site).lower() or "site",
+        kinds = [cases.get(fold(label).strip(), {}).get("site_kind") for label in
+                 dict.fromkeys(turn.speaker for turn in turns)]
+        groups.append({"id": group_id, "site": _slug(str(site)).lower() or "site",
                        "transcript": f"transcripts/{path.name}", "moderator": "MOD",
-                       "site_name": site})
+                       "site_name": str(site),
+                       "site_kind": next((k for k in kinds if k), "unknown")})
     if not groups:
-        raise CodingError("no text source of the project has speaker turns ('Name : ...' at "
-                          "the start of a line); qualcode needs them to know who speaks",
+        raise CodingError(f"no text source of the project is a transcript with speaker turns "
+                          f"({_quoted(silent)}: most paragraphs must start with a speaker "
+                          "label, 'Name: ...', used at least twice; a heading such as "
+                          "'Abstract:' is not one); qualcode needs them to know who speaks",
                           path=file)
+    if silent:
+        warnings.warn(f"{file.name}: text source(s) {_quoted(silent)} are not transcripts "
+                      "with speaker turns: not imported", QualcodeWarning, stacklevel=3)
     taken: set[str] = set()
     coders = {fold(name): _unique_id(_slug(project.user_ids.get(guid, "")) or _slug(name)
                                      or "coder", taken)
-              for guid, name in project.users.items()}
+              for guid, name in project.users.items() if not is_consensus(name)}
     codebook_id = _codebook_id(file)
     tree, ids = _codebook(project.codes, project.origin or "REFI-QDA")
     (root / "codebooks" / f"{codebook_id}.yaml").write_text(
@@ -217,12 +270,13 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
     manifest = {
         "title": project.name or file.stem, "language": "fr",
         "codebook": f"codebooks/{codebook_id}.yaml", "coding_unit": "sentence",
-        "sites": [{"id": site_id, "name": name, "kind": "unknown"} for site_id, name in
-                  dict.fromkeys((g["site"], g.pop("site_name")) for g in groups)],
+        "sites": [{"id": site_id, "name": name, "kind": kind} for site_id, name, kind in
+                  dict.fromkeys((g["site"], g.pop("site_name"), g.pop("site_kind"))
+                                for g in groups)],
         "groups": groups, "participants": participants,
         "roles": [{"id": "MOD", "label": "Modérateur·rice"}],
         "coders": [{"id": coders[fold(name)], "name": name}
-                   for name in dict.fromkeys(project.users.values())]
+                   for name in dict.fromkeys(project.users.values()) if not is_consensus(name)]
         or [{"id": _slug(file.stem) or "coder"}]}
     (root / STUDY_FILE).write_text(
         f"# Made by 'qualcode import-qdpx' from {file.name}: check the sites, groups and "
@@ -237,7 +291,8 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
             f"## {name or 'Note'}\n\n{text.strip()}\n\n" for name, text in project.notes),
             encoding="utf-8")
     study = load_study(root)
-    canonical = {t.id: t.text for t in read_transcripts(study)}
+    imported = import_study(study)
+    canonical = {t.id: t.text for t in imported.transcripts}
     texts = {source.guid: source.text for source in project.sources}
     matched = {guid: (group_id, OffsetMap(texts[guid], canonical[group_id]))
                for guid, group_id in group_of.items()}
@@ -247,12 +302,71 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
     table = spans.spans.rename(columns={"code": "code_id"})
     guard_table(_span_csv(table)).to_csv(
         root / CODINGS / f"{_slug(file.stem) or 'project'}.csv", index=False)
+    consensus = spans.consensus is not None and not spans.consensus.empty
+    if consensus:
+        _consensus_decisions(table, spans.consensus.rename(columns={"code": "code_id"}),
+                             imported.segments, study, file)
     result = summary(project, spans, codes=len(ids), cases=sum(
-        1 for p in participants if "attributes" in p), notes=len(project.notes))
+        1 for p in participants if "attributes" in p), variables=len(
+        {name for p in participants for name in p.get("attributes", {})}),
+        notes=len(project.notes), consensus=consensus,
+        uncovered=_uncovered(table, imported.segments, study.span_share))
     if silent:
-        result.loc[len(result)] = ("lost: text sources without speaker turns", silent, 0)
+        result["item"] = result["item"].replace(
+            "lost: text sources that are not transcripts of the study",
+            "lost: text sources without speaker turns")
     guard_table(result).to_csv(root / "import-summary.csv", index=False)
     return result
+
+
+def _consensus_decisions(coded: pd.DataFrame, consensus: pd.DataFrame,
+                         segments: pd.DataFrame, study: Study, file: Path) -> None:
+    """The consensus user's codings as ``codings/consensus.csv``: a decision for each
+    segment and code the coders did not all give, ``keep`` when the consensus has it."""
+    def pairs(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+        spans = table.rename(columns={"location": S.SOURCE})[list(S.SPAN_COLUMNS)]
+        return [(coder, segment, code) for coder, segment, code, _ in
+                spans_to_segments(spans, segments, share=study.span_share)]
+
+    kept = {(segment, code) for _, segment, code in pairs(consensus)}
+    given = Counter((segment, code) for _, segment, code in set(pairs(coded)))
+    everyone = len(study.coders)
+    rows = sorted((segment, code, "keep" if (segment, code) in kept else "drop",
+                   f"consensus of {file.name}", "import")
+                  for (segment, code), n in given.items() if n < everyone)
+    guard_table(pd.DataFrame(rows, columns=[S.SEGMENT_ID, S.CODE_ID, "decision", "rationale",
+                                            "decided_by"])).to_csv(
+        study.root / CODINGS / DECISIONS_FILE, index=False)
+
+
+def speaker_labels(text: str) -> set[str]:
+    """Labels that start at least two lines of an imported text followed by a colon, in
+    any case and with hyphens (``admin-1:``, ``interviewer:``), folded as speaker labels."""
+    found = Counter(label_key(m.group(1)) for m in _LOOSE_LABEL.finditer(text))
+    return {label for label, n in found.items() if n >= 2}
+
+
+_LOOSE_LABEL = re.compile(r"^[ \t]*([^\W\d_][\w.'’-]{0,30}(?:[ \t][\w.'’-]{1,30}){0,3})"
+                          r"[ \t]*:[ \t]", re.MULTILINE)
+
+
+def _is_transcript(text: str, turns) -> bool:
+    """Whether speaker turns make most of a text: paragraphs (or lines) starting with the
+    label of a speaker who speaks at least twice hold at least half its characters (a
+    paper's ``Abstract:``, or a short dialogue quoted in it, do not)."""
+    counts = Counter(label_key(turn.speaker) for turn in turns)
+    speakers = {label for label, n in counts.items() if n >= 2}
+    blocks = [b for b in re.split(r"\n[ \t]*\n", text) if b.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
+    parts = blocks if len(blocks) > 1 else lines
+    spoken = sum(len(part) for part in parts
+                 if ":" in part and label_key(part.strip().split(":", 1)[0]) in speakers)
+    return bool(parts) and spoken >= 0.5 * sum(len(part) for part in parts)
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names[:5]) + \
+        (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def _codebook_yaml(codebook_id: str, title: str, tree: list) -> str:
@@ -273,13 +387,14 @@ def _codebook(codes: tuple[RefiCode, ...], origin: str) -> tuple[list, dict[str,
             siblings = {item["id"] for item in items}
             found = next((i for i in items if i["label"] == part), None)
             if found is None or depth == len(path) - 1:
-                own = depth == len(path) - 1
-                code_id, definition = _exported_id(code.description, parent) if own else \
-                    (None, "")
-                code_id = code_id or _unique_id(
+                fields = _exported(code, part, parent) if depth == len(path) - 1 else {}
+                code_id = fields.pop("id", None) or _unique_id(
                     f"{parent}.{_word(part)}" if parent else _word(part), siblings)
-                found = {"id": code_id, "label": part, "definition": definition or
-                         f"Importé de {origin} sans définition.", "children": []}
+                found = {"id": code_id, "label": part,
+                         "definition": code.description if depth == len(path) - 1 and
+                         code.description else f"Importé de {origin} sans définition."}
+                found |= fields
+                found["children"] = []
                 items.append(found)
             node, parent, items = found, found["id"], found["children"]
         node["codable"] = code.codable
@@ -294,13 +409,14 @@ def _codebook(codes: tuple[RefiCode, ...], origin: str) -> tuple[list, dict[str,
     return roots, ids
 
 
-def _exported_id(description: str, parent: str | None) -> tuple[str | None, str]:
-    """The code id qualcode wrote at the start of a description (``[housing.x] ...``), if it
-    fits under ``parent``, and the description without it."""
-    match = re.match(r"\[([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\] ", description)
-    if match and match.group(1).rpartition(".")[0] == (parent or ""):
-        return match.group(1), description[match.end():]
-    return None, description
+def _exported(code: RefiCode, label: str, parent: str | None) -> dict:
+    """The codebook fields qualcode wrote in a code's description (its id first), when that
+    id fits under ``parent``; ``{}`` otherwise (another tool's description stays the
+    definition)."""
+    fields = code_fields(code.description, label, language="fr")
+    if not fields or fields["id"].rpartition(".")[0] != (parent or ""):
+        return {}
+    return fields
 
 
 def _prune(items: list) -> None:
@@ -345,10 +461,15 @@ def _unique_id(base: str, taken: set[str]) -> str:
 
 
 def import_codebook(study_root: Path, file: Path) -> Path:
-    """A ``.qdc`` (or a project's) code tree as ``codebooks/<file stem>.yaml``."""
-    origin, codes = read_codes(file)
+    """A ``.qdc`` (or a project's) code tree as ``codebooks/<file stem>.yaml``; code groups
+    (sets) and colours, which a qualcode codebook does not hold, are warned about."""
+    origin, codes, dropped = read_codes(file)
     if not codes:
         raise CodingError("the file holds no code", path=file)
+    if any(dropped.values()):
+        warnings.warn(f"{file.name}: not imported (a qualcode codebook has no place for them): "
+                      + ", ".join(f"{n} {what}" for what, n in dropped.items() if n)
+                      .replace("sets", "code groups (sets)"), QualcodeWarning, stacklevel=2)
     tree, _ = _codebook(codes, origin or "REFI-QDA")
     codebook_id = _codebook_id(file)
     path = study_root / "codebooks" / f"{codebook_id}.yaml"
