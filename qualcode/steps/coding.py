@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, summarise_coders
-from qualcode.decisions import Typed, unchanged, workbook_rows
+from qualcode.decisions import CONSENSUS, Typed, merge_typed, unchanged, workbook_rows
 from qualcode.errors import CodingError, QualcodeError, UndecidedError
 from qualcode.io.decisions import write_decisions, write_disagreements
 from qualcode.io.files import write_atomic, write_csv
@@ -25,6 +26,7 @@ from qualcode.steps.collect import (
     CodingStage,
     add_consensus,
     coding_stage,
+    typed_decisions,
     workbook_path,
 )
 from qualcode.steps.transcripts import prepare
@@ -210,6 +212,33 @@ def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
         stage = replace(stage, codings=codings, log=log,
                         consensus_status="consensus complete: later stages use it")
     return stage.log, write_coding(stage, study, codebook, list_disagreements=True)
+
+
+def record_decision(study: Study, segment_id: str, code_id: str, decision: str, *,
+                    rationale: str = "", decided_by: str = "") -> Path:
+    """Record one consensus decision (``keep`` or ``drop``, by a coder of ``study.yaml``) in
+    ``codings/consensus.csv``, where ``qualcode consensus`` and ``qualcode run`` read it, with
+    every decision already typed or recorded. When the disagreements workbook lists the pair,
+    its row is updated too, so that the workbook (whose typed cells win) says the same."""
+    if decision not in S.DECISIONS:
+        raise QualcodeError(f"decision '{decision}' must be keep or drop")
+    coders = {c.id for c in study.coders}
+    if decided_by not in coders:
+        raise QualcodeError(f"decided_by '{decided_by}' is not a coder of study.yaml "
+                            f"({', '.join(sorted(coders))}); choose one",
+                            path=study.root / "study.yaml")
+    typed = typed_decisions(study)
+    row = pd.DataFrame([(segment_id, code_id, decision, rationale, decided_by)],
+                       columns=list(S.DECISION_COLUMNS))
+    merged = merge_typed(typed.merged, [row], keys=CONSENSUS.keys, filled=CONSENSUS.filled)
+    if typed.listed is not None:
+        listed = typed.listed
+        current = listed.drop(columns=[*CONSENSUS.filled, "location"])
+        rows = workbook_rows(listed, current, merged, keys=CONSENSUS.keys,
+                             filled=CONSENSUS.filled)
+        if not unchanged(listed, rows):
+            write_disagreements(workbook_path(study, CONSENSUS), rows)
+    return write_decisions(study.paths.codings / CONSENSUS.record, merged)
 
 
 def code_counts(analyses: Path) -> pd.Series | None:

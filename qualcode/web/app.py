@@ -176,7 +176,51 @@ def create_app(root: Path, *, tokens: dict[str, str] | None = None,
             return JSONResponse({"error": words(_language(request, folder))["forbidden"]}, 403)
         return await change_endpoint(request)
 
+    async def review(request: Request) -> Response:
+        loaded = folder.loaded()
+        if access.tokens is not None and access.coder_of(request) is None:
+            raise Forbidden
+        differ, decided, problems = folder.review()
+        language = _language(request, folder)
+        items = _disagreements(loaded, differ, decided, language)
+        transcript, code = (request.query_params.get("transcript", ""),
+                            request.query_params.get("code", ""))
+        shown = [i for i in items if (not transcript or i["transcript_id"] == transcript)
+                 and (not code or i["code_id"] == code)]
+        return page(request, "review.html", loaded=loaded, items=shown, problems=problems,
+                    settled=sum(bool(i["decision"]) for i in items), total=len(items),
+                    transcripts=sorted({i["transcript_id"] for i in items}),
+                    codes=sorted({(i["code_id"], i["label"]) for i in items}),
+                    transcript=transcript, code=code, me=access.coder_of(request))
+
+    async def decide(request: Request) -> Response:
+        _check_csrf(request, access)
+        try:
+            body = json.loads(await request.body())
+            pair = (str(body["segment_id"]), str(body["code_id"]))
+            decision, decided_by = str(body["decision"]), str(body["decided_by"])
+            rationale = str(body.get("rationale", ""))[:5000]
+        except (ValueError, TypeError, KeyError) as error:
+            return JSONResponse({"error": f"bad request: {error}"}, 400)
+        differ = folder.review()[0]
+        if pair not in set(zip(differ["segment_id"], differ["code_id"], strict=True)):
+            return JSONResponse({"error": f"{pair[0]} {pair[1]} is not a disagreement"}, 400)
+        folder.decide(*pair, decision, rationale, decided_by)
+        return JSONResponse({"decision": decision})
+
+    async def decide_endpoint(request: Request) -> Response:
+        if access.tokens is not None and access.coder_of(request) is None:
+            return JSONResponse({"error": words(_language(request, folder))["forbidden"]}, 403)
+        try:
+            return await decide(request)
+        except Forbidden:
+            return JSONResponse({"error": words(_language(request, folder))["forbidden"]}, 403)
+        except QualcodeError as error:
+            return JSONResponse({"error": f"error: {error}"}, 400)
+
     routes = [
+        Route("/review", guarded(review)),
+        Route("/api/review", decide_endpoint, methods=["POST"]),
         Route("/", guarded(overview)),
         Route("/code/{coder}", guarded(coder_home)),
         Route("/code/{coder}/{transcript}", guarded(coding_page)),
@@ -237,6 +281,33 @@ def _operation(body: dict, loaded: Loaded, transcript_id: str):
         done = bool(body["done"])
         return lambda work, _, __: setattr(work, "done", done)
     raise ValueError(f"unknown op {kind!r}")
+
+
+def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]:
+    """Each disagreement with its transcript, the segment before it (context), the code's
+    label and definition, and the decision already recorded or typed (empty when none)."""
+    segments = loaded.imported.segments
+    texts = dict(zip(segments["segment_id"], segments["text"], strict=True))
+    transcript_of = dict(zip(segments["segment_id"], segments["transcript_id"], strict=True))
+    previous = dict(zip(segments["segment_id"], segments.groupby(
+        "transcript_id", sort=False)["segment_id"].shift(1), strict=True))
+    decisions = {(r.segment_id, r.code_id): r for r in decided.itertuples(index=False)}
+    codebook, items = loaded.codebook, []
+    for row in differ.itertuples(index=False):
+        code = codebook[row.code_id]
+        before = previous.get(row.segment_id)
+        made = decisions.get((row.segment_id, row.code_id))
+        items.append({
+            "segment_id": row.segment_id, "code_id": row.code_id,
+            "transcript_id": transcript_of[row.segment_id], "speaker": row.participant_id,
+            "text": row.text, "context": texts[before] if isinstance(before, str) else "",
+            "label": codebook.text(code.label, language),
+            "definition": codebook.text(code.definition, language) if code.definition else "",
+            "applied_by": row.applied_by, "not_applied_by": row.not_applied_by,
+            "decision": made.decision if made is not None else "",
+            "rationale": made.rationale if made is not None else "",
+            "decided_by": made.decided_by if made is not None else ""})
+    return items
 
 
 def _language(request: Request, folder: StudyFolder) -> str:

@@ -20,7 +20,8 @@ from qualcode.coding import Codings
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.io.files import os_errors
 from qualcode.pipeline import last_run
-from qualcode.steps.collect import collect_codings
+from qualcode.steps.coding import record_decision
+from qualcode.steps.collect import coding_stage, collect_codings
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.workspace import change_work, progress, transcript_work, workspace_path
@@ -59,6 +60,7 @@ class StudyFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._lock = threading.Lock()
+        self._deciding = threading.Lock()
         self._loaded: tuple[tuple, Loaded | QualcodeError] | None = None
         self._collected: tuple[tuple, tuple[Codings, tuple[str, ...]] | QualcodeError] | None \
             = None
@@ -119,6 +121,22 @@ class StudyFolder:
 
     def last_run(self) -> tuple[str, bool] | None:
         return last_run(self.loaded().study)
+
+    def review(self) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+        """The disagreements and the consensus decisions (recorded or typed), as ``qualcode
+        consensus`` reads them, with the warnings collecting gave."""
+        loaded = self.loaded()
+        stage, said = _caught(lambda: coding_stage(loaded.study, loaded.imported,
+                                                   loaded.codebook))
+        return stage.disagreements, stage.decisions.merged, said
+
+    def decide(self, segment_id: str, code_id: str, decision: str, rationale: str,
+               decided_by: str) -> None:
+        """Record one consensus decision where the command line reads it."""
+        study = self.loaded().study
+        with self._deciding, os_errors(study.paths.codings):
+            record_decision(study, segment_id, code_id, decision, rationale=rationale,
+                            decided_by=decided_by)
 
     def work(self, coder: str, transcript_id: str) -> TranscriptWork:
         loaded = self.loaded()

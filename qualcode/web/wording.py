@@ -71,6 +71,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "blind": ("Codage en aveugle : vous ne voyez que votre propre codage.",
               "Blind coding: you see only your own coding."),
     "language": ("English", "Français"),
+    "review": ("Désaccords à trancher", "Settle disagreements"),
+    "review_help": ("Pour chaque désaccord, gardez ou retirez le code, avec une justification "
+                    "et qui décide ; chaque décision est enregistrée aussitôt dans "
+                    "codings/consensus.csv, que lit « qualcode consensus ».",
+                    "For each disagreement, keep or drop the code, with a rationale and who "
+                    "decided; each decision is saved at once in codings/consensus.csv, which "
+                    "'qualcode consensus' reads."),
+    "settled_of": ("{settled} sur {total} tranchés", "{settled} of {total} settled"),
+    "all": ("tous", "all"),
+    "code": ("Code", "Code"),
+    "apply_filter": ("Filtrer", "Filter"),
+    "no_disagreement": ("Aucun désaccord.", "No disagreement."),
+    "applied_by": ("appliqué par :", "applied by:"),
+    "not_applied_by": ("non appliqué par :", "not applied by:"),
+    "keep": ("Garder", "Keep"),
+    "drop": ("Retirer", "Drop"),
+    "rationale": ("Justification", "Rationale"),
 }
 
 
