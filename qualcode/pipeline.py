@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
@@ -63,14 +63,22 @@ class RunResult:
     suggestions: SuggestionQuality | None = None
 
 
-def run(root: Path = Path("."), *, progress: Progress | None = None) -> RunResult:
+StageHook = Callable[[str, str], None]
+"""Told ``(stage, "start")`` when a stage of a run begins and ``(stage, "done")`` when it
+ends, in order: the browser shows a run's progress with it."""
+
+
+def run(root: Path = Path("."), *, progress: Progress | None = None,
+        on_stage: StageHook | None = None) -> RunResult:
     """Import the study at ``root`` and write the analysis into ``root/analyses``."""
-    return run_study(load_study(root), progress=progress)
+    return run_study(load_study(root), progress=progress, on_stage=on_stage)
 
 
-def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
+def run_study(study: Study, *, progress: Progress | None = None,
+              on_stage: StageHook | None = None) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`. The seconds each stage took
-    are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named.
+    are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named; ``on_stage``
+    is told when each begins and ends.
 
     Confidentiality is checked on both ends: input file names, which the outputs record, are
     refused first when they hold a name of ``identities.csv``; the new outputs are audited
@@ -86,16 +94,16 @@ def run_study(study: Study, *, progress: Progress | None = None) -> RunResult:
     remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
                                         folders=OUTPUT_FOLDERS) as staging:
-        result = _compute_and_write(study, staging, progress)
+        result = _compute_and_write(study, staging, progress, StageTimer(on_stage))
     return replace(result, written=tuple(target / p.relative_to(staging)
                                          if p.is_relative_to(staging) else p
                                          for p in result.written))
 
 
-def _compute_and_write(study: Study, analyses: Path, progress: Progress | None) -> RunResult:
+def _compute_and_write(study: Study, analyses: Path, progress: Progress | None,
+                       timer: StageTimer) -> RunResult:
     """Every stage computed, then written into ``analyses`` (the staging folder), the
     manifest last, then audited."""
-    timer = StageTimer()
     matcher = study_matcher(study, load_identities(study))
     check_paths(input_files(study), matcher, root=study.root)
     results = compute(study, timer, progress=progress)
@@ -182,18 +190,24 @@ def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[P
 
 
 class StageTimer:
-    """Wall-clock seconds per stage of a run: ``with timer("import"): ...``."""
+    """Wall-clock seconds per stage of a run: ``with timer("import"): ...``; ``on_stage``
+    (a :data:`StageHook`) is told when each stage begins and ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_stage: StageHook | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.on_stage = on_stage
 
     @contextlib.contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        if self.on_stage:
+            self.on_stage(stage, "start")
         start = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+        if self.on_stage:
+            self.on_stage(stage, "done")
 
 
 OUTPUT_FOLDERS = (FIGURES, TRANSCRIPTS)

@@ -1,0 +1,76 @@
+"""Settling disagreements (``/review``): each disagreement with its context, who applied the
+code, its definition; a decision (``POST /api/review``) is saved at once where ``qualcode
+consensus`` reads it.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from qualcode.web.library import Loaded
+from qualcode.web.site import BadRequest, Site, json_body
+
+
+def routes(site: Site) -> list[Route]:
+    folder = site.folder
+
+    async def review(request: Request) -> Response:
+        loaded = folder.loaded()
+        differ, decided, problems = folder.review()
+        items = _disagreements(loaded, differ, decided, site.language(request))
+        transcript, code = (request.query_params.get("transcript", ""),
+                            request.query_params.get("code", ""))
+        shown = [i for i in items if (not transcript or i["transcript_id"] == transcript)
+                 and (not code or i["code_id"] == code)]
+        return site.page(request, "review.html", loaded=loaded, items=shown,
+                         problems=problems, settled=sum(bool(i["decision"]) for i in items),
+                         total=len(items),
+                         transcripts=sorted({i["transcript_id"] for i in items}),
+                         codes=sorted({(i["code_id"], i["label"]) for i in items}),
+                         transcript=transcript, code=code, me=site.me(request))
+
+    async def decide(request: Request) -> Response:
+        body = await json_body(request)
+        try:
+            pair = (str(body["segment_id"]), str(body["code_id"]))
+            decision, decided_by = str(body["decision"]), str(body["decided_by"])
+            rationale = str(body.get("rationale", ""))[:5000]
+        except KeyError as error:
+            raise BadRequest(f"missing {error}") from error
+        differ = folder.review()[0]
+        if pair not in set(zip(differ["segment_id"], differ["code_id"], strict=True)):
+            raise BadRequest(f"{pair[0]} {pair[1]} is not a disagreement")
+        folder.decide(*pair, decision, rationale, decided_by)
+        return JSONResponse({"decision": decision})
+
+    return [Route("/review", site.guarded(review)),
+            Route("/api/review", site.api(decide), methods=["POST"])]
+
+
+def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]:
+    """Each disagreement with its transcript, the segment before it (context), the code's
+    label and definition, and the decision already recorded or typed (empty when none)."""
+    segments = loaded.imported.segments
+    texts = dict(zip(segments["segment_id"], segments["text"], strict=True))
+    transcript_of = dict(zip(segments["segment_id"], segments["transcript_id"], strict=True))
+    previous = dict(zip(segments["segment_id"], segments.groupby(
+        "transcript_id", sort=False)["segment_id"].shift(1), strict=True))
+    decisions = {(r.segment_id, r.code_id): r for r in decided.itertuples(index=False)}
+    codebook, items = loaded.codebook, []
+    for row in differ.itertuples(index=False):
+        code = codebook[row.code_id]
+        before = previous.get(row.segment_id)
+        made = decisions.get((row.segment_id, row.code_id))
+        items.append({
+            "segment_id": row.segment_id, "code_id": row.code_id,
+            "transcript_id": transcript_of[row.segment_id], "speaker": row.participant_id,
+            "text": row.text, "context": texts[before] if isinstance(before, str) else "",
+            "label": codebook.text(code.label, language),
+            "definition": codebook.text(code.definition, language) if code.definition else "",
+            "applied_by": row.applied_by, "not_applied_by": row.not_applied_by,
+            "decision": made.decision if made is not None else "",
+            "rationale": made.rationale if made is not None else "",
+            "decided_by": made.decided_by if made is not None else ""})
+    return items
