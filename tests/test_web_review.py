@@ -116,3 +116,31 @@ def test_a_decision_updates_the_workbook_whose_typed_cells_win(study):
     assert listed.loc[("FG1-0003", "housing.parking"), "decision"] == "keep"
     assert typed.merged.set_index(["segment_id", "code_id"]).loc[
         ("FG1-0003", "housing.parking"), "decision"] == "keep"
+
+
+def test_a_decision_taken_together_is_recorded_as_both_coders(study):
+    """The meeting's decision, as the sheets write it (A+B); an unknown coder is refused."""
+    with client_for(study) as client:
+        headers = csrf(client, "/review")
+        assert '<option value="A+B" selected>' in client.get("/review").text
+        pair = {"segment_id": "FG1-0003", "code_id": "housing.parking", "decision": "keep"}
+        assert client.post("/api/review", headers=headers,
+                           json={**pair, "decided_by": "A+Z"}).status_code == 400
+        assert client.post("/api/review", headers=headers,
+                           json={**pair, "decided_by": "A+B"}).status_code == 200
+    recorded = read_decisions(study / "codings" / "consensus.csv")
+    assert list(recorded["decided_by"]) == ["A+B"]
+
+
+def test_review_filters_by_domain_coder_and_what_is_left(study):
+    with client_for(study) as client:
+        headers = csrf(client, "/review")
+        client.post("/api/review", headers=headers, json={
+            "segment_id": "FG1-0004", "code_id": "housing.parking", "decision": "drop",
+            "decided_by": "A"})
+        left = items(client.get("/review?unsettled=1").text)
+        by_domain = items(client.get("/review?domain=quality_of_life").text)
+        by_coder = items(client.get("/review?coder=B").text)
+    assert ("FG1-0004", "housing.parking") not in left and len(left) == 2
+    assert by_domain == {}  # every disagreement here is about housing
+    assert len(by_coder) == 3  # B coded FG1, so B is in every disagreement

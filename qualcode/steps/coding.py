@@ -216,16 +216,18 @@ def decide_consensus(study: Study) -> tuple[pd.DataFrame, list[Path]]:
 
 def record_decision(study: Study, segment_id: str, code_id: str, decision: str, *,
                     rationale: str = "", decided_by: str = "") -> Path:
-    """Record one consensus decision (``keep`` or ``drop``, by a coder of ``study.yaml``) in
+    """Record one consensus decision (``keep`` or ``drop``, by coders of ``study.yaml``: one
+    id, or several joined by ``+`` as in ``A+B`` for a decision taken together) in
     ``codings/consensus.csv``, where ``qualcode consensus`` and ``qualcode run`` read it, with
     every decision already typed or recorded. When the disagreements workbook lists the pair,
     its row is updated too, so that the workbook (whose typed cells win) says the same."""
     if decision not in S.DECISIONS:
         raise QualcodeError(f"decision '{decision}' must be keep or drop")
     coders = {c.id for c in study.coders}
-    if decided_by not in coders:
+    if not decided_by or not set(decided_by.split("+")) <= coders:
         raise QualcodeError(f"decided_by '{decided_by}' is not a coder of study.yaml "
-                            f"({', '.join(sorted(coders))}); choose one",
+                            f"({', '.join(sorted(coders))}); give one, or several joined "
+                            "by + (A+B)",
                             path=study.root / "study.yaml")
     typed = typed_decisions(study)
     row = pd.DataFrame([(segment_id, code_id, decision, rationale, decided_by)],

@@ -192,12 +192,20 @@ def typed_decisions(study: Study) -> Typed:
     return read_typed(study, CONSENSUS, read_decisions, read_disagreements)
 
 
+def coded(study: Study, imported: ImportResult, codebook: Codebook
+          ) -> tuple[Codings, pd.DataFrame, Typed]:
+    """Every coder's codings with the suggestions they accepted (see
+    :func:`reviewed_suggestions`), the suggestions and their review: what the disagreements
+    are found in, before any consensus decision."""
+    suggestions, review = reviewed_suggestions(study)
+    return collect_codings(study, imported, codebook, suggestions), suggestions, review
+
+
 def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> CodingStage:
     """Collect the codings and, when the decisions (recorded or typed) decide every
     disagreement, the consensus. An incomplete consensus is not an error here: the status
     says so."""
-    suggestions, review = reviewed_suggestions(study)
-    codings = collect_codings(study, imported, codebook, suggestions)
+    codings, suggestions, review = coded(study, imported, codebook)
     differ = disagreements(codings, imported.segments)
     decisions = typed_decisions(study)
     found = dict(suggestions=suggestions, decisions=decisions, review=review)

@@ -16,12 +16,13 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
-from qualcode.coding import Codings
+from qualcode.coding import Codings, disagreements
+from qualcode.decisions import CONSENSUS
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.io.files import os_errors
 from qualcode.pipeline import last_run
 from qualcode.steps.coding import record_decision
-from qualcode.steps.collect import coding_stage, collect_codings
+from qualcode.steps.collect import coded, collect_codings, typed_decisions, workbook_path
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.steps.workspace import change_work, progress, transcript_work, workspace_path
@@ -61,6 +62,8 @@ class StudyFolder:
         self.root = root
         self._lock = threading.Lock()
         self._deciding = threading.Lock()
+        self._differ: tuple[tuple, tuple[pd.DataFrame, tuple[str, ...]] | QualcodeError] \
+            | None = None
         self._loaded: tuple[tuple, Loaded | QualcodeError] | None = None
         self._collected: tuple[tuple, tuple[Codings, tuple[str, ...]] | QualcodeError] | None \
             = None
@@ -124,11 +127,27 @@ class StudyFolder:
 
     def review(self) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
         """The disagreements and the consensus decisions (recorded or typed), as ``qualcode
-        consensus`` reads them, with the warnings collecting gave."""
+        consensus`` reads them, with the warnings collecting gave. The disagreements are kept
+        until a coding file changes (a decision does not change them)."""
         loaded = self.loaded()
-        stage, said = _caught(lambda: coding_stage(loaded.study, loaded.imported,
-                                                   loaded.codebook))
-        return stage.disagreements, stage.decisions.merged, said
+        decisions = {loaded.study.paths.codings / CONSENSUS.record,
+                     workbook_path(loaded.study, CONSENSUS)}
+        with self._lock:
+            stamp = (id(loaded), *(s for s in _tree(loaded.study.paths.codings)
+                                   if Path(s[0]) not in decisions))
+            if self._differ is None or self._differ[0] != stamp:
+                try:
+                    self._differ = (stamp, _caught(lambda: disagreements(
+                        coded(loaded.study, loaded.imported, loaded.codebook)[0],
+                        loaded.imported.segments)))
+                except QualcodeError as error:
+                    self._differ = (stamp, error)
+            result = self._differ[1]
+        if isinstance(result, QualcodeError):
+            raise result
+        differ, said = result
+        with os_errors():
+            return differ, typed_decisions(loaded.study).merged, said
 
     def decide(self, segment_id: str, code_id: str, decision: str, rationale: str,
                decided_by: str) -> None:

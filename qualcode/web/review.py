@@ -19,17 +19,20 @@ def routes(site: Site) -> list[Route]:
     async def review(request: Request) -> Response:
         loaded = folder.loaded()
         differ, decided, problems = folder.review()
+        coder_ids = [c.id for c in loaded.study.coders]
         items = _disagreements(loaded, differ, decided, site.language(request))
-        transcript, code = (request.query_params.get("transcript", ""),
-                            request.query_params.get("code", ""))
-        shown = [i for i in items if (not transcript or i["transcript_id"] == transcript)
-                 and (not code or i["code_id"] == code)]
-        return site.page(request, "review.html", loaded=loaded, items=shown,
-                         problems=problems, settled=sum(bool(i["decision"]) for i in items),
-                         total=len(items),
+        filters = {key: request.query_params.get(key, "")
+                   for key in ("transcript", "domain", "code", "coder", "unsettled")}
+        codebook, language = loaded.codebook, site.language(request)
+        return site.page(request, "review.html", loaded=loaded, problems=problems,
+                         items=[i for i in items if _shown(i, filters)], filters=filters,
+                         settled=sum(bool(i["decision"]) for i in items), total=len(items),
                          transcripts=sorted({i["transcript_id"] for i in items}),
+                         domains=[(d.id, codebook.text(d.label, language))
+                                  for d in codebook.domains],
                          codes=sorted({(i["code_id"], i["label"]) for i in items}),
-                         transcript=transcript, code=code, me=site.me(request))
+                         me=site.me(request), coder_ids=coder_ids,
+                         together="+".join(coder_ids))
 
     async def decide(request: Request) -> Response:
         body = await json_body(request)
@@ -47,6 +50,16 @@ def routes(site: Site) -> list[Route]:
 
     return [Route("/review", site.guarded(review)),
             Route("/api/review", site.api(decide), methods=["POST"])]
+
+
+def _shown(item: dict, filters: dict[str, str]) -> bool:
+    """Whether a disagreement passes the page's filters (an empty filter passes all)."""
+    coders = {*item["applied_by"].split(", "), *item["not_applied_by"].split(", ")}
+    return ((not filters["transcript"] or item["transcript_id"] == filters["transcript"])
+            and (not filters["domain"] or item["domain"] == filters["domain"])
+            and (not filters["code"] or item["code_id"] == filters["code"])
+            and (not filters["coder"] or filters["coder"] in coders)
+            and not (filters["unsettled"] and item["decision"]))
 
 
 def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]:
@@ -67,7 +80,7 @@ def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]
             "segment_id": row.segment_id, "code_id": row.code_id,
             "transcript_id": transcript_of[row.segment_id], "speaker": row.participant_id,
             "text": row.text, "context": texts[before] if isinstance(before, str) else "",
-            "label": codebook.text(code.label, language),
+            "label": codebook.text(code.label, language), "domain": code.domain,
             "definition": codebook.text(code.definition, language) if code.definition else "",
             "applied_by": row.applied_by, "not_applied_by": row.not_applied_by,
             "decision": made.decision if made is not None else "",

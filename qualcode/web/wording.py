@@ -88,6 +88,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "keep": ("Garder", "Keep"),
     "drop": ("Retirer", "Drop"),
     "rationale": ("Justification", "Rationale"),
+    "domain": ("Domaine", "Domain"),
+    "unsettled_only": ("non tranchés seulement", "unsettled only"),
+    "one_at_a_time": ("un à la fois", "one at a time"),
+    "review_keys": ("Clavier : ↓ ↑ pour passer d'un désaccord à l'autre, G garder, R retirer, "
+                    "/ pour écrire la justification (Entrée l'enregistre), O un à la fois.",
+                    "Keyboard: ↓ ↑ move between disagreements, K keep, D drop, / writes the "
+                    "rationale (Enter saves it), O one at a time."),
+    "shown_of": ("{shown} affichés sur {total}", "{shown} shown of {total}"),
 }
 
 
