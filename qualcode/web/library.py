@@ -51,11 +51,13 @@ from qualcode.workspace import TranscriptWork
 
 __all__ = [
     "CLASSES",
+    "Around",
     "Loaded",
     "QualcodeError",
     "StudyFolder",
     "TranscriptWork",
     "Triangulation",
+    "around",
 ]
 
 
@@ -69,6 +71,24 @@ class Loaded:
     imported: ImportResult
     by_transcript: dict[str, pd.DataFrame]
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Around:
+    """Where a segment is: its transcript, its speaker, and the segment before it in its
+    transcript (its context; empty for the first)."""
+
+    transcript_id: str
+    speaker: str
+    before: str
+
+
+def around(segments: pd.DataFrame) -> dict[str, Around]:
+    """Each segment's :class:`Around`."""
+    previous = segments.groupby(S.TRANSCRIPT_ID, sort=False)[S.TEXT].shift(1).fillna("")
+    return {segment: Around(transcript, speaker, before) for segment, transcript, speaker, before
+            in zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID],
+                   segments[S.PARTICIPANT_ID], previous, strict=True)}
 
 
 def _caught(function: Callable):
@@ -216,13 +236,14 @@ class StudyFolder:
             said += (f"error: {error}",)
         return table, said
 
-    def run_import(self, progress: Callable[[str], None]) -> list[str]:
-        """``qualcode import``: every transcript read (``progress(group_id)`` after each),
-        the import and the private name review written, then the name check; returns the
-        lines the command line prints."""
+    def run_import(self, progress: Callable[[str, int], None]) -> list[str]:
+        """``qualcode import``: every transcript read (``progress(group_id, n_groups)`` after
+        each), the import and the private name review written, then the name check; returns
+        the lines the command line prints."""
         study = load_study(self.root)
-        imported, said = _caught(lambda: import_study(study, progress=progress,
-                                                      background=False))
+        total = len(study.groups)
+        imported, said = _caught(lambda: import_study(
+            study, progress=lambda group: progress(group, total), background=False))
         with os_errors(study.paths.analyses):
             write_import(imported, study.paths.analyses)
             review = write_name_review(imported, study)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qualcode.web.library import Loaded
+from qualcode.web.library import Loaded, around
 from qualcode.web.site import BadRequest, Site, json_body
 
 
@@ -52,21 +52,17 @@ def routes(site: Site) -> list[Route]:
 def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]:
     """Each disagreement with its transcript, the segment before it (context), the code's
     label and definition, and the decision already recorded or typed (empty when none)."""
-    segments = loaded.imported.segments
-    texts = dict(zip(segments["segment_id"], segments["text"], strict=True))
-    transcript_of = dict(zip(segments["segment_id"], segments["transcript_id"], strict=True))
-    previous = dict(zip(segments["segment_id"], segments.groupby(
-        "transcript_id", sort=False)["segment_id"].shift(1), strict=True))
+    where = around(loaded.imported.segments)
     decisions = {(r.segment_id, r.code_id): r for r in decided.itertuples(index=False)}
     codebook, items = loaded.codebook, []
     for row in differ.itertuples(index=False):
         code = codebook[row.code_id]
-        before = previous.get(row.segment_id)
         made = decisions.get((row.segment_id, row.code_id))
         items.append({
             "segment_id": row.segment_id, "code_id": row.code_id,
-            "transcript_id": transcript_of[row.segment_id], "speaker": row.participant_id,
-            "text": row.text, "context": texts[before] if isinstance(before, str) else "",
+            "transcript_id": where[row.segment_id].transcript_id,
+            "speaker": row.participant_id, "text": row.text,
+            "context": where[row.segment_id].before,
             "label": codebook.text(code.label, language),
             "definition": codebook.text(code.definition, language) if code.definition else "",
             "applied_by": row.applied_by, "not_applied_by": row.not_applied_by,
