@@ -92,7 +92,7 @@ def _pairs(loaded: Loaded, result: Triangulation, language: str) -> list[dict]:
     """Each code (category, domain) and pair of sites with the class suggested, the class
     confirmed (empty when none) and its note, and each site's evidence as the framework
     matrix gives it: segments, participants who raised the code of those of the site, their
-    share, and up to two quotes."""
+    share, and up to two quotes (for a category or domain, of its codes)."""
     codebook, study = loaded.codebook, loaded.study
     names = {s.id: s.name for s in study.sites}
     cells = {(r.code_id, r.value): r for r in result.site.itertuples(index=False)}
@@ -106,7 +106,7 @@ def _pairs(loaded: Loaded, result: Triangulation, language: str) -> list[dict]:
                              "n_participants": cell.n_participants,
                              "n_column": cell.n_column_participants,
                              "share": cell.share_participants,
-                             "quotes": [q for q in str(cell.quotes or "").split("\n") if q]})
+                             "quotes": _quotes(cells, row.code_id, side)})
         items.append({
             "code_id": row.code_id, "kind": row.row, "sites": f"{row.site_a}|{row.site_b}",
             "site_a": row.site_a, "site_b": row.site_b,
@@ -118,6 +118,15 @@ def _pairs(loaded: Loaded, result: Triangulation, language: str) -> list[dict]:
             "suggested": row.suggested, "confirmed": row.confirmed, "note": row.note or "",
             "evidence": evidence})
     return items
+
+
+def _quotes(cells: dict, code_id: str, site: str, n: int = 2) -> list[str]:
+    """The quotes the framework matrix gives the code in the site, or, for a category or a
+    domain, the first ``n`` of its codes'."""
+    found = [quote for (code, value), cell in cells.items()
+             if value == site and (code == code_id or code.startswith(code_id + "."))
+             for quote in str(cell.quotes or "").split("\n") if quote]
+    return found[:n]
 
 
 def _suggestions(loaded: Loaded, kept: pd.DataFrame, f1: dict[str, str], language: str
