@@ -115,7 +115,8 @@ def _pairs(loaded: Loaded, result: Triangulation, language: str) -> list[dict]:
             "domain": code.domain,
             "domain_label": codebook.text(codebook[code.domain].label, language),
             "difference": row.difference, "overlap": row.child_overlap,
-            "suggested": row.suggested, "confirmed": row.confirmed, "note": row.note or "",
+            "suggested": row.suggested, "confirmed": row.confirmed,
+            "note": row.note if isinstance(row.note, str) else "",
             "evidence": evidence})
     return items
 
