@@ -141,11 +141,9 @@ def import_(study: StudyDir = Path("."),
 
 
 def _names_line(names, review: Path, root: Path) -> None:
-    replaced = names[names["replaced_by"] != ""]["count"].sum()
-    left = names[names["replaced_by"] == ""]["count"].sum()
-    out.print(f"Names: {replaced} replaced by pseudonyms, {left} ordinary word(s) that are "
-              f"also names left as written; both listed in {review.relative_to(root)} "
-              "(private: real names, never share it).", markup=False)
+    from qualcode.steps.imports import names_line
+
+    out.print(names_line(names, review.relative_to(root)), markup=False)
 
 
 def _with_progress(manifest, function):
@@ -157,26 +155,10 @@ def _with_progress(manifest, function):
 
 
 def _name_check(segments, manifest) -> None:
-    from qualcode.steps.imports import find_person_names
+    from qualcode.steps.imports import find_person_names, name_check_lines
 
-    names = find_person_names(segments, manifest)
-    listed = sorted(set(names[names["listed"]]["name"]))
-    if listed:
-        err.print(f"Name check: {len(listed)} name(s) of identities.csv left as written, as "
-                  "ordinary words (see names-review.csv): " + ", ".join(listed), markup=False)
-    names = names[~names["listed"]]
-    if names.empty:
-        out.print("Name check: no unknown person name found.")
-        return
-    found = sorted(names.groupby("name")["segment_id"].agg(list).items(),
-                   key=lambda item: (-len(item[1]), item[0]))  # most frequent first
-    err.print(f"Name check: {len(found)} possible person name(s) in {len(names)} segment(s), "
-              "not in identities.csv (add real ones to identities.csv, others to "
-              "names_allowed in study.yaml):", markup=False)
-    for name, segment_ids in found:
-        more = f" and {len(segment_ids) - 3} more" if len(segment_ids) > 3 else ""
-        err.print(f"  {name}: {', '.join(segment_ids[:3])}{more}", markup=False,
-                  highlight=False)
+    for line, warning in name_check_lines(find_person_names(segments, manifest)):
+        (err if warning else out).print(line, markup=False, highlight=False)
 
 
 @app.command()

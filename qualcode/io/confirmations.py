@@ -17,15 +17,19 @@ from qualcode.io.workbooks import filled_table
 SHEET = "convergence"
 KEYS = ("code_id", "site_a", "site_b")
 FILLED = ("confirmed", "note")
+NUMBERS = ("share_a", "share_b", "difference", "child_overlap")
 
 
 def write_convergence(path: Path, rows: pd.DataFrame, classes: tuple[str, ...]) -> Path:
     """The convergence workbook: ``rows`` (the convergence table, then :data:`FILLED`, the
-    confirmations already typed included), with a ``confirmed`` drop-down and a ``note``."""
+    confirmations already typed included), with a ``confirmed`` drop-down and a ``note``.
+    Shares read back from a workbook as text are written as numbers again."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    rows = rows.assign(**{c: pd.to_numeric(rows[c], errors="coerce")
+                          for c in NUMBERS if c in rows.columns})
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET

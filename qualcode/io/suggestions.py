@@ -62,8 +62,12 @@ def checked_review(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def write_review_sheet(path: Path, table: pd.DataFrame, coders: list[str]) -> Path:
     """The review sheet: one row per suggestion (:data:`SHEET_COLUMNS`), only ``decision``
-    (accept or reject) and ``reviewed_by`` (a coder id) editable, both drop-downs."""
+    (accept or reject) and ``reviewed_by`` (a coder id) editable, both drop-downs. Numbers
+    read back from a sheet as text are written as numbers again."""
     from openpyxl import Workbook
+
+    table = table.assign(**{c: pd.to_numeric(table[c], errors="coerce")
+                            for c in ("probability", "code_f1")})
 
     workbook = Workbook()
     sheet = workbook.active

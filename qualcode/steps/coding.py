@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, summarise_coders
-from qualcode.decisions import CONSENSUS, Typed, merge_typed, unchanged, workbook_rows
+from qualcode.decisions import Typed, merge_typed, unchanged, workbook_rows
 from qualcode.errors import CodingError, QualcodeError, UndecidedError
 from qualcode.io.decisions import write_decisions, write_disagreements
 from qualcode.io.files import write_atomic, write_csv
@@ -223,24 +224,39 @@ def record_decision(study: Study, segment_id: str, code_id: str, decision: str, 
     its row is updated too, so that the workbook (whose typed cells win) says the same."""
     if decision not in S.DECISIONS:
         raise QualcodeError(f"decision '{decision}' must be keep or drop")
-    coders = {c.id for c in study.coders}
-    if not decided_by or not set(decided_by.split("+")) <= coders:
-        raise QualcodeError(f"decided_by '{decided_by}' is not a coder of study.yaml "
-                            f"({', '.join(sorted(coders))}); give one, or several joined "
-                            "by + (A+B)",
-                            path=study.root / "study.yaml")
-    typed = typed_decisions(study)
+    check_coder(study, decided_by, "decided_by", together=True)
     row = pd.DataFrame([(segment_id, code_id, decision, rationale, decided_by)],
                        columns=list(S.DECISION_COLUMNS))
-    merged = merge_typed(typed.merged, [row], keys=CONSENSUS.keys, filled=CONSENSUS.filled)
+    return record_one(study, typed_decisions(study), row, write_decisions, write_disagreements)
+
+
+def check_coder(study: Study, coder: str, column: str, *, together: bool = False) -> None:
+    """Refuse a decision taken by someone who is not a coder of ``study.yaml`` (or, when a
+    decision may be taken ``together``, by coders joined by ``+``: ``A+B``)."""
+    coders = {c.id for c in study.coders}
+    if not coder or not set(coder.split("+") if together else [coder]) <= coders:
+        raise QualcodeError(f"{column} '{coder}' is not a coder of study.yaml "
+                            f"({', '.join(sorted(coders))}); choose one"
+                            + (", or several joined by + (A+B)" if together else ""),
+                            path=study.root / "study.yaml")
+
+
+def record_one(study: Study, typed: Typed, row: pd.DataFrame,
+               write_record: Callable[[Path, pd.DataFrame], Path],
+               write_workbook: Callable[[Path, pd.DataFrame], Path]) -> Path:
+    """Record one decision ``row`` of ``typed.kind`` with every decision already typed or
+    recorded (``write_record(path, merged)`` writes the kind's CSV file under ``codings/``).
+    When the kind's workbook lists the row, its row is updated too (``write_workbook(path,
+    rows)``), so that the workbook, whose typed cells win, says the same."""
+    kind = typed.kind
+    merged = merge_typed(typed.merged, [row], keys=kind.keys, filled=kind.filled)
     if typed.listed is not None:
         listed = typed.listed
-        current = listed.drop(columns=[*CONSENSUS.filled, "location"])
-        rows = workbook_rows(listed, current, merged, keys=CONSENSUS.keys,
-                             filled=CONSENSUS.filled)
+        current = listed.drop(columns=[*kind.filled, "location"])
+        rows = workbook_rows(listed, current, merged, keys=kind.keys, filled=kind.filled)
         if not unchanged(listed, rows):
-            write_disagreements(workbook_path(study, CONSENSUS), rows)
-    return write_decisions(study.paths.codings / CONSENSUS.record, merged)
+            write_workbook(workbook_path(study, kind), rows)
+    return write_record(study.paths.codings / kind.record, merged)
 
 
 def code_counts(analyses: Path) -> pd.Series | None:

@@ -149,12 +149,16 @@ def reviewed_suggestions(study: Study) -> tuple[pd.DataFrame, Typed]:
                                   "make the sheet again", path=path, line=row.location)
 
     review = read_typed(study, REVIEW, read_kept_suggestions, read_review_sheet, check)
-    decided = review.merged.set_index(list(REVIEW.keys))
+    return with_review(kept, review.merged), review
+
+
+def with_review(kept: pd.DataFrame, decided: pd.DataFrame) -> pd.DataFrame:
+    """The suggestions ``kept`` with the review ``decided`` (one row per reviewed suggestion)
+    in their ``decision`` and ``reviewed_by`` columns."""
+    decided = decided.set_index(list(REVIEW.keys))
     at = pd.MultiIndex.from_frame(kept[list(REVIEW.keys)])
-    for column in REVIEW.filled:
-        kept[column] = decided[column].reindex(at).fillna("").to_numpy() \
-            if len(kept) else kept[column]
-    return kept, review
+    return kept.assign(**{column: decided[column].reindex(at).fillna("").to_numpy()
+                          for column in REVIEW.filled}) if len(kept) else kept
 
 
 def _accepted(raw: RawCodings, suggestions: pd.DataFrame, transcripts: dict[str, str]) -> None:

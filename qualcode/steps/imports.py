@@ -278,6 +278,38 @@ def preview_import(study: Study) -> pd.DataFrame:
                                        "n_turns", "first_turn_at"])
 
 
+def names_line(names: pd.DataFrame, review: object) -> str:
+    """What pseudonymisation did, in one line: ``names`` as :func:`name_review` gives them,
+    ``review`` where their private list was written."""
+    replaced = names[names["replaced_by"] != ""]["count"].sum()
+    left = names[names["replaced_by"] == ""]["count"].sum()
+    return (f"Names: {replaced} replaced by pseudonyms, {left} ordinary word(s) that are also "
+            f"names left as written; both listed in {review} (private: real names, never "
+            "share it).")
+
+
+def name_check_lines(names: pd.DataFrame) -> list[tuple[str, bool]]:
+    """What the name check found (:func:`find_person_names`), as lines to show, each with
+    whether it is a warning."""
+    lines = []
+    listed = sorted(set(names[names["listed"]]["name"]))
+    if listed:
+        lines.append((f"Name check: {len(listed)} name(s) of identities.csv left as written, "
+                      "as ordinary words (see names-review.csv): " + ", ".join(listed), True))
+    names = names[~names["listed"]]
+    if names.empty:
+        return [*lines, ("Name check: no unknown person name found.", False)]
+    found = sorted(names.groupby("name")["segment_id"].agg(list).items(),
+                   key=lambda item: (-len(item[1]), item[0]))  # most frequent first
+    lines.append((f"Name check: {len(found)} possible person name(s) in {len(names)} "
+                  "segment(s), not in identities.csv (add real ones to identities.csv, others "
+                  "to names_allowed in study.yaml):", True))
+    for name, segment_ids in found:
+        more = f" and {len(segment_ids) - 3} more" if len(segment_ids) > 3 else ""
+        lines.append((f"  {name}: {', '.join(segment_ids[:3])}{more}", True))
+    return lines
+
+
 _NOT_NAMES = frozenset(("m. mme mlle dr pr me docteur docteure madame monsieur mademoiselle "
                         "professeur bah ben bon hein ouais euh sinon donc voila oui non").split())
 

@@ -12,18 +12,20 @@ import pandas as pd
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook
+from qualcode.decisions import REVIEW
 from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.io.files import write_csv
 from qualcode.io.suggestions import (
+    REVIEW_DECISIONS,
     SHEET_COLUMNS,
     write_kept_suggestions,
     write_review_sheet,
 )
-from qualcode.paths import FIGURES
+from qualcode.paths import CODINGS, FIGURES, SUGGESTIONS_FILE
 from qualcode.report.figures import save_figure, suggestion_forest
-from qualcode.steps.coding import refresh_workbook
+from qualcode.steps.coding import check_coder, record_one, refresh_workbook
 from qualcode.steps.codingfolder import coding_files
-from qualcode.steps.collect import CodingStage, coding_stage
+from qualcode.steps.collect import CodingStage, coding_stage, reviewed_suggestions, with_review
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
 from qualcode.study import Study
@@ -153,3 +155,26 @@ def review_rows(kept: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook,
         "probability": kept["probability"].astype(float),
         "code_f1": kept[S.CODE_ID].map(model).round(2).to_numpy()})
 
+
+
+def record_review(study: Study, segment_id: str, code_id: str, decision: str, *,
+                  reviewed_by: str) -> Path:
+    """Record one suggestion reviewed (``accept`` or ``reject``, by a coder of
+    ``study.yaml``) in ``codings/suggest.csv``, where ``qualcode collect`` and ``qualcode
+    run`` read it, with every review already typed or recorded; its row of
+    ``codings/decisions/suggestions.xlsx`` is updated too when the sheet lists it."""
+    if decision not in REVIEW_DECISIONS:
+        raise QualcodeError(f"decision '{decision}' must be accept or reject")
+    check_coder(study, reviewed_by, "reviewed_by")
+    kept, review = reviewed_suggestions(study)
+    if (segment_id, code_id) not in set(zip(kept[S.SEGMENT_ID], kept[S.CODE_ID], strict=True)):
+        raise QualcodeError(f"{segment_id} {code_id} is not a suggestion of {CODINGS}/"
+                            f"{SUGGESTIONS_FILE}; run 'qualcode suggest' to make them again",
+                            path=study.paths.suggestions)
+    row = pd.DataFrame([(segment_id, code_id, decision, reviewed_by)],
+                       columns=[*REVIEW.keys, *REVIEW.filled])
+    coders = [c.id for c in study.coders]
+    return record_one(
+        study, review, row,
+        lambda path, merged: write_kept_suggestions(path, with_review(kept, merged)),
+        lambda path, rows: write_review_sheet(path, rows, coders))

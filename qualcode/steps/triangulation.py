@@ -13,6 +13,7 @@ from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings, reference_codings
 from qualcode.decisions import CONVERGENCE, Typed
+from qualcode.errors import QualcodeError
 from qualcode.io.confirmations import (
     read_confirmed,
     read_convergence,
@@ -24,7 +25,7 @@ from qualcode.paths import FIGURES
 from qualcode.report.figures import cooccurrence_heatmap, matrix_heatmap, save_figure
 from qualcode.report.tables import matrix_sheet, write_workbook
 from qualcode.report.wording import study_wording
-from qualcode.steps.coding import record, refresh_workbook
+from qualcode.steps.coding import check_coder, record, record_one, refresh_workbook
 from qualcode.steps.collect import CodingStage, coding_stage, read_typed
 from qualcode.steps.imports import ImportResult
 from qualcode.steps.transcripts import prepare
@@ -120,6 +121,23 @@ def confirmations(study: Study) -> Typed:
     ``codings/decisions/convergence.xlsx``."""
     return read_typed(study, CONVERGENCE, read_confirmed,
                       lambda path: read_convergence(path, CLASSES, CONVERGENCE_COLUMNS))
+
+
+def record_confirmation(study: Study, code_id: str, site_a: str, site_b: str, confirmed: str,
+                        *, rationale: str = "", decided_by: str = "") -> Path:
+    """Record one convergence class confirmed (one of :data:`CLASSES`, by a coder of
+    ``study.yaml``) in ``codings/convergence.csv``, where ``qualcode triangulate`` and
+    ``qualcode run`` read it, with every confirmation already typed or recorded; its row of
+    ``codings/decisions/convergence.xlsx`` is updated too when the workbook lists it. The
+    record has no column for who decided: the note says it, ``"<coder>: <rationale>"``."""
+    if confirmed not in CLASSES:
+        raise QualcodeError(f"class '{confirmed}' must be one of {', '.join(CLASSES)}")
+    check_coder(study, decided_by, "decided_by", together=True)
+    note = f"{decided_by}: {rationale}" if rationale else decided_by
+    row = pd.DataFrame([(code_id, site_a, site_b, confirmed, note)],
+                       columns=[*CONVERGENCE.keys, *CONVERGENCE.filled])
+    return record_one(study, confirmations(study), row, write_confirmed,
+                      lambda path, rows: write_convergence(path, rows, CLASSES))
 
 
 def triangulate(study: Study, *, across_coders: bool = False

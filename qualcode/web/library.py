@@ -22,14 +22,46 @@ from qualcode.errors import QualcodeError, QualcodeWarning
 from qualcode.io.files import os_errors
 from qualcode.pipeline import last_run
 from qualcode.steps.coding import record_decision
-from qualcode.steps.collect import coded, collect_codings, typed_decisions, workbook_path
-from qualcode.steps.imports import ImportResult
-from qualcode.steps.transcripts import prepare
+from qualcode.steps.collect import (
+    coded,
+    coding_stage_if_any,
+    collect_codings,
+    reviewed_suggestions,
+    typed_decisions,
+    workbook_path,
+)
+from qualcode.steps.imports import (
+    ImportResult,
+    find_person_names,
+    import_study,
+    name_check_lines,
+    names_line,
+    preview_import,
+    read_transcripts,
+)
+from qualcode.steps.suggestions import record_review
+from qualcode.steps.transcripts import prepare, write_import, write_name_review
+from qualcode.steps.triangulation import (
+    Triangulation,
+    compute_triangulation,
+    confirmations,
+    record_confirmation,
+)
 from qualcode.steps.workspace import change_work, progress, transcript_work, workspace_path
 from qualcode.study import Study, load_study
+from qualcode.triangulation import CLASSES
 from qualcode.workspace import TranscriptWork
 
-__all__ = ["Loaded", "QualcodeError", "StudyFolder", "TranscriptWork"]
+__all__ = [
+    "CLASSES",
+    "Around",
+    "Loaded",
+    "QualcodeError",
+    "StudyFolder",
+    "TranscriptWork",
+    "Triangulation",
+    "around",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +74,24 @@ class Loaded:
     imported: ImportResult
     by_transcript: dict[str, pd.DataFrame]
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Around:
+    """Where a segment is: its transcript, its speaker, and the segment before it in its
+    transcript (its context; empty for the first)."""
+
+    transcript_id: str
+    speaker: str
+    before: str
+
+
+def around(segments: pd.DataFrame) -> dict[str, Around]:
+    """Each segment's :class:`Around`."""
+    previous = segments.groupby(S.TRANSCRIPT_ID, sort=False)[S.TEXT].shift(1).fillna("")
+    return {segment: Around(transcript, speaker, before) for segment, transcript, speaker, before
+            in zip(segments[S.SEGMENT_ID], segments[S.TRANSCRIPT_ID],
+                   segments[S.PARTICIPANT_ID], previous, strict=True)}
 
 
 def _caught(function: Callable):
@@ -156,6 +206,71 @@ class StudyFolder:
         with self._deciding, os_errors(study.paths.codings):
             record_decision(study, segment_id, code_id, decision, rationale=rationale,
                             decided_by=decided_by)
+
+    def convergence(self) -> tuple[Triangulation | None, tuple[str, ...]]:
+        """Triangulation as ``qualcode triangulate`` computes it (the convergence suggested
+        per code and pair of sites, with the confirmations recorded or typed), with the
+        warnings it gave; None while ``codings/`` holds no coder's file."""
+        loaded = self.loaded()
+        study = loaded.study
+
+        def compute() -> Triangulation | None:
+            stage = coding_stage_if_any(study, loaded.imported, loaded.codebook)
+            return None if stage is None else compute_triangulation(
+                stage, loaded.imported, study, loaded.codebook, confirmations(study))
+        return _caught(compute)
+
+    def confirm(self, code_id: str, site_a: str, site_b: str, confirmed: str, rationale: str,
+                decided_by: str) -> None:
+        """Record one convergence class confirmed where the command line reads it."""
+        study = self.loaded().study
+        with self._deciding, os_errors(study.paths.codings):
+            record_confirmation(study, code_id, site_a, site_b, confirmed,
+                                rationale=rationale, decided_by=decided_by)
+
+    def suggestions(self) -> tuple[pd.DataFrame, dict[str, str], tuple[str, ...]]:
+        """The suggestions kept with their review, as ``qualcode collect`` reads them, each
+        code's cross-validated F1 as the review sheet gives it, and the warnings."""
+        study = self.loaded().study
+        (kept, review), said = _caught(lambda: reviewed_suggestions(study))
+        listed = review.listed
+        f1 = {} if listed is None else dict(zip(listed[S.CODE_ID], listed["code_f1"],
+                                                strict=True))
+        return kept, f1, said
+
+    def review_suggestion(self, segment_id: str, code_id: str, decision: str,
+                          reviewed_by: str) -> None:
+        """Record one suggestion reviewed where the command line reads it."""
+        study = self.loaded().study
+        with self._deciding, os_errors(study.paths.codings):
+            record_review(study, segment_id, code_id, decision, reviewed_by=reviewed_by)
+
+    def import_preview(self) -> tuple[pd.DataFrame, tuple[str, ...]]:
+        """What ``qualcode import --preview`` shows (speakers per transcript and whom they
+        map to), and the problems reading the transcripts gives, in the command line's
+        words (an unknown speaker label, say); nothing is written."""
+        study = load_study(self.root)
+        table, said = _caught(lambda: preview_import(study))
+        try:
+            said += _caught(lambda: read_transcripts(study))[1]
+        except QualcodeError as error:
+            said += (f"error: {error}",)
+        return table, said
+
+    def run_import(self, progress: Callable[[str, int], None]) -> list[str]:
+        """``qualcode import``: every transcript read (``progress(group_id, n_groups)`` after
+        each), the import and the private name review written, then the name check; returns
+        the lines the command line prints."""
+        study = load_study(self.root)
+        total = len(study.groups)
+        imported, said = _caught(lambda: import_study(
+            study, progress=lambda group: progress(group, total), background=False))
+        with os_errors(study.paths.analyses):
+            write_import(imported, study.paths.analyses)
+            review = write_name_review(imported, study)
+        lines = [*said, names_line(imported.names, review.relative_to(study.root))]
+        checked, said = _caught(lambda: find_person_names(imported.segments, study))
+        return [*lines, *said, *(line for line, _ in name_check_lines(checked))]
 
     def work(self, coder: str, transcript_id: str) -> TranscriptWork:
         loaded = self.loaded()

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qualcode.web.library import Loaded
+from qualcode.web.library import Loaded, around
 from qualcode.web.site import BadRequest, Site, json_body
 
 
@@ -31,8 +31,7 @@ def routes(site: Site) -> list[Route]:
                          domains=[(d.id, codebook.text(d.label, language))
                                   for d in codebook.domains],
                          codes=sorted({(i["code_id"], i["label"]) for i in items}),
-                         me=site.me(request), coder_ids=coder_ids,
-                         together="+".join(coder_ids))
+                         me=site.me(request), coder_ids=coder_ids)
 
     async def decide(request: Request) -> Response:
         body = await json_body(request)
@@ -65,21 +64,17 @@ def _shown(item: dict, filters: dict[str, str]) -> bool:
 def _disagreements(loaded: Loaded, differ, decided, language: str) -> list[dict]:
     """Each disagreement with its transcript, the segment before it (context), the code's
     label and definition, and the decision already recorded or typed (empty when none)."""
-    segments = loaded.imported.segments
-    texts = dict(zip(segments["segment_id"], segments["text"], strict=True))
-    transcript_of = dict(zip(segments["segment_id"], segments["transcript_id"], strict=True))
-    previous = dict(zip(segments["segment_id"], segments.groupby(
-        "transcript_id", sort=False)["segment_id"].shift(1), strict=True))
+    where = around(loaded.imported.segments)
     decisions = {(r.segment_id, r.code_id): r for r in decided.itertuples(index=False)}
     codebook, items = loaded.codebook, []
     for row in differ.itertuples(index=False):
         code = codebook[row.code_id]
-        before = previous.get(row.segment_id)
         made = decisions.get((row.segment_id, row.code_id))
         items.append({
             "segment_id": row.segment_id, "code_id": row.code_id,
-            "transcript_id": transcript_of[row.segment_id], "speaker": row.participant_id,
-            "text": row.text, "context": texts[before] if isinstance(before, str) else "",
+            "transcript_id": where[row.segment_id].transcript_id,
+            "speaker": row.participant_id, "text": row.text,
+            "context": where[row.segment_id].before,
             "label": codebook.text(code.label, language), "domain": code.domain,
             "definition": codebook.text(code.definition, language) if code.definition else "",
             "applied_by": row.applied_by, "not_applied_by": row.not_applied_by,

@@ -96,6 +96,80 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Keyboard: ↓ ↑ move between disagreements, K keep, D drop, / writes the "
                     "rationale (Enter saves it), O one at a time."),
     "shown_of": ("{shown} affichés sur {total}", "{shown} shown of {total}"),
+    "decided_by": ("Décidé par", "Decided by"),
+    # /convergence
+    "convergence": ("Convergence entre sites", "Convergence across sites"),
+    "convergence_help": (
+        "Pour chaque code et chaque paire de sites, qualcode propose une classe de convergence "
+        "(Farmer et al. 2006) d'après la grille par site ; lisez les extraits, puis confirmez "
+        "la classe proposée ou choisissez-en une autre. Chaque confirmation est enregistrée "
+        "aussitôt dans codings/convergence.csv, que lit « qualcode triangulate » (la note "
+        "garde qui a décidé et pourquoi).",
+        "For each code and pair of sites, qualcode suggests a convergence class (Farmer et al. "
+        "2006) from the framework matrix by site; read the quotes, then confirm the class "
+        "suggested or choose another. Each confirmation is saved at once in "
+        "codings/convergence.csv, which 'qualcode triangulate' reads (the note keeps who "
+        "decided and why)."),
+    "confirmed_of": ("{done} sur {total} confirmées", "{done} of {total} confirmed"),
+    "no_coding_yet": ("Aucun codage encore : la convergence se calcule sur le codage.",
+                      "No coding yet: convergence is computed from the coding."),
+    "category": ("Catégorie", "Category"),
+    "site_pair": ("Paire de sites", "Pair of sites"),
+    "participants_raised": ("Participants qui l'évoquent", "Participants who raised it"),
+    "share": ("Part", "Share"),
+    "quotes": ("Extraits", "Quotes"),
+    "suggested": ("Classe proposée :", "Class suggested:"),
+    "difference": ("écart des parts", "difference of shares"),
+    "overlap": ("recouvrement des sous-codes", "overlap of child codes"),
+    "note_recorded": ("Note :", "Note:"),
+    "agreement": ("Accord", "Agreement"),
+    "partial agreement": ("Accord partiel", "Partial agreement"),
+    "dissonance": ("Dissonance", "Dissonance"),
+    "silence": ("Silence", "Silence"),
+    # /suggestions
+    "suggestions": ("Suggestions de codes", "Code suggestions"),
+    "suggestions_help": (
+        "Les codes que le codeur automatique propose pour les segments que personne n'a "
+        "codés, avec sa probabilité et le F1 du code en validation croisée ; acceptez ou "
+        "rejetez chacun. Chaque décision est enregistrée aussitôt dans codings/suggest.csv, "
+        "que lisent « qualcode collect » et « qualcode run ».",
+        "The codes the machine coder suggests for the segments nobody has coded, with its "
+        "probability and the code's cross-validated F1; accept or reject each. Each decision "
+        "is saved at once in codings/suggest.csv, which 'qualcode collect' and 'qualcode "
+        "run' read."),
+    "reviewed_of": ("{done} sur {total} examinées", "{done} of {total} reviewed"),
+    "no_suggestion": (
+        "Aucune suggestion encore. Lancez « qualcode suggest » dans le dossier de l'étude : "
+        "il apprend du codage déjà fait et propose des codes pour les transcriptions que "
+        "personne n'a codées.",
+        "No suggestion yet. Run 'qualcode suggest' in the study folder: it learns from the "
+        "coding done so far and suggests codes for the transcripts nobody has coded."),
+    "probability": ("probabilité", "probability"),
+    "code_f1": ("F1 du code (validation croisée)", "code's F1 (cross-validated)"),
+    "accept": ("Accepter", "Accept"),
+    "reject": ("Rejeter", "Reject"),
+    # /import
+    "import": ("Importer les transcriptions", "Import the transcripts"),
+    "import_help": (
+        "Les locuteurs détectés dans chaque transcription et la personne à qui chacun "
+        "correspond (identities.csv) ; rien n'est écrit avant que vous lanciez l'import, qui "
+        "fait ce que fait « qualcode import ».",
+        "The speakers detected in each transcript and whom each maps to (identities.csv); "
+        "nothing is written until you start the import, which does what 'qualcode import' "
+        "does."),
+    "speaker": ("Locuteur", "Speaker"),
+    "maps_to": ("Correspond à", "Maps to"),
+    "turns": ("Tours", "Turns"),
+    "first_turn": ("Premier tour", "First turn"),
+    "no_import_problem": ("Aucun problème : l'import peut être lancé.",
+                          "No problem: the import can be started."),
+    "start_import": ("Lancer l'import", "Start the import"),
+    "import_idle": ("", ""),
+    "import_running": ("Import en cours : {done} sur {total} transcriptions lues…",
+                       "Importing: {done} of {total} transcripts read…"),
+    "import_done": ("Import terminé.", "Import done."),
+    "import_failed": ("L'import a échoué :", "The import failed:"),
+    "next_steps": ("Étapes suivantes", "Next steps"),
 }
 
 
