@@ -78,6 +78,11 @@ def _feed(digest, value: object) -> None:
         _feed(digest, str(value))
     elif isinstance(value, tuple | list):
         digest.update(len(value).to_bytes(8, "little"))
+        if all(type(item) is str for item in value):  # many texts: one pass, same tags
+            encoded = [item.encode() for item in value]
+            digest.update(b"s" + b"".join(len(e).to_bytes(8, "little") + e for e in encoded))
+            return
+        digest.update(b"m")
         for item in value:
             _feed(digest, item)
     elif isinstance(value, dict):
