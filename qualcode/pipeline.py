@@ -126,6 +126,7 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None,
     with timer("audit"):
         audited = audit_folder(analyses, matcher, cache=cache)
     raise_findings(audited, kept=False)
+    cache.flush()  # only a run that succeeded keeps what it computed
     return RunResult(study, results.codebook, results.imported, results.coding,
                      results.agreement, tuple(written), audited, results.saturation,
                      None if results.triangulation is None else results.triangulation.summary,

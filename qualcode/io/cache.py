@@ -38,11 +38,14 @@ _MEMORY_SIZE = 4096  # entries kept in memory, the least recently used dropped f
 class Cache:
     """Entries of kind ``kind`` under key ``key`` (a hex fingerprint), in memory and in
     ``folder`` (``None``: memory only). Without ``read``, nothing is looked up: everything is
-    computed again and stored afresh (``qualcode run --force``)."""
+    computed again and stored afresh (``qualcode run --force``). New entries reach the disk
+    only at :meth:`flush`, once the run they belong to has succeeded: a run refused for bad
+    input writes nothing."""
 
     def __init__(self, folder: Path | None, *, read: bool = True) -> None:
         self.folder = folder
         self.read = read
+        self.pending: list[tuple[Path, Callable[[Path], None]]] = []
 
     def _path(self, kind: str, key: str, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / f"{kind}-{key}{suffix}"
@@ -138,16 +141,26 @@ class Cache:
         self._write(self._path(kind, key, ".npz"), save)
 
     def _write(self, path: Path | None, write) -> None:
-        if path is None:
-            return
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:  # renamed into place, not synced: a torn entry is only ignored next time
-            os.makedirs(path.parent, exist_ok=True)
-            write(tmp)
-            os.replace(tmp, path)
-        except OSError:  # a cache that cannot be written only costs time
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        if path is not None:
+            self.pending.append((path, write))
+
+    def flush(self) -> None:
+        """Write the new entries into the cache folder."""
+        pending, self.pending = self.pending, []
+        for path, write in pending:
+            _store(path, write)
+
+
+def _store(path: Path, write: Callable[[Path], None]) -> None:
+    """``write`` a cache file, renamed into place (a failure only loses the entry)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:  # renamed into place, not synced: a torn entry is only ignored next time
+        os.makedirs(path.parent, exist_ok=True)
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError:  # a cache that cannot be written only costs time
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def table_json(table: pd.DataFrame) -> dict:
