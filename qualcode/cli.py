@@ -165,16 +165,23 @@ def _name_check(segments, manifest) -> None:
 @friendly
 def run(study: StudyDir = Path("."),
         name_check: Annotated[bool, typer.Option(help="Look for person names unknown to "
-                                                 "identities.csv (spaCy NER).")] = True
+                                                 "identities.csv (spaCy NER).")] = True,
+        force: Annotated[bool, typer.Option(help="Recompute and rewrite everything, "
+                                            "reusing nothing from the previous run.")] = False
         ) -> None:
     """Run every stage on the study and write the analysis into analyses/.
 
+    Runs are incremental: outputs whose inputs did not change since the last run are
+    reused (byte for byte what a full run writes); --force recomputes everything.
+
     Example: qualcode run            (in a clone of qualcode: analyses the demo study)
     """
+    from functools import partial
+
     from qualcode.pipeline import run_study
     from qualcode.study import load_study
 
-    result = _with_progress(load_study(study), run_study)
+    result = _with_progress(load_study(study), partial(run_study, force=force))
     out.print(_table(result.imported.summary, f"{result.study.title}: imported transcripts"))
     out.print(f"Codebook '{result.codebook.id}': {len(result.codebook.domains)} domains, "
               f"{len(result.codebook.codable)} codable codes.", markup=False)

@@ -20,6 +20,8 @@ CODEBOOKS = "codebooks"
 CODINGS = "codings"
 DESIGNS = "designs"
 ANALYSES = "analyses"
+CACHE = ".qualcode/cache"
+"""The study's private cache of expensive computations (safe to delete)."""
 
 # Inside codings/
 SHEETS_FOLDER = "sheets"
@@ -60,6 +62,10 @@ class StudyPaths:
     @property
     def name_review(self) -> Path:
         return self.root / NAME_REVIEW_FILE
+
+    @property
+    def cache(self) -> Path:
+        return self.root / CACHE
 
     @property
     def designs(self) -> Path:

@@ -21,8 +21,11 @@ from qualcode.agreement.tables import AgreementTables
 from qualcode.assessment import assess
 from qualcode.codebook import Codebook
 from qualcode.coding import human_codings
+from qualcode.fingerprint import fingerprint, source_fingerprint
+from qualcode.io.cache import Cache
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
+from qualcode.io.reuse import Reuse, reused, session
 from qualcode.names import study_matcher
 from qualcode.paths import ANALYSES, FIGURES, INPUTS, MANIFEST, TRANSCRIPTS
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
@@ -69,16 +72,24 @@ ends, in order: the browser shows a run's progress with it."""
 
 
 def run(root: Path = Path("."), *, progress: Progress | None = None,
-        on_stage: StageHook | None = None) -> RunResult:
+        on_stage: StageHook | None = None, force: bool = False) -> RunResult:
     """Import the study at ``root`` and write the analysis into ``root/analyses``."""
-    return run_study(load_study(root), progress=progress, on_stage=on_stage)
+    return run_study(load_study(root), progress=progress, on_stage=on_stage, force=force)
 
 
 def run_study(study: Study, *, progress: Progress | None = None,
-              on_stage: StageHook | None = None) -> RunResult:
+              on_stage: StageHook | None = None, force: bool = False) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`. The seconds each stage took
     are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named; ``on_stage``
     is told when each begins and ends.
+
+    Runs are incremental: what an output was made from is fingerprinted
+    (:mod:`qualcode.fingerprint`, qualcode's own code included) and recorded in ``run.json``
+    (``reuse``) with the SHA-256 of its files; an output whose inputs did not change is copied
+    from the previous set instead of written (:mod:`qualcode.io.reuse`), and the expensive
+    computations (import, lemmas, cross-validation, audit) are kept in the study's private
+    cache, ``.qualcode/cache/`` (:mod:`qualcode.io.cache`). The outputs are byte for byte
+    those of a full run; ``force`` recomputes and rewrites everything.
 
     Confidentiality is checked on both ends: input file names, which the outputs record, are
     refused first when they hold a name of ``identities.csv``; the new outputs are audited
@@ -93,36 +104,43 @@ def run_study(study: Study, *, progress: Progress | None = None,
     target = study.paths.analyses
     remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
-                                        folders=OUTPUT_FOLDERS) as staging:
-        result = _compute_and_write(study, staging, progress, StageTimer(on_stage))
+                                        folders=OUTPUT_FOLDERS) as staging, \
+            session(Reuse(target, staging, previous_records(target), force=force)) as reuse:
+        cache = Cache(study.paths.cache, read=not force)
+        result = _compute_and_write(study, staging, progress, StageTimer(on_stage, reuse),
+                                    reuse, cache)
     return replace(result, written=tuple(target / p.relative_to(staging)
                                          if p.is_relative_to(staging) else p
                                          for p in result.written))
 
 
 def _compute_and_write(study: Study, analyses: Path, progress: Progress | None,
-                       timer: StageTimer) -> RunResult:
+                       timer: StageTimer, reuse: Reuse, cache: Cache) -> RunResult:
     """Every stage computed, then written into ``analyses`` (the staging folder), the
     manifest last, then audited."""
     matcher = study_matcher(study, load_identities(study))
     check_paths(input_files(study), matcher, root=study.root)
-    results = compute(study, timer, progress=progress)
+    results = compute(study, timer, progress=progress, cache=cache)
     written = write_results(results, analyses, timer)
-    written.append(write_manifest(study, analyses, written, timer.seconds))
+    written.append(write_manifest(study, analyses, written, timer.seconds, reuse))
     with timer("audit"):
-        audited = audit_folder(analyses, matcher)
+        audited = audit_folder(analyses, matcher, cache=cache)
     raise_findings(audited, kept=False)
+    cache.flush()  # only a run that succeeded keeps what it computed
     return RunResult(study, results.codebook, results.imported, results.coding,
                      results.agreement, tuple(written), audited, results.saturation,
                      None if results.triangulation is None else results.triangulation.summary,
                      results.suggestions)
 
 
-def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None) -> Results:
+def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None,
+            cache: Cache | None = None) -> Results:
     """Every stage of a run, computed; nothing is written (the designs and the decisions
-    typed are read, and checked, before anything is)."""
+    typed are read, and checked, before anything is). ``cache`` keeps the expensive
+    computations (none: memory only)."""
+    cache = cache or Cache(None)
     with timer("import"):
-        codebook, imported = prepare(study, progress=progress)
+        codebook, imported = prepare(study, progress=progress, cache=cache)
     with timer("codings"):
         designs = load_designs(study, codebook)
         confirmed = confirmations(study)
@@ -135,7 +153,7 @@ def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None
         if len(set(human_codings(stage.codings.codings)[S.CODER])) >= 2:
             agreement = compute_agreement(stage, imported, codebook, AgreementOptions())
     with timer("suggestions"):
-        quality = run_quality(stage, imported, codebook, study)
+        quality = run_quality(stage, imported, codebook, study, cache=cache)
     with timer("triangulation"):
         triangulated = compute_triangulation(stage, imported, study, codebook, confirmed)
     with timer("saturation"):
@@ -155,59 +173,77 @@ def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[P
     last run recorded under ``codings/``."""
     study, codebook, imported, stage = (results.study, results.codebook, results.imported,
                                         results.coding)
-    with timer("write segments and codebook"):
-        written = write_import(imported, analyses)
-        write_name_review(imported, study)  # private: not an output, not in run.json
-        written.append(write_text(analyses / "codebook.md",
-                                  codebook_markdown(codebook, language=study.language)))
-        written.append(write_codebook_docx(codebook, analyses / "codebook.docx",
-                                           language=study.language))
+    def output(stage: str, inputs: tuple, write: Callable[[], list[Path]]) -> list[Path]:
+        with timer(stage):
+            return reused(stage, lambda: fingerprint(source_fingerprint(), stage, inputs), write)
+
+    def import_files() -> list[Path]:
+        return [*write_import(imported, analyses),
+                write_text(analyses / "codebook.md",
+                           codebook_markdown(codebook, language=study.language)),
+                write_codebook_docx(codebook, analyses / "codebook.docx",
+                                    language=study.language)]
+
+    write_name_review(imported, study)  # private: not an output, not in run.json
+    written = output("write segments and codebook",
+                     (imported.transcripts, imported.segments, imported.summary, codebook,
+                      study.language), import_files)
     if stage is not None:
-        with timer("write codings and disagreements"):
+        with timer("write codings and disagreements"):  # records the decisions typed
             written += write_coding(stage, study, codebook, into=analyses)
-    with timer("exports (REFI-QDA, IRaMuTeQ)"):
-        written += write_exports(study, codebook, imported, stage, into=analyses)
+    written += output("exports (REFI-QDA, IRaMuTeQ)", (study, codebook, imported, stage),
+                      lambda: write_exports(study, codebook, imported, stage, into=analyses))
     if stage is None:
         return written
     if results.agreement is not None:
-        with timer("write agreement"):
-            written += write_agreement(results.agreement, study, codebook, into=analyses)
+        written += output("write agreement", (results.agreement, study, codebook),
+                          lambda: write_agreement(results.agreement, study, codebook,
+                                                  into=analyses))
     if results.suggestions is not None:
-        with timer("write suggestions"):
-            written += write_quality(results.suggestions, study, codebook, into=analyses)
-    with timer("write triangulation"):
+        written += output("write suggestions", (results.suggestions, study, codebook),
+                          lambda: write_quality(results.suggestions, study, codebook,
+                                                into=analyses))
+    with timer("write triangulation"):  # records the convergence confirmed
         written += write_triangulation(results.triangulation, study, codebook, into=analyses)
-    with timer("write saturation"):
-        written += write_saturation(results.saturation, stage, study, SaturationOptions(),
-                                    into=analyses)
+    written += output("write saturation", (results.saturation, stage, study),
+                      lambda: write_saturation(results.saturation, stage, study,
+                                               SaturationOptions(), into=analyses))
     if results.checklist is not None:
-        with timer("write checklist"):
-            written += write_checklist(results=results, into=analyses)
-    with timer("report"):
-        written.append(write_report(results=results, into=analyses))
-        written.append(write_extract_report(results, into=analyses))
+        written += output("write checklist", (results,),
+                          lambda: write_checklist(results=results, into=analyses))
+    written += output("report", (results,),
+                      lambda: [write_report(results=results, into=analyses),
+                               write_extract_report(results, into=analyses)])
     return written
 
 
 class StageTimer:
     """Wall-clock seconds per stage of a run: ``with timer("import"): ...``; ``on_stage``
-    (a :data:`StageHook`) is told when each stage begins and ends."""
+    (a :data:`StageHook`) is told when each stage begins and ends: ``"reused"`` instead of
+    ``"done"`` when every output of the stage was copied from the previous set (``reuse``)."""
 
-    def __init__(self, on_stage: StageHook | None = None) -> None:
+    def __init__(self, on_stage: StageHook | None = None, reuse: Reuse | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self.on_stage = on_stage
+        self.reuse = reuse
+
+    def _counts(self) -> tuple[int, int]:
+        return (0, 0) if self.reuse is None else (len(self.reuse.reused), self.reuse.writes)
 
     @contextlib.contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
         if self.on_stage:
             self.on_stage(stage, "start")
+        before = self._counts()
         start = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
         if self.on_stage:
-            self.on_stage(stage, "done")
+            after = self._counts()
+            entirely = after[0] > before[0] and after[1] == before[1]
+            self.on_stage(stage, "reused" if entirely else "done")
 
 
 OUTPUT_FOLDERS = (FIGURES, TRANSCRIPTS)
@@ -227,11 +263,13 @@ def input_files(study: Study) -> list[Path]:
 
 
 def write_manifest(study: Study, analyses: Path, written: list[Path],
-                   seconds: dict[str, float]) -> Path:
+                   seconds: dict[str, float], reuse: Reuse | None = None) -> Path:
     """``run.json`` in ``analyses`` (the folder the outputs are written into, which becomes
     ``analyses/``): qualcode's version, the time, the seconds each stage took, the seeds, a
     SHA-256 of every input file and the list of outputs, so that a result can be traced to
-    what produced it. (Only this file changes between two runs on the same inputs.)"""
+    what produced it; and what each writer's inputs were (fingerprints) with its files'
+    SHA-256, and which were reused, for the next incremental run (see :mod:`qualcode.io.reuse`).
+    (Only this file changes between two runs on the same inputs.)"""
     import datetime as dt
     import json
 
@@ -247,6 +285,8 @@ def write_manifest(study: Study, analyses: Path, written: list[Path],
         "outputs": sorted(str(Path(ANALYSES) / p.relative_to(analyses)
                               if p.is_relative_to(analyses) else p.relative_to(study.root))
                           for p in written),
+        "reused": sorted(reuse.reused) if reuse else [],
+        "reuse": dict(sorted(reuse.made.items())) if reuse else {},
     }
     return write_text(analyses / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False)
                       + "\n")
@@ -271,6 +311,17 @@ def input_hashes(study: Study) -> dict[str, str]:
 
     return {str(p.relative_to(study.root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in input_files(study)}
+
+
+def previous_records(analyses: Path) -> object:
+    """What the previous run's writers were given and wrote (``reuse`` in its ``run.json``;
+    None without a readable one)."""
+    import json
+
+    try:
+        return json.loads((analyses / MANIFEST).read_text(encoding="utf-8")).get("reuse")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def previous_outputs(analyses: Path) -> set[str]:

@@ -27,6 +27,7 @@ from qualcode.agreement.tables import NOT_CODERS, agreement_table
 from qualcode.codebook import Codebook
 from qualcode.coding import Codings
 from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.fingerprint import fingerprint, source_fingerprint
 from qualcode.suggest import (
     KEYWORDS,
     SUGGEST,
@@ -82,32 +83,58 @@ def group_folds(groups: np.ndarray, *, max_folds: int = 10
     return list(splitter.split(groups, groups=groups)), text
 
 
-def cross_validated(training: TrainingSet, examples: Examples, options: SuggestOptions
-                    ) -> tuple[np.ndarray, np.ndarray, int, str]:
+def cross_validated(training: TrainingSet, examples: Examples, options: SuggestOptions,
+                    memo=None) -> tuple[np.ndarray, np.ndarray, int, str]:
     """Out-of-fold probabilities ``(units, codes)`` (NaN where a fold could not learn the
     code), the number of folds that learnt each code, the number of folds and how they were
-    made."""
+    made.
+
+    Each code's model depends only on the fold's texts (the features are fitted without the
+    labels) and that code's labels, so each (fold, code) is kept in ``memo`` (an object with
+    ``get_arrays(kind, key)`` and ``put_arrays(kind, key, arrays)``, such as
+    :class:`qualcode.io.cache.Cache`) under a fingerprint of exactly that: after one
+    decision, only the codes it changed are fitted again."""
     folds, validation = group_folds(training.segments[S.GROUP_ID].to_numpy(),
                                     max_folds=options.max_folds)
     found = np.full(training.labels.shape, np.nan)
     learnt = np.zeros(len(training.codes), dtype=int)
     for train, test in folds:
-        model = fit_model([training.lemmas[i] for i in train], training.labels[train],
-                          training.codes, examples, min_segments=options.min_segments,
-                          seed=options.seed, n_jobs=options.n_jobs)
-        found[test] = probabilities(model, [training.lemmas[i] for i in test], training.codes)
-        learnt += np.isin(training.codes, model.codes)
+        train_lemmas = [training.lemmas[i] for i in train]
+        test_lemmas = [training.lemmas[i] for i in test]
+        fold = fingerprint(source_fingerprint(), options.min_segments, options.seed,
+                           train_lemmas, test_lemmas, examples.lemmas)
+        keys = [fingerprint(fold, code, training.labels[train, j], examples.labels[:, j])
+                for j, code in enumerate(training.codes)]
+        kept = [None if memo is None else memo.get_arrays("cv", key) for key in keys]
+        missing = [j for j, stored in enumerate(kept) if stored is None]
+        if missing:
+            codes = tuple(training.codes[j] for j in missing)
+            model = fit_model(train_lemmas, training.labels[np.ix_(train, missing)], codes,
+                              Examples(examples.lemmas, examples.labels[:, missing]),
+                              min_segments=options.min_segments, seed=options.seed,
+                              n_jobs=options.n_jobs if len(missing) > 2 else 1)
+            new = probabilities(model, test_lemmas, codes)
+            for k, j in enumerate(missing):
+                kept[j] = {"p": new[:, k], "learnt": np.array(codes[k] in model.codes)}
+                if memo is not None:
+                    memo.put_arrays("cv", keys[j], kept[j])
+        for j, stored in enumerate(kept):
+            if stored["p"].shape != (len(test),):
+                raise ValueError("a cross-validation entry of the wrong shape")
+            found[test, j] = stored["p"]
+            learnt[j] += bool(stored["learnt"])
     return found, learnt, len(folds), validation
 
 
 def evaluate(training: TrainingSet, examples: Examples, codings: Codings, codebook: Codebook,
-             *, options: SuggestOptions | None = None, language: str = "fr"
+             *, options: SuggestOptions | None = None, language: str = "fr", memo=None
              ) -> SuggestionQuality:
     """Cross-validate the suggestions learnt from ``training`` (see :func:`training_set`)
     and compare them, the keyword baseline and every other human coder of ``codings`` with
-    the coding learnt (see the module's docstring)."""
+    the coding learnt (see the module's docstring); ``memo`` keeps each fold's models (see
+    :func:`cross_validated`)."""
     options = options or SuggestOptions()
-    found, learnt, n_folds, validation = cross_validated(training, examples, options)
+    found, learnt, n_folds, validation = cross_validated(training, examples, options, memo)
     suggested = np.nan_to_num(found, nan=-1.0) >= options.threshold
     everywhere = np.ones(len(training.segments), dtype=bool)
     raters = {SUGGEST: ("model", suggested, everywhere),

@@ -220,10 +220,13 @@ def test_cli_run_is_reproducible_and_leaves_inputs_untouched(demo_copy):
     result = invoke("run", "--study", demo_copy, "--no-name-check")
     assert result.exit_code == 0, result.output
     second = digest(demo_copy / "analyses")
-    # Only run.json may change: it records the time of the run and of each stage.
+    # Only run.json may change: it records the time of the run and of each stage, and what
+    # this run reused (the incremental run's bookkeeping).
     again = json.loads((demo_copy / "analyses" / "run.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in manifest.items() if k not in ("time", "seconds")} == \
-        {k: v for k, v in again.items() if k not in ("time", "seconds")}
+    per_run = ("time", "seconds", "reused", "reuse")
+    assert {k: v for k, v in manifest.items() if k not in per_run} == \
+        {k: v for k, v in again.items() if k not in per_run}
+    assert set(again["reuse"]) >= {"report", "write agreement"}
     assert list(again["seconds"]) == [  # every stage computed, then every output written
         "import", "codings", "agreement", "suggestions", "triangulation", "saturation",
         "checklist", "write segments and codebook", "write codings and disagreements",

@@ -7,17 +7,29 @@ figures), so a program that imports qualcode keeps its own matplotlib set-up."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from qualcode.fingerprint import fingerprint, source_fingerprint
 from qualcode.io.files import write_atomic
+from qualcode.io.reuse import reused
 from qualcode.report.wording import FIGURE_WORDS as _WORDS
 
 
-def save_figure(figure, stem: Path) -> list[Path]:
-    """Write ``stem.png`` (300 dpi) and ``stem.svg`` (text kept as text, so it can be searched
-    and edited), atomically and reproducibly."""
+def save_figure(stem: Path, draw: Callable, *args, **options) -> list[Path]:
+    """Write the figure ``draw(*args, **options)`` makes as ``stem.png`` (300 dpi) and
+    ``stem.svg`` (text kept as text, so it can be searched and edited), atomically and
+    reproducibly; in an incremental run, the previous files when the figure's data are the
+    same (:func:`qualcode.io.reuse.reused`)."""
+    def key() -> str:
+        return fingerprint(source_fingerprint(), draw.__module__, draw.__qualname__, args,
+                           options)
+    return reused(f"figure {stem.name}", key, lambda: _save(draw(*args, **options), stem))
+
+
+def _save(figure, stem: Path) -> list[Path]:
     import matplotlib
 
     paths = []

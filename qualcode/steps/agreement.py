@@ -60,9 +60,8 @@ def write_agreement(tables: AgreementTables, study: Study, codebook: Codebook, *
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     codes = tables.codes.assign(label=[codebook.text(codebook[c].label, study.language)
                                        for c in tables.codes["code_id"]])  # study's language
-    figure = agreement_forest(codes, kappa=kappa, language=study.language,
-                              domain_labels=domains)
-    written += save_figure(figure, analyses / FIGURES / "agreement")
+    written += save_figure(analyses / FIGURES / "agreement", agreement_forest, codes,
+                           kappa=kappa, language=study.language, domain_labels=domains)
     return written
 
 

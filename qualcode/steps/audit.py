@@ -22,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import ConfidentialityError
+from qualcode.fingerprint import file_digest, fingerprint, source_fingerprint
+from qualcode.io.cache import Cache
 from qualcode.names import NameMatcher, study_matcher
 from qualcode.paths import ANALYSES, IDENTITIES_FILE
 from qualcode.study import Identity, Study
@@ -48,23 +50,45 @@ class Audit:
         return self.findings.empty
 
 
-def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES) -> Audit:
+def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES,
+                 cache: Cache | None = None) -> Audit:
     """Every name of ``matcher`` in the files under ``folder`` and in their paths; files are
-    shown under ``name`` (a run audits its staging folder as the ``analyses/`` it becomes)."""
+    shown under ``name`` (a run audits its staging folder as the ``analyses/`` it becomes).
+    ``cache`` keeps each file's findings by its bytes, its name and the matcher's names."""
     rows: list[tuple[str, int, str]] = []
     to_review = 0
+    names = None if cache is None else fingerprint(
+        source_fingerprint(), matcher.owners, matcher.first_names, matcher.ordinary)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         shown = f"{name}/{path.relative_to(folder).as_posix()}"
-        chunks = [(0, str(path.relative_to(folder)))]
-        chunks += list(output_texts(path))
-        cells = "," if path.suffix.lower() == ".csv" else ""
-        for line, text in chunks:
-            for hit in matcher.hits(text, cells=cells):
-                if hit.is_name:
-                    rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
-                else:
-                    to_review += 1
+        if cache is None:
+            found, review = _audit_file(path, folder, shown, matcher)
+        else:
+            found, review = cache.value(
+                "audit", fingerprint(names, shown, file_digest(path)),
+                lambda p=path, s=shown: _audit_file(p, folder, s, matcher),
+                encode=list, decode=lambda stored: (
+                    [(str(f), int(line), str(key)) for f, line, key in stored[0]],
+                    int(stored[1])))
+        rows += found
+        to_review += review
     return Audit(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)), to_review)
+
+
+def _audit_file(path: Path, folder: Path, shown: str, matcher: NameMatcher
+                ) -> tuple[list[tuple[str, int, str]], int]:
+    """The names found in one file (and its path), and its ordinary words to review."""
+    rows, to_review = [], 0
+    chunks = [(0, str(path.relative_to(folder)))]
+    chunks += list(output_texts(path))
+    cells = "," if path.suffix.lower() == ".csv" else ""
+    for line, text in chunks:
+        for hit in matcher.hits(text, cells=cells):
+            if hit.is_name:
+                rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
+            else:
+                to_review += 1
+    return rows, to_review
 
 
 def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:

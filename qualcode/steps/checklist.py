@@ -63,9 +63,10 @@ def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]
     _, which = reference_codings(results.coding.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     words = study_wording(study)
-    figure = save_figure(requirements_bars(found, domains=domains, priorities={
-        p: words.label("priority", p) for p in PRIORITIES}, language=study.language),
-                         analyses / FIGURES / "checklist")
+    figure = save_figure(analyses / FIGURES / "checklist", requirements_bars, found,
+                         domains=domains, priorities={p: words.label("priority", p)
+                                                      for p in PRIORITIES},
+                         language=study.language)
     context = ChecklistContext(study, codebook, coding_words(which == CONSENSUS, words),
                                agreement_sentence(results.agreement, words),
                                PriorityRules.from_study(study.checklist))

@@ -284,7 +284,8 @@ def _build_study(project: RefiProject, file: Path, root: Path) -> pd.DataFrame:
         encoding="utf-8")
     guard_table(pd.DataFrame(identities, columns=list(IDENTITY_COLUMNS))).to_csv(
         root / IDENTITIES_FILE, index=False)
-    (root / ".gitignore").write_text(f"{IDENTITIES_FILE}\nanalyses/\n", encoding="utf-8")
+    (root / ".gitignore").write_text(f"{IDENTITIES_FILE}\nanalyses/\n.qualcode/\n",
+                                     encoding="utf-8")
     if project.notes:
         (root / "notes").mkdir()
         (root / "notes" / f"{file.stem}.md").write_text("".join(

@@ -50,12 +50,11 @@ def write_saturation(result: Saturation, stage: CodingStage, study: Study,
                write_csv(analyses / "saturation-summary.csv",
                          result.summary.assign(level=options.level, coding=which)),
                write_csv(analyses / "saturation-orders.csv", result.band)]
-    written += save_figure(saturation_curves(result.events, result.band, result.summary,
-                                             language=study.language, names=names),
-                           analyses / FIGURES / "saturation")
-    written += save_figure(new_codes_bars(result.events, language=study.language,
-                                          names=names),
-                           analyses / FIGURES / "saturation-new")
+    written += save_figure(analyses / FIGURES / "saturation", saturation_curves,
+                           result.events, result.band, result.summary,
+                           language=study.language, names=names)
+    written += save_figure(analyses / FIGURES / "saturation-new", new_codes_bars,
+                           result.events, language=study.language, names=names)
     return written
 
 

@@ -14,6 +14,8 @@ from qualcode import schema as S
 from qualcode.codebook import Codebook
 from qualcode.decisions import REVIEW
 from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.fingerprint import fingerprint, source_fingerprint
+from qualcode.io.cache import Cache
 from qualcode.io.files import write_csv
 from qualcode.io.suggestions import (
     REVIEW_DECISIONS,
@@ -46,10 +48,19 @@ from qualcode.suggest_quality import SuggestionQuality, evaluate
 
 
 def learn(stage: CodingStage, imported: ImportResult, codebook: Codebook,
-          options: SuggestOptions) -> tuple[TrainingSet, Examples, dict[str, str]]:
+          options: SuggestOptions, cache: Cache | None = None
+          ) -> tuple[TrainingSet, Examples, dict[str, str]]:
     """What the suggestions learn from: the coding's units and labels, the codebook's
-    examples, and the lemmas of every codable segment."""
-    lemmas = segment_lemmas(imported.segments)
+    examples, and the lemmas of every codable segment (kept in ``cache`` while the segments'
+    texts are the same)."""
+    segments = imported.segments
+    if cache is None:
+        lemmas = segment_lemmas(segments)
+    else:
+        key = fingerprint(source_fingerprint(), segments[[S.SEGMENT_ID, S.CODABLE, S.TEXT]])
+        lemmas = cache.value("lemmas", key, lambda: segment_lemmas(segments),
+                             encode=lambda found: sorted(found.items()),
+                             decode=lambda stored: {str(k): str(v) for k, v in stored})
     training = training_set(stage.codings, imported.segments, codebook, lemmas,
                             coder=options.coder)
     return training, codebook_examples(codebook, training.codes), lemmas
@@ -62,10 +73,11 @@ than the study (``benchmarks/suggest.py``)."""
 
 
 def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
-                study: Study) -> SuggestionQuality | None:
+                study: Study, *, cache: Cache | None = None) -> SuggestionQuality | None:
     """For ``qualcode run``: the suggestions' quality as a coder, once coded segments span
     at least two groups (a model is always tested on a group it did not learn from) and some
-    code has enough segments to be learnt."""
+    code has enough segments to be learnt. ``cache`` keeps the lemmas and each fold's
+    models."""
     reviewed = set(stage.codings.reviewed[S.TRANSCRIPT_ID])
     segments = imported.segments
     if segments.loc[segments[S.TRANSCRIPT_ID].isin(reviewed), S.GROUP_ID].nunique() < 2:
@@ -77,11 +89,11 @@ def run_quality(stage: CodingStage, imported: ImportResult, codebook: Codebook,
                       QualcodeWarning, stacklevel=2)
         return None
     options = SuggestOptions()
-    training, examples, _ = learn(stage, imported, codebook, options)
+    training, examples, _ = learn(stage, imported, codebook, options, cache)
     if not learnable(training.labels, options.min_segments).any():
         return None  # a small study: no code has enough segments to learn from yet
     return evaluate(training, examples, stage.codings, codebook, options=options,
-                    language=study.language)
+                    language=study.language, memo=cache)
 
 
 def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook, *,
@@ -95,9 +107,8 @@ def write_quality(quality: SuggestionQuality, study: Study, codebook: Codebook, 
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     return [write_csv(analyses / "suggestions-quality.csv", table),
             write_csv(analyses / "suggestions-cv.csv", quality.predictions),
-            *save_figure(suggestion_forest(quality.codes, language=study.language,
-                                           domain_labels=domains),
-                         analyses / FIGURES / "suggestions")]
+            *save_figure(analyses / FIGURES / "suggestions", suggestion_forest, quality.codes,
+                         language=study.language, domain_labels=domains)]
 
 
 @dataclass(frozen=True, slots=True)

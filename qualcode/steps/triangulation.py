@@ -97,15 +97,14 @@ def write_triangulation(result: Triangulation, study: Study, codebook: Codebook,
     names = {s.id: s.name for s in study.sites}
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     labels = codes.drop_duplicates(S.CODE_ID)
-    figure = matrix_heatmap(result.shares, labels=labels["label"].tolist(),
-                            domains=labels["domain"].tolist(),
-                            columns=[names[v] for v in result.shares.columns],
-                            language=study.language, domain_labels=domains)
-    written += save_figure(figure, analyses / FIGURES / "matrix-site")
+    written += save_figure(analyses / FIGURES / "matrix-site", matrix_heatmap, result.shares,
+                           labels=labels["label"].tolist(), domains=labels["domain"].tolist(),
+                           columns=[names[v] for v in result.shares.columns],
+                           language=study.language, domain_labels=domains)
     written.append(write_csv(analyses / "cooccurrence.csv", result.pairs.assign(coding=which)))
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
-    written += save_figure(cooccurrence_heatmap(result.pairs, labels, language=study.language),
-                           analyses / FIGURES / "cooccurrence")
+    written += save_figure(analyses / FIGURES / "cooccurrence", cooccurrence_heatmap,
+                           result.pairs, labels, language=study.language)
     written += [write_csv(analyses / "convergence.csv", result.merged),
                 write_csv(analyses / "convergence-summary.csv", result.summary)]
     written += record(study, confirmed, confirmed.merged, write_confirmed)
