@@ -114,6 +114,7 @@ class Outputs:
     ``run.json`` lists them), or, when there is no complete set, why (None before any run)."""
 
     names: tuple[str, ...]
+    language: str
     missing: str | None = None
 
 
@@ -317,7 +318,7 @@ class StudyFolder:
         with os_errors():
             missing = incomplete_outputs(study)
             names = previous_outputs(study.paths.analyses) if missing is None else set()
-        return Outputs(tuple(sorted(names)), missing)
+        return Outputs(tuple(sorted(names)), study.language, missing)
 
     def output_file(self, name: str) -> Path:
         """``analyses/<name>`` when the last complete run lists it; any other file (of the
