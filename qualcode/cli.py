@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.errors import QualcodeError, QualcodeWarning, error_line
 from qualcode.io.refiqda import CRLF_CONVENTIONS, OFFSET_UNITS
 
 app = typer.Typer(help="Team-based qualitative analysis of focus-group transcripts.",
@@ -57,10 +57,8 @@ def friendly(command: F) -> F:
                               soft_wrap=True)
             return result
         except QualcodeError as error:
-            if error.path is not None and error.path.is_relative_to(Path.cwd()) \
-                    and error.path != Path.cwd():
-                error.path = error.path.relative_to(Path.cwd())
-            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+            err.print(error_line(error, under=Path.cwd()), markup=False, highlight=False,
+                      soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -204,15 +202,12 @@ def run(study: StudyDir = Path("."),
 
 def _audit_lines(manifest, audited) -> None:
     """The audit's verdict (a run with findings has already stopped with an error)."""
-    from qualcode.steps.audit import identities_tracked
+    from qualcode.steps.audit import audit_verdict, identities_warning
 
-    if identities_tracked(manifest) and not manifest.fictional:
-        err.print("warning: identities.csv is tracked by git: real names are in version "
-                  "control; run 'git rm --cached identities.csv' and add it to .gitignore",
-                  markup=False)
-    review = (f"; {audited.to_review} ordinary word(s) that are also name parts, in lower "
-              "case or starting a sentence, left as written" if audited.to_review else "")
-    out.print(f"Audit: no name from identities.csv in analyses/{review}.", markup=False)
+    warning = identities_warning(manifest)
+    if warning is not None:
+        err.print(warning, markup=False)
+    out.print(audit_verdict(audited), markup=False)
 
 
 @app.command("audit")

@@ -25,6 +25,7 @@ __all__ = [
     "SystemFault",
     "TranscriptError",
     "UndecidedError",
+    "error_line",
     "place",
 ]
 
@@ -62,6 +63,16 @@ class QualcodeError(Exception):
 def _rebuild(cls: type[QualcodeError], message: str, path: Path | None,
              line: int | str | None) -> QualcodeError:
     return cls(message, path=path, line=line)
+
+
+def error_line(error: QualcodeError, *, under: Path) -> str:
+    """The one line a front end shows for ``error``: ``error: <file>:<place>: <message>``,
+    the file named relative to ``under`` (the working folder, the study) when inside it."""
+    path = error.path
+    if path is not None and path.is_relative_to(under) and path != under:
+        path = path.relative_to(under)
+    where = "" if path is None else place(path, error.line) + ": "
+    return "error: " + " ".join((where + error.message).split())
 
 
 def place(path: str | Path, line: int | str | None = None) -> str:

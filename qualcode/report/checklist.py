@@ -259,30 +259,68 @@ def _method(context: ChecklistContext) -> list[str]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One requirement as the checklist shows it: its text, its priority (with whether to
+    confirm) as a tag, the evidence in words and its first two quotes."""
+
+    id: str
+    text: str
+    priority: str
+    tag: str
+    evidence: str
+    quotes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistText:
+    """The checklist's words in the study's language, as the Markdown and the browser lay
+    them out: heading, the one-page summary, then the requirements by section."""
+
+    heading: str
+    intro: list[str]
+    top: list[str]
+    notes: list[str]
+    sections: list[tuple[str, list[Requirement]]]
+
+
+def checklist_text(table: pd.DataFrame, context: ChecklistContext) -> ChecklistText:
+    """What the checklist says, from its table (as :func:`checklist_table` gives it, or as
+    ``checklist.csv`` holds it)."""
+    words = context.words
+    intro, notes = summary_paragraphs(table, context)
+    return ChecklistText(
+        f"{words('checklist.title')}{words('colon')}{_topic(context)}", intro,
+        ranked(table, context), notes,
+        [(words.label("section", name), [
+            Requirement(row["requirement_id"], row["text"], row["priority"], _tag(row, words),
+                        evidence_sentence(row, words, unit=context.unit),
+                        tuple(filter(None, row["quotes"].split("\n")[:2])))
+            for row in mine.to_dict("records")])
+         for name, mine in sections(table, context.codebook)])
+
+
 def checklist_markdown(table: pd.DataFrame, context: ChecklistContext) -> str:
     """The same checklist as Markdown."""
     study, words = context.study, context.words
-    lines = [f"# {words('checklist.title')}{words('colon')}{_topic(context)}", "", study.title,
-             ""]
+    text = checklist_text(table, context)
+    lines = [f"# {text.heading}", "", study.title, ""]
     if study.audience:
         lines += [f"*{words('checklist.for', audience=study.audience)}*", ""]
-    intro, notes = summary_paragraphs(table, context)
-    lines += [f"## {words('checklist.summary')}", ""] + [f"{p}\n" for p in intro]
+    lines += [f"## {words('checklist.summary')}", ""] + [f"{p}\n" for p in text.intro]
     lines += [f"**{words('checklist.top')}**", ""]
-    lines += [f"{n}. {text}" for n, text in enumerate(ranked(table, context), 1)] + [""]
-    lines += [f"{words('checklist.tick')}\n"] + [f"{p}\n" for p in notes]
-    for name, mine in sections(table, context.codebook):
-        lines += [f"## {words.label('section', name)}", ""]
-        for row in mine.to_dict("records"):
-            lines += [f"- [ ] **{row['text']}** — *{_tag(row, words)}*{words('colon')}"
-                      f"{evidence_sentence(row, words, unit=context.unit)} "
-                      f"({row['requirement_id']})"]
-            lines += [f"  > {quote}" for quote in filter(None, row["quotes"].split("\n")[:2])]
+    lines += [f"{n}. {line}" for n, line in enumerate(text.top, 1)] + [""]
+    lines += [f"{words('checklist.tick')}\n"] + [f"{p}\n" for p in text.notes]
+    for heading, items in text.sections:
+        lines += [f"## {heading}", ""]
+        for item in items:
+            lines += [f"- [ ] **{item.text}** — *{item.tag}*{words('colon')}"
+                      f"{item.evidence} ({item.id})"]
+            lines += [f"  > {quote}" for quote in item.quotes]
         lines.append("")
     lines += [f"## {words('checklist.method')}", ""] + [f"{text}\n" for text in
                                                          _method(context)]
     return "\n".join(lines).rstrip() + "\n"
-
 
 
 def coding_words(consensus: bool, words: Wording) -> str:

@@ -225,3 +225,18 @@ def identities_tracked(study: Study) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
+
+
+def identities_warning(study: Study) -> str | None:
+    """The warning line when ``identities.csv`` is tracked by git in a real study."""
+    if identities_tracked(study) and not study.fictional:
+        return ("warning: identities.csv is tracked by git: real names are in version "
+                "control; run 'git rm --cached identities.csv' and add it to .gitignore")
+    return None
+
+
+def audit_verdict(audited: Audit) -> str:
+    """The audit's verdict in one line (a run with findings has stopped with an error)."""
+    review = (f"; {audited.to_review} ordinary word(s) that are also name parts, in lower "
+              "case or starting a sentence, left as written" if audited.to_review else "")
+    return f"Audit: no name from identities.csv in analyses/{review}."

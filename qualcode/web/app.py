@@ -14,13 +14,13 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from qualcode.web import coding, confirm, imports, review
+from qualcode.web import coding, confirm, imports, results, review, run
 from qualcode.web.library import StudyFolder
 from qualcode.web.site import Access, Site
 
 STATIC = Path(__file__).parent / "static"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-PAGES = (coding, review, confirm, imports)
+PAGES = (coding, review, confirm, imports, run, results)
 """The families of pages, each a module with ``routes(site)``."""
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.codebook import Codebook
+from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import Codings, disagreements
 from qualcode.decisions import CONSENSUS
-from qualcode.errors import QualcodeError, QualcodeWarning
+from qualcode.errors import QualcodeError, QualcodeWarning, error_line
 from qualcode.io.files import os_errors
-from qualcode.pipeline import last_run
+from qualcode.paths import ANALYSES
+from qualcode.pipeline import StageHook, incomplete_outputs, last_run, previous_outputs, run_study
+from qualcode.steps.audit import audit_verdict, identities_warning
 from qualcode.steps.coding import record_decision
 from qualcode.steps.collect import (
     coded,
@@ -39,6 +41,7 @@ from qualcode.steps.imports import (
     preview_import,
     read_transcripts,
 )
+from qualcode.steps.outputs import ChecklistText, assessment_sheets, checklist_view, read_output
 from qualcode.steps.suggestions import record_review
 from qualcode.steps.transcripts import prepare, write_import, write_name_review
 from qualcode.steps.triangulation import (
@@ -55,7 +58,9 @@ from qualcode.workspace import TranscriptWork
 __all__ = [
     "CLASSES",
     "Around",
+    "ChecklistText",
     "Loaded",
+    "Outputs",
     "QualcodeError",
     "StudyFolder",
     "TranscriptWork",
@@ -101,6 +106,16 @@ def _caught(function: Callable):
         result = function()
     return result, tuple(f"warning: {w.message}" for w in caught
                          if issubclass(w.category, QualcodeWarning))
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """The outputs of the last complete run (their paths under ``analyses/``, as
+    ``run.json`` lists them), or, when there is no complete set, why (None before any run)."""
+
+    names: tuple[str, ...]
+    language: str
+    missing: str | None = None
 
 
 class StudyFolder:
@@ -271,6 +286,63 @@ class StudyFolder:
         lines = [*said, names_line(imported.names, review.relative_to(study.root))]
         checked, said = _caught(lambda: find_person_names(imported.segments, study))
         return [*lines, *said, *(line for line, _ in name_check_lines(checked))]
+
+    def forget(self) -> None:
+        """Drop what is kept between requests: the next page loads the study again."""
+        with self._lock:
+            self._loaded = self._collected = self._differ = None
+
+    def error_line(self, error: QualcodeError) -> str:
+        """The one line the command line prints for ``error``, its file named in the study."""
+        return error_line(error, under=self.root.resolve())
+
+    def run_analysis(self, on_stage: StageHook) -> list[str]:
+        """``qualcode run``: every stage (``on_stage`` told when each begins and ends), the
+        outputs written as one set; returns the lines the command line prints of it: its
+        warnings, the names line, then the audit's verdict (last). A failure raises the
+        QualcodeError the command line prints. Either way the study is loaded again for the
+        next page (a run records the decisions typed under ``codings/``)."""
+        try:
+            study = load_study(self.root)
+            result, said = _caught(lambda: run_study(study, on_stage=on_stage))
+        finally:
+            self.forget()
+        warning = identities_warning(study)
+        return [*said, names_line(result.imported.names,
+                                  study.paths.name_review.relative_to(study.root)),
+                *([warning] if warning else []), audit_verdict(result.audit)]
+
+    def outputs(self) -> Outputs:
+        """What the last complete run wrote (see :class:`Outputs`)."""
+        study = load_study(self.root)
+        with os_errors():
+            missing = incomplete_outputs(study)
+            names = previous_outputs(study.paths.analyses) if missing is None else set()
+        return Outputs(tuple(sorted(names)), study.language, missing)
+
+    def output_file(self, name: str) -> Path:
+        """``analyses/<name>`` when the last complete run lists it; any other file (of the
+        study folder or not) is a KeyError."""
+        analyses = (self.root / ANALYSES).resolve()
+        path = (analyses / name).resolve()
+        if ".." in Path(name).parts or name not in self.outputs().names \
+                or not path.is_relative_to(analyses) or not path.is_file():
+            raise KeyError(name)
+        return path
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The CSV table ``analyses/<name>`` as the run wrote it."""
+        return read_output(load_study(self.root), name)
+
+    def checklist(self) -> ChecklistText:
+        """The checklist's words, laid out from ``analyses/checklist.csv``."""
+        study = load_study(self.root)
+        with os_errors():
+            return checklist_view(study, load_codebook(study.codebook))
+
+    def assessments(self) -> dict[str, pd.DataFrame]:
+        """The designs' assessment sheets of ``analyses/checklist.xlsx``."""
+        return assessment_sheets(load_study(self.root))
 
     def work(self, coder: str, transcript_id: str) -> TranscriptWork:
         loaded = self.loaded()

@@ -1,0 +1,54 @@
+"""Running the analysis and reading its results in a real browser (Chromium through
+Playwright, as in ``test_web_browser``): the run's progress reaches the audit's verdict, a
+cell of the framework matrix lists its quotes, and the checklist downloads as a Word file
+python-docx opens. Screenshots go to ``tests/artifacts/`` (``run.png`` and ``results.png``
+are the documentation's, in ``docs/img/``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.test_web_browser import browser, shot  # noqa: F401
+from tests.test_web_confirm_browser import demo, site  # noqa: F401  (a fresh demo copy served)
+
+
+def test_run_in_the_browser_then_read_the_results(browser, demo, site, tmp_path):  # noqa: F811
+    docx = pytest.importorskip("docx")
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, accept_downloads=True)
+    page.goto(site + "/")
+    page.click('a[href="/run"]')
+    page.click('[data-action="run"]')
+    page.wait_for_selector('[data-stage="import"]')
+    page.wait_for_selector('#run-verdict:not([hidden])', timeout=180_000)
+    assert page.inner_text("#run-verdict").startswith(
+        "Audit: no name from identities.csv in analyses/")
+    states = page.eval_on_selector_all("[data-stage]", "els => els.map(e => e.dataset.state)")
+    assert len(states) >= 10 and set(states) == {"done"}
+    assert page.locator('[data-stage="suggestions"] .how').inner_text().endswith(" s")
+    shot(page, "run")
+
+    page.click('#run-next a[href="/results"]')
+    page.wait_for_selector("#matrix")
+    cell = page.locator('[data-cell="housing.private_room|hagetmau"]')
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    matrix = pd.read_csv(demo / "analyses" / "matrix-site.csv", keep_default_na=False)
+    quotes = matrix[(matrix.code_id == "housing.private_room")
+                    & (matrix.value == "hagetmau")].iloc[0].quotes.split("\n")
+    shown = page.locator("#quotes blockquote").all_inner_texts()
+    assert shown == quotes and len(shown) >= 1
+    page.locator("#matrix").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('matrix').scrollIntoView()")
+    shot(page, "results")
+
+    with page.expect_download() as download:
+        page.click('#checklist [data-download="checklist.docx"]')
+    saved = tmp_path / "checklist.docx"
+    download.value.save_as(saved)
+    document = docx.Document(str(saved))
+    texts = [p.text for p in document.paragraphs]
+    assert any("Cahier des exigences" in t for t in texts)
+    first = pd.read_csv(demo / "analyses" / "checklist.csv")["requirement_id"].iloc[0]
+    assert any(first in t for t in texts)  # the docx is the run's, as listed
+    page.close()
