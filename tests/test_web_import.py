@@ -107,8 +107,26 @@ def test_one_import_at_a_time_with_csrf_and_only_on_one_machine(make_study):
         assert client.get("/api/import").json()["state"] == "running"
         assert client.post("/api/import", headers=headers, json={}).status_code == 409
         Slow.go.set()
-        assert finished(client) == {"state": "done", "done": 0, "total": 0, "lines": ["fini"]}
+        assert finished(client) == {"state": "done", "done": 0, "total": 0, "lines": ["fini"],
+                                    "error": ""}
     with client_for(root, tokens={"A": "secret-a"}) as client:
         client.get("/?token=secret-a")
         assert client.get("/import").status_code == 403
         assert client.get("/api/import").status_code == 403
+
+
+def test_an_import_waits_for_the_run_of_the_same_study(make_study):
+    """Both write analyses/: while one runs, the other is refused, whichever page asks."""
+    root = make_study({"fg1.txt": TRANSCRIPT}, identities=IDENTITIES)
+    folder = Slow(root)
+    folder.run_analysis = lambda on_stage: (Slow.go.wait(10), ["Audit: fine."])[1]
+    Slow.go.clear()
+    with client_for(root, folder=folder) as client:
+        headers = csrf(client, "/import")
+        assert client.post("/api/run", headers=headers, json={}).status_code == 202
+        refused = client.post("/api/import", headers=headers, json={})
+        Slow.go.set()
+        while client.get("/api/run").json()["state"] == "running":
+            time.sleep(0.05)
+        assert client.post("/api/import", headers=headers, json={}).status_code == 202
+    assert refused.status_code == 409 and "déjà en cours" in refused.json()["error"]

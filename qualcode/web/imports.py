@@ -9,59 +9,29 @@ refused when the workspace is served on a network.
 
 from __future__ import annotations
 
-import threading
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qualcode.web.library import QualcodeError, StudyFolder
+from qualcode.web.jobs import Job
 from qualcode.web.site import Forbidden, Site
+from qualcode.web.wording import words
 
 
-class ImportJob:
-    """The import running in a background thread, or the last one: its ``state`` (idle,
-    running, done, failed), how many transcripts are read of how many, and the lines the
-    command line prints (or its one-line error)."""
+def import_job(site: Site) -> Job:
+    """``qualcode import`` as a task: how many transcripts are read of how many, then the
+    lines the command line prints."""
+    def work(job: Job) -> list[str]:
+        def progress(_group: str, total: int) -> None:
+            job.update(lambda status: status.update(done=status["done"] + 1, total=total))
+        return site.folder.run_import(progress)
 
-    def __init__(self, folder: StudyFolder) -> None:
-        self.folder = folder
-        self._lock = threading.Lock()
-        self._status: dict = {"state": "idle", "done": 0, "total": 0, "lines": []}
-
-    def status(self) -> dict:
-        with self._lock:
-            return {**self._status, "lines": list(self._status["lines"])}
-
-    def start(self) -> bool:
-        """Start the import unless one is running; whether it was started."""
-        with self._lock:
-            if self._status["state"] == "running":
-                return False
-            self._status = {"state": "running", "done": 0, "total": 0, "lines": []}
-        threading.Thread(target=self._run, name="qualcode-import", daemon=True).start()
-        return True
-
-    def _progress(self, _group: str, total: int) -> None:
-        with self._lock:
-            self._status["done"] += 1
-            self._status["total"] = total
-
-    def _run(self) -> None:
-        ending: dict = {"state": "failed", "lines": ["error: the import stopped (see the "
-                                                     "server's output)"]}
-        try:
-            ending = {"state": "done", "lines": self.folder.run_import(self._progress)}
-        except QualcodeError as error:
-            ending = {"state": "failed", "lines": [f"error: {error}"]}
-        finally:
-            with self._lock:
-                self._status.update(ending)
+    return Job(site.folder, work, done=0, total=0)
 
 
 def routes(site: Site) -> list[Route]:
     folder = site.folder
-    job = ImportJob(folder)
+    job = import_job(site)
 
     def one_machine() -> None:
         if site.access.tokens is not None:
@@ -77,7 +47,8 @@ def routes(site: Site) -> list[Route]:
     async def start(request: Request) -> Response:
         one_machine()
         if not job.start():
-            return JSONResponse({"error": "an import is running already"}, 409)
+            busy = words(site.language(request))["run_busy"]
+            return JSONResponse({**job.status(), "error": busy}, 409)
         return JSONResponse(job.status(), 202)
 
     async def status(request: Request) -> Response:

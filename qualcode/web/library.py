@@ -127,6 +127,8 @@ class StudyFolder:
         self.root = root
         self._lock = threading.Lock()
         self._deciding = threading.Lock()
+        self.busy = threading.Lock()  # held by the study's running import or run
+        self.job_lock = threading.Lock()  # guards the status of its tasks
         self._differ: tuple[tuple, tuple[pd.DataFrame, tuple[str, ...]] | QualcodeError] \
             | None = None
         self._loaded: tuple[tuple, Loaded | QualcodeError] | None = None

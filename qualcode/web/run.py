@@ -6,80 +6,51 @@ command line's one-line error.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qualcode.web.library import QualcodeError, StudyFolder
+from qualcode.web.jobs import Job
 from qualcode.web.site import Site
 from qualcode.web.wording import words
 
 START = "start"
 
 
-class RunJob:
-    """The run going on in a background thread, or the last one: its ``state`` (idle,
-    running, done, failed), each stage with its state (``start``, ``done``, or any other
-    the pipeline tells) and seconds, the lines the command line prints, the audit's verdict
-    or the error."""
+def run_job(site: Site) -> Job:
+    """``qualcode run`` as a task: each stage with its state (``start``, ``done``, or any
+    other the pipeline tells) and seconds, then the lines the command line prints, the
+    audit's verdict last (``verdict``)."""
+    started: dict[str, float] = {}
 
-    def __init__(self, folder: StudyFolder) -> None:
-        self.folder = folder
-        self._lock = threading.Lock()
-        self._started: dict[str, float] = {}
-        self._status: dict = self._fresh("idle")
+    def work(job: Job) -> list[str]:
+        started.clear()
 
-    @staticmethod
-    def _fresh(state: str) -> dict:
-        return {"state": state, "stages": [], "lines": [], "verdict": "", "error": ""}
-
-    def status(self) -> dict:
-        with self._lock:
-            return {**self._status, "stages": [dict(s) for s in self._status["stages"]],
-                    "lines": list(self._status["lines"])}
-
-    def start(self) -> bool:
-        """Start a run unless one is going on; whether it was started."""
-        with self._lock:
-            if self._status["state"] == "running":
-                return False
-            self._status, self._started = self._fresh("running"), {}
-        threading.Thread(target=self._run, name="qualcode-run", daemon=True).start()
-        return True
-
-    def on_stage(self, stage: str, state: str) -> None:
-        """The pipeline's hook: a stage began (``start``) or reached another state."""
-        now = time.perf_counter()
-        with self._lock:
-            stages = self._status["stages"]
-            entry = next((s for s in stages if s["stage"] == stage), None)
-            if entry is None:
-                entry = {"stage": stage, "state": state, "seconds": None}
-                stages.append(entry)
-            entry["state"] = state
+        def on_stage(stage: str, state: str) -> None:
+            now = time.perf_counter()
             if state == START:
-                self._started[stage] = now
-            else:
-                entry["seconds"] = round(now - self._started.get(stage, now), 2)
+                started[stage] = now
+            seconds = None if state == START else round(now - started.get(stage, now), 2)
 
-    def _run(self) -> None:
-        ending = {"state": "failed",
-                  "error": "error: the run stopped (see the server's output)"}
-        try:
-            lines = self.folder.run_analysis(self.on_stage)
-            ending = {"state": "done", "lines": lines[:-1], "verdict": lines[-1]}
-        except QualcodeError as error:
-            ending = {"state": "failed", "error": self.folder.error_line(error)}
-        finally:
-            with self._lock:
-                self._status.update(ending)
+            def change(status: dict) -> None:
+                stages = status["stages"]
+                entry = next((s for s in stages if s["stage"] == stage), None)
+                if entry is None:
+                    stages.append(entry := {"stage": stage})
+                entry.update(state=state, seconds=seconds)
+            job.update(change)
+
+        lines = site.folder.run_analysis(on_stage)
+        job.update(lambda status: status.update(verdict=lines[-1]))
+        return lines[:-1]
+
+    return Job(site.folder, work, stages=[], verdict="")
 
 
 def routes(site: Site) -> list[Route]:
-    job = RunJob(site.folder)
+    job = run_job(site)
 
     async def page(request: Request) -> Response:
         return site.page(request, "run.html", status=job.status())

@@ -181,7 +181,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "run_running": ("Analyse en cours…", "Running…"),
     "run_done": ("Analyse terminée.", "Analysis done."),
     "run_failed": ("L'analyse a échoué :", "The analysis failed:"),
-    "run_busy": ("Une analyse est déjà en cours.", "A run is in progress already."),
+    "run_busy": ("Une analyse ou un import de cette étude est déjà en cours ; attendez qu'il "
+                 "se termine.", "A run or an import of this study is in progress already; "
+                 "wait for it to end."),
     "stage_start": ("en cours", "running"),
     "stage_done": ("terminé", "done"),
     "stage_reused": ("repris de la dernière analyse", "reused from the last run"),

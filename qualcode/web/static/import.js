@@ -15,7 +15,8 @@ function show(status) {
                     .replace("{total}", status.total || "…"),
                   done: box.dataset.done, failed: box.dataset.failed };
   box.querySelector(".state").textContent = words[status.state] || "";
-  box.querySelector(".lines").textContent = status.lines.join("\n");
+  box.querySelector(".lines").textContent = [...status.lines, status.error].filter(Boolean)
+    .join("\n");
   button.disabled = status.state === "running";
 }
 
