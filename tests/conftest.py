@@ -101,3 +101,15 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not available")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (see :mod:`tests.browsing`)."""
+    from tests.browsing import ARGS, CHROMIUM, need_browser
+
+    sync_playwright = need_browser()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

@@ -1,17 +1,10 @@
 """The browser workspace in a real browser (Chromium through Playwright): a new coder codes a
 demo transcript by mouse and keyboard, and ``qualcode run`` then measures their agreement with
-coder A. Screenshots go to ``tests/artifacts/`` (not versioned) to be looked at.
-
-Debian's ``chromium`` is used (no browser can be downloaded here). Without it these tests
-skip, unless ``QUALCODE_REQUIRE_BROWSER=1`` (CI), where a missing browser fails.
+coder A. Screenshots go to ``tests/artifacts/`` (see :mod:`tests.browsing`).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -23,35 +16,7 @@ from qualcode.steps.collect import collect_codings
 from qualcode.steps.scaffold import init_study
 from qualcode.steps.transcripts import prepare
 from qualcode.study import load_study
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def _need_browser():
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason, sync_playwright = "playwright is not installed", None
-    if reason is None and not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if reason is not None:
-        if os.environ.get("QUALCODE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"QUALCODE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    return sync_playwright
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_playwright = _need_browser()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
+from tests.browsing import served, shot
 
 
 @pytest.fixture(scope="module")
@@ -64,34 +29,10 @@ def demo(tmp_path_factory) -> Path:
     return root
 
 
-def _serve(root: Path, **options):
-    import uvicorn
-
-    from qualcode.web.app import create_app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(root, **options), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="module")
 def site(demo):
-    server, thread, url = _serve(demo)
-    yield url
-    server.should_exit = True
-    thread.join()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    with served(demo) as url:
+        yield url
 
 
 def a_codings_of_fg1(root: Path) -> list[tuple[str, str]]:
@@ -194,9 +135,7 @@ def test_a_new_coder_codes_a_transcript_in_the_browser_and_run_measures_agreemen
 
 
 def test_a_coder_link_on_the_network_opens_only_that_coders_workspace(browser, demo):
-    server, thread, url = _serve(demo, tokens={"A": "link-of-a", "C": "link-of-c"},
-                                 hosts=("*",))
-    try:
+    with served(demo, tokens={"A": "link-of-a", "C": "link-of-c"}, hosts=("*",)) as url:
         page = browser.new_page()
         page.goto(url + "/code/C/FG1")
         assert "qualcode serve" in page.inner_text("main")  # access denied, how to get in
@@ -207,6 +146,3 @@ def test_a_coder_link_on_the_network_opens_only_that_coders_workspace(browser, d
         assert page.goto(url + "/code/A/FG1").status == 403
         shot(page, "network-denied")
         page.close()
-    finally:
-        server.should_exit = True
-        thread.join()

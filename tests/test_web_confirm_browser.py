@@ -11,8 +11,8 @@ import pytest
 
 from qualcode.steps.triangulation import confirmations
 from qualcode.study import load_study
+from tests.browsing import ARTIFACTS, served, shot
 from tests.conftest import copy_demo
-from tests.test_web_browser import ARTIFACTS, _serve, browser, shot  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +22,11 @@ def demo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(demo):
-    server, thread, url = _serve(demo)
-    yield url
-    server.should_exit = True
-    thread.join()
+    with served(demo) as url:
+        yield url
 
 
-def test_a_class_confirmed_in_the_browser_is_recorded(browser, demo, site):  # noqa: F811
+def test_a_class_confirmed_in_the_browser_is_recorded(browser, demo, site):
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     page.goto(site + "/convergence?code=housing.private_room")
     item = page.locator('.item[data-code-id="housing.private_room"]'
@@ -46,7 +44,7 @@ def test_a_class_confirmed_in_the_browser_is_recorded(browser, demo, site):  # n
     page.close()
 
 
-def test_the_import_runs_from_the_browser_to_its_end(browser, demo, site):  # noqa: F811
+def test_the_import_runs_from_the_browser_to_its_end(browser, demo, site):
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     page.goto(site + "/import")
     assert page.locator("table.preview tbody tr").count() > 10

@@ -9,11 +9,22 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.test_web_browser import browser, shot  # noqa: F401
-from tests.test_web_confirm_browser import demo, site  # noqa: F401  (a fresh demo copy served)
+from tests.browsing import served, shot
+from tests.conftest import copy_demo
 
 
-def test_run_in_the_browser_then_read_the_results(browser, demo, site, tmp_path):  # noqa: F811
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return copy_demo(tmp_path_factory.mktemp("results"))
+
+
+@pytest.fixture(scope="module")
+def site(demo):
+    with served(demo) as url:
+        yield url
+
+
+def test_run_in_the_browser_then_read_the_results(browser, demo, site, tmp_path):
     docx = pytest.importorskip("docx")
     page = browser.new_page(viewport={"width": 1366, "height": 860}, accept_downloads=True)
     page.goto(site + "/")
