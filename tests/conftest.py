@@ -113,3 +113,17 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched
         launched.close()
+
+
+def codings_of(root: Path, coder: str, transcript: str) -> list[tuple[str, str]]:
+    """A coder's (segment, code) on a transcript, in order, as the library reads them."""
+    from qualcode.steps.collect import collect_codings
+    from qualcode.steps.transcripts import prepare
+    from qualcode.study import load_study
+
+    study = load_study(root)
+    codebook, imported = prepare(study)
+    codings = collect_codings(study, imported, codebook).codings
+    mine = codings[(codings.coder == coder)
+                   & codings.segment_id.str.startswith(f"{transcript}-")]
+    return list(zip(mine.segment_id, mine.code_id, strict=True))

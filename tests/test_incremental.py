@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from qualcode.errors import QualcodeWarning
 from qualcode.paths import INPUTS
 from qualcode.pipeline import run
 from qualcode.steps.coding import record_decision
@@ -121,3 +122,22 @@ def test_force_recomputes_everything(demo: Path) -> None:
     assert manifest(demo)["reused"] == []
     run(demo)
     assert "report" in manifest(demo)["reused"]  # nothing changed: every writer reused
+
+
+def test_a_reused_output_gives_its_warnings_again(demo: Path, tmp_path: Path) -> None:
+    """A coder called Camille, as a participant of FG1 is: the outputs name the coder by id,
+    and say so on every run, the run that reuses the REFI-QDA project as the one that wrote
+    it."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo, root)
+    study = root / "study.yaml"
+    study.write_text(study.read_text(encoding="utf-8").replace(
+        "coders:\n", "coders:\n  - {id: C, name: Camille Nouveau}\n", 1), encoding="utf-8")
+    said = []
+    for _ in range(2):
+        with pytest.warns(QualcodeWarning) as caught:
+            run(root)
+        said.append({str(w.message) for w in caught if "coder C's name" in str(w.message)})
+    assert said[0] == said[1] == {"study.yaml: coder C's name holds a name of identities.csv, "
+                                  "so the outputs name this coder 'C' only"}
+    assert "exports (REFI-QDA, IRaMuTeQ)" in manifest(root)["reused"]

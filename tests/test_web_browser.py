@@ -12,11 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
-from qualcode.steps.collect import collect_codings
 from qualcode.steps.scaffold import init_study
-from qualcode.steps.transcripts import prepare
-from qualcode.study import load_study
 from tests.browsing import served, shot
+from tests.conftest import codings_of
 
 
 @pytest.fixture(scope="module")
@@ -35,22 +33,13 @@ def site(demo):
         yield url
 
 
-def a_codings_of_fg1(root: Path) -> list[tuple[str, str]]:
-    """Coder A's (segment, code) on FG1, in order: what C will largely agree with."""
-    study = load_study(root)
-    codebook, imported = prepare(study)
-    codings = collect_codings(study, imported, codebook).codings
-    mine = codings[(codings.coder == "A") & codings.segment_id.str.startswith("FG1-")]
-    return list(zip(mine.segment_id, mine.code_id, strict=True))
-
-
 def chip(page, segment_id: str, code_id: str):
     return page.locator(f'[data-segment-id="{segment_id}"] .codes [data-code-id="{code_id}"]')
 
 
 def test_a_new_coder_codes_a_transcript_in_the_browser_and_run_measures_agreement(
         browser, demo, site):
-    targets = a_codings_of_fg1(demo)
+    targets = codings_of(demo, "A", "FG1")
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(site + "/")
     shot(page, "overview")

@@ -118,18 +118,21 @@ def test_a_decision_updates_the_workbook_whose_typed_cells_win(study):
         ("FG1-0003", "housing.parking"), "decision"] == "keep"
 
 
-def test_a_decision_taken_together_is_recorded_as_both_coders(study):
-    """The meeting's decision, as the sheets write it (A+B); an unknown coder is refused."""
+def test_a_decision_taken_together_names_everyone_who_took_it(study):
+    """The meeting's decision, as the sheets write it (A+B, or A+B+directrice when the
+    supervisor took part); without a coder of the study it is refused."""
     with client_for(study) as client:
         headers = csrf(client, "/review")
-        assert '<option value="A+B" selected>' in client.get("/review").text
+        assert 'value="A+B"' in client.get("/review").text  # the default: both coders
         pair = {"segment_id": "FG1-0003", "code_id": "housing.parking", "decision": "keep"}
+        for nobody in ("Z+directrice", "A+", " "):
+            assert client.post("/api/review", headers=headers,
+                               json={**pair, "decided_by": nobody}).status_code == 400
         assert client.post("/api/review", headers=headers,
-                           json={**pair, "decided_by": "A+Z"}).status_code == 400
-        assert client.post("/api/review", headers=headers,
-                           json={**pair, "decided_by": "A+B"}).status_code == 200
+                           json={**pair, "decided_by": "A+B+directrice"}).status_code == 200
+        assert '<option value="A+B+directrice">' in client.get("/review").text
     recorded = read_decisions(study / "codings" / "consensus.csv")
-    assert list(recorded["decided_by"]) == ["A+B"]
+    assert list(recorded["decided_by"]) == ["A+B+directrice"]
 
 
 def test_review_filters_by_domain_coder_and_what_is_left(study):

@@ -4,7 +4,8 @@ A run builds its new set of outputs in a staging folder (:mod:`qualcode.io.folde
 whose inputs have the same fingerprint as in the previous run, and whose files the previous
 set still holds with the SHA-256 recorded then, gets those files copied into the staging
 folder instead of writing them: the bytes are the ones it would write, since the same code
-given the same inputs writes the same bytes. The records (``name -> key and files``) are kept
+given the same inputs writes the same bytes; the warnings the writer gave are given again. The
+records (``name -> key, files and warnings``) are kept
 in the previous set's ``run.json``. :func:`reused` is the one entry point; a run opens a
 :class:`Reuse` session with :func:`session`, and writers called outside a session (a single
 command) simply write.
@@ -15,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from qualcode.errors import QualcodeWarning
 
 _SESSION: contextvars.ContextVar[Reuse | None] = contextvars.ContextVar("reuse", default=None)
 
@@ -42,19 +46,28 @@ class Reuse:
         if copied is not None:
             self.reused.append(name)
             self.made[name] = self.records[name]
+            for message in self.records[name].get("warnings", []):
+                warnings.warn(str(message), QualcodeWarning, stacklevel=3)
             return copied
         self.writes += 1
-        written = write()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            written = write()
+        for warning in caught:  # given on, and recorded to be given again on reuse
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno, source=warning.source)
         inside = [p for p in written if Path(p).is_relative_to(self.staging)]
         if len(inside) == len(written):  # a writer that also writes elsewhere always runs
             self.made[name] = {"key": key, "files": {
                 p.relative_to(self.staging).as_posix(): _digest(p.read_bytes())
-                for p in inside}}
+                for p in inside}, "warnings": [
+                str(w.message) for w in caught if issubclass(w.category, QualcodeWarning)]}
         return written
 
     def _copy(self, record: object, key: str) -> list[Path] | None:
         try:
-            if record["key"] != key or not isinstance(record["files"], dict):
+            if record["key"] != key or not isinstance(record["files"], dict) \
+                    or not isinstance(record.get("warnings", []), list):
                 return None
             contents = {}
             for name, digest in record["files"].items():

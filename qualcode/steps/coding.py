@@ -231,13 +231,17 @@ def record_decision(study: Study, segment_id: str, code_id: str, decision: str, 
 
 
 def check_coder(study: Study, coder: str, column: str, *, together: bool = False) -> None:
-    """Refuse a decision taken by someone who is not a coder of ``study.yaml`` (or, when a
-    decision may be taken ``together``, by coders joined by ``+``: ``A+B``)."""
+    """Refuse a decision taken by someone who is not a coder of ``study.yaml``. A decision
+    that may be taken ``together`` names everyone who took it, joined by ``+``, at least one
+    of them a coder: ``A+B``, or ``A+B+directrice`` when a supervisor took part."""
     coders = {c.id for c in study.coders}
-    if not coder or not set(coder.split("+") if together else [coder]) <= coders:
+    people = [part.strip() for part in coder.split("+")] if together else [coder]
+    if not coder.strip() or not all(people) or not coders & set(people) \
+            or (not together and coder not in coders):
         raise QualcodeError(f"{column} '{coder}' is not a coder of study.yaml "
                             f"({', '.join(sorted(coders))}); choose one"
-                            + (", or several joined by + (A+B)" if together else ""),
+                            + (", or several people joined by + with at least one coder "
+                               "(A+B, A+B+directrice)" if together else ""),
                             path=study.root / "study.yaml")
 
 

@@ -20,6 +20,7 @@ import tempfile
 import unicodedata
 import warnings
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -49,10 +50,11 @@ from qualcode.io.iramuteq import iramuteq_corpus
 from qualcode.io.refiqda import RefiCode, RefiProject, codebook_xml, read_codes, read_project
 from qualcode.io.refiqda import write_qdpx as write_project
 from qualcode.io.transcripts import read_transcript
+from qualcode.names import study_matcher
 from qualcode.paths import ANALYSES, CODINGS, DECISIONS_FILE, IDENTITIES_FILE, STUDY_FILE
 from qualcode.steps.collect import coding_stage_if_any, transcript_names
 from qualcode.steps.imports import import_study
-from qualcode.study import IDENTITY_COLUMNS, Study, load_study
+from qualcode.study import IDENTITY_COLUMNS, Coder, Study, load_identities, load_study
 from qualcode.text import fold
 
 SPAN_HEADER = ["coder", "transcript_id", "start", "end", "code_id"]
@@ -64,9 +66,27 @@ GENERIC_LABELS = {"intervenant", "intervenante", "participant", "participante", 
 
 # --- export --------------------------------------------------------------------------------
 
+def shown_coders(study: Study) -> tuple[Coder, ...]:
+    """The coders as the outputs name them: a coder whose name holds a name of
+    ``identities.csv`` (a researcher called Camille, like a participant) is named by their id
+    alone, with a warning, since no output may hold a participant's name."""
+    matcher = study_matcher(study, load_identities(study))
+    shown = []
+    for coder in study.coders:
+        if coder.name and any(hit.is_name for hit in matcher.hits(coder.name)):
+            warnings.warn(f"study.yaml: coder {coder.id}'s name holds a name of "
+                          f"identities.csv, so the outputs name this coder '{coder.id}' only",
+                          QualcodeWarning, stacklevel=2)
+            coder = replace(coder, name=None)
+        shown.append(coder)
+    return tuple(shown)
+
+
 def study_project(study: Study, codebook: Codebook, imported, stage) -> RefiProject:
     """The study as a REFI-QDA project; without codings, the texts, codebook and cases.
-    The consensus, when complete, is exported as its own user."""
+    The consensus, when complete, is exported as its own user; coders are named as in
+    ``study.yaml`` (see :func:`shown_coders`)."""
+    study = replace(study, coders=shown_coders(study))
     if stage is None:
         empty = pd.DataFrame(columns=["coder", "segment_id", "code_id", "source"])
         return export_project(study, imported.transcripts, codebook, empty,

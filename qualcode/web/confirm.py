@@ -35,7 +35,7 @@ def routes(site: Site) -> list[Route]:
                          pairs=sorted({(i["sites"], f"{names[i['site_a']]} / "
                                         f"{names[i['site_b']]}") for i in items}),
                          code=code, domain=domain, pair=pair, me=site.me(request),
-                         coder_ids=[c.id for c in loaded.study.coders])
+                         coder_ids=[c.id for c in loaded.study.coders], used=())
 
     async def confirm(request: Request) -> Response:
         body = await json_body(request)

@@ -31,7 +31,8 @@ def routes(site: Site) -> list[Route]:
                          domains=[(d.id, codebook.text(d.label, language))
                                   for d in codebook.domains],
                          codes=sorted({(i["code_id"], i["label"]) for i in items}),
-                         me=site.me(request), coder_ids=coder_ids)
+                         me=site.me(request), coder_ids=coder_ids,
+                         used=sorted(set(decided["decided_by"]) - {"", *coder_ids}))
 
     async def decide(request: Request) -> Response:
         body = await json_body(request)
