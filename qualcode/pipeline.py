@@ -191,7 +191,8 @@ def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[P
     if stage is not None:
         with timer("write codings and disagreements"):  # records the decisions typed
             written += write_coding(stage, study, codebook, into=analyses)
-    written += output("exports (REFI-QDA, IRaMuTeQ)", (study, codebook, imported, stage),
+    written += output("exports (REFI-QDA, IRaMuTeQ)",  # identities: the coders' names shown
+                      (study, load_identities(study), codebook, imported, stage),
                       lambda: write_exports(study, codebook, imported, stage, into=analyses))
     if stage is None:
         return written

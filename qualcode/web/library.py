@@ -314,6 +314,12 @@ class StudyFolder:
                                   study.paths.name_review.relative_to(study.root)),
                 *([warning] if warning else []), audit_verdict(result.audit)]
 
+    def column_names(self, by: str) -> dict[str, str]:
+        """How the study names the values of a matrix's column dimension: its sites' names
+        for ``site`` (the others are shown as written)."""
+        study = load_study(self.root)
+        return {s.id: s.name or s.id for s in study.sites} if by == "site" else {}
+
     def outputs(self) -> Outputs:
         """What the last complete run wrote (see :class:`Outputs`)."""
         study = load_study(self.root)

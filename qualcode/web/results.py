@@ -53,7 +53,7 @@ def routes(site: Site) -> list[Route]:
         context = {
             "agreement": [(name, key, folder.table(name).to_dict("records"))
                           for name, key in AGREEMENT if name in listed],
-            "matrices": matrices, "by": by,
+            "matrices": matrices, "by": by, "column_names": folder.column_names(by),
             "matrix": heat_map(folder.table(f"matrix-{by}.csv")) if by else None,
             "convergence": _records(folder, listed, "convergence-summary.csv"),
             "saturation": _records(folder, listed, "saturation-summary.csv"),

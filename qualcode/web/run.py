@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from qualcode.web.jobs import Job
 from qualcode.web.site import Site
-from qualcode.web.wording import words
+from qualcode.web.wording import stage_names, words
 
 START = "start"
 
@@ -53,7 +53,8 @@ def routes(site: Site) -> list[Route]:
     job = run_job(site)
 
     async def page(request: Request) -> Response:
-        return site.page(request, "run.html", status=job.status())
+        return site.page(request, "run.html", status=job.status(),
+                         stage_names=stage_names(site.language(request)))
 
     async def start(request: Request) -> Response:
         if not job.start():

@@ -231,6 +231,38 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+STAGES: dict[str, tuple[str, str]] = {
+    # a stage of qualcode run (as the pipeline names it): (fr, en)
+    "import": ("Import des transcriptions", "Import of the transcripts"),
+    "codings": ("Lecture des codages", "Reading the codings"),
+    "agreement": ("Accord entre codeurs", "Agreement between coders"),
+    "suggestions": ("Qualité des suggestions", "Quality of the suggestions"),
+    "triangulation": ("Triangulation", "Triangulation"),
+    "saturation": ("Saturation", "Saturation"),
+    "checklist": ("Cahier des exigences", "Checklist"),
+    "write segments and codebook": ("Écriture des segments et de la grille",
+                                    "Writing the segments and the codebook"),
+    "write codings and disagreements": ("Écriture des codages et des désaccords",
+                                        "Writing the codings and disagreements"),
+    "exports (REFI-QDA, IRaMuTeQ)": ("Exports (REFI-QDA, IRaMuTeQ)",
+                                     "Exports (REFI-QDA, IRaMuTeQ)"),
+    "write agreement": ("Écriture de l'accord", "Writing the agreement"),
+    "write suggestions": ("Écriture des suggestions", "Writing the suggestions"),
+    "write triangulation": ("Écriture de la triangulation", "Writing the triangulation"),
+    "write saturation": ("Écriture de la saturation", "Writing the saturation"),
+    "write checklist": ("Écriture du cahier des exigences", "Writing the checklist"),
+    "report": ("Rapport et extraits", "Report and extracts"),
+    "audit": ("Audit de confidentialité", "Confidentiality audit"),
+}
+
+
+def stage_names(language: str) -> dict[str, str]:
+    """The stages of a run in ``language`` (a stage not listed shows as the pipeline names
+    it)."""
+    index = 0 if language == "fr" else 1
+    return {stage: pair[index] for stage, pair in STAGES.items()}
+
+
 def words(language: str) -> dict[str, str]:
     """The wording in ``language`` (French or English)."""
     index = 0 if language == "fr" else 1

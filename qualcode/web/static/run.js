@@ -5,6 +5,7 @@ const runCsrf = document.querySelector('meta[name="csrf"]').content;
 const runButton = document.querySelector('[data-action="run"]');
 const runState = document.getElementById("run-state");
 const stageList = document.getElementById("run-stages");
+const stageNames = JSON.parse(document.getElementById("stage-names").textContent);
 
 function stageItem(name) {
   let item = [...stageList.children].find((li) => li.dataset.stage === name);
@@ -12,7 +13,7 @@ function stageItem(name) {
     item = document.createElement("li");
     item.dataset.stage = name;
     item.innerHTML = '<span class="name"></span> <span class="how"></span>';
-    item.querySelector(".name").textContent = name;
+    item.querySelector(".name").textContent = stageNames[name] || name;
     stageList.appendChild(item);
   }
   return item;
