@@ -38,7 +38,7 @@ def served_study(tmp_path_factory):
     qualcode("init", "--demo", str(root))
     yaml = root / "study.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace(
-        "coders:\n", "coders:\n  - {id: C, name: Camille Nouveau}\n", 1), encoding="utf-8")
+        "coders:\n", "coders:\n  - {id: C, name: Codeur C}\n", 1), encoding="utf-8")
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "qualcode", "serve", "--study", str(root),
                                "--port", str(port), "--no-browser"],
