@@ -318,8 +318,8 @@ _NOT_NAMES = frozenset(("m. mme mlle dr pr me docteur docteure madame monsieur m
 
 def name_check(segments: pd.DataFrame, study: Study) -> list[tuple[str, bool]]:
     """The name check's lines (:func:`name_check_lines` of :func:`find_person_names`), its
-    findings kept in the study's private cache while the segments, the study and
-    ``identities.csv`` are the same, so that spaCy is loaded only when they changed."""
+    findings kept in the study's private cache while the segments, the study's names and
+    ids and ``identities.csv`` are the same, so that spaCy is loaded only when they changed."""
     cache = Cache(study.paths.cache)
     lines = name_check_lines(find_person_names(segments, study, cache=cache))
     cache.flush()
@@ -347,12 +347,15 @@ def find_person_names(segments: pd.DataFrame, study: Study, *, cache: Cache | No
 
     The result is meant for the console only: it may hold real names, so it must never be
     written to ``analyses/``. Columns: ``segment_id``, ``name``, ``listed``. ``cache`` keeps
-    the result while the segments, the study and its identities are the same.
+    the result while the segments, the study's names and ids and its identities are the
+    same.
     """
     identities = load_identities(study)
     if cache is None:
         return _person_names(segments, study, identities)
-    key = fingerprint(source_fingerprint(), segments[[S.SEGMENT_ID, S.TEXT]], study, identities)
+    key = fingerprint(source_fingerprint(), segments[[S.SEGMENT_ID, S.TEXT]],
+                      study.names_allowed, study.speaker_ids(), {r.id for r in study.roles},
+                      identities)  # what the result depends on, not where the study is
     return cache.value("names", key, lambda: _person_names(segments, study, identities),
                        encode=table_json, decode=json_table)
 
