@@ -153,9 +153,9 @@ def _with_progress(manifest, function):
 
 
 def _name_check(segments, manifest) -> None:
-    from qualcode.steps.imports import find_person_names, name_check_lines
+    from qualcode.steps.imports import name_check
 
-    for line, warning in name_check_lines(find_person_names(segments, manifest)):
+    for line, warning in name_check(segments, manifest):
         (err if warning else out).print(line, markup=False, highlight=False)
 
 

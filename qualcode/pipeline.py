@@ -144,7 +144,7 @@ def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None
     with timer("codings"):
         designs = load_designs(study, codebook)
         confirmed = confirmations(study)
-        stage = coding_stage_if_any(study, imported, codebook)
+        stage = coding_stage_if_any(study, imported, codebook, cache=cache)
     results = Results(study, codebook, imported, coding=stage)
     if stage is None:
         return results

@@ -17,6 +17,7 @@ Everything here is a pure function of tables; scikit-learn is imported inside fu
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, Codings, reference_codings
 from qualcode.corpus import lemmatise
 from qualcode.errors import QualcodeError
+from qualcode.fingerprint import fingerprint, source_fingerprint
 from qualcode.io.suggestions import KEPT_COLUMNS
 
 SUGGEST = "suggest"
@@ -125,14 +127,29 @@ def indicator(rows: pd.DataFrame, units: pd.DataFrame, codes: tuple[str, ...]) -
     return matrix
 
 
-def codebook_examples(codebook: Codebook, codes: tuple[str, ...]) -> Examples:
-    """Each example of a code, as a training text carrying that code only."""
+def lemmatiser(memo=None) -> Callable[[Iterable[str]], list[str]]:
+    """:func:`lemmatise`; with ``memo`` (a :class:`~qualcode.io.cache.Cache`), the lemmas it
+    keeps for the same texts, so that a run whose codebook did not change never loads spaCy."""
+    if memo is None:
+        return lemmatise
+
+    def cached(texts: Iterable[str]) -> list[str]:
+        texts = list(texts)
+        return memo.value("lemmatised", fingerprint(source_fingerprint(), texts),
+                          lambda: lemmatise(texts), encode=list,
+                          decode=lambda stored: [str(text) for text in stored])
+    return cached
+
+
+def codebook_examples(codebook: Codebook, codes: tuple[str, ...], *, memo=None) -> Examples:
+    """Each example of a code, as a training text carrying that code only (``memo``: see
+    :func:`lemmatiser`)."""
     pairs = [(code.id, text) for code in codebook.codable if code.id in codes
              for text in code.examples]
     labels = np.zeros((len(pairs), len(codes)), dtype=bool)
     for row, (code_id, _) in enumerate(pairs):
         labels[row, codes.index(code_id)] = True
-    return Examples(tuple(lemmatise(text for _, text in pairs)), labels)
+    return Examples(tuple(lemmatiser(memo)(text for _, text in pairs)), labels)
 
 
 def make_pipeline(*, seed: int = 0, n_jobs: int = 1):
@@ -199,11 +216,13 @@ def probabilities(model: SuggestionModel, lemmas: tuple[str, ...] | list[str],
     return result
 
 
-def keyword_sets(codebook: Codebook, codes: tuple[str, ...]) -> dict[str, frozenset[str]]:
+def keyword_sets(codebook: Codebook, codes: tuple[str, ...], *, memo=None
+                 ) -> dict[str, frozenset[str]]:
     """Each code's keywords: the lemmas (three letters or more) of its label and examples,
-    in the codebook's language, that no other code's label or examples holds."""
+    in the codebook's language, that no other code's label or examples holds (``memo``: see
+    :func:`lemmatiser`)."""
     chosen = [code for code in codebook.codable if code.id in codes]
-    texts = lemmatise(" ".join([codebook.text(code.label), *code.examples])
+    texts = lemmatiser(memo)(" ".join([codebook.text(code.label), *code.examples])
                       for code in chosen)
     words = {code.id: {w for w in text.split() if len(w) >= 3}
              for code, text in zip(chosen, texts, strict=True)}

@@ -132,14 +132,14 @@ def evaluate(training: TrainingSet, examples: Examples, codings: Codings, codebo
     """Cross-validate the suggestions learnt from ``training`` (see :func:`training_set`)
     and compare them, the keyword baseline and every other human coder of ``codings`` with
     the coding learnt (see the module's docstring); ``memo`` keeps each fold's models (see
-    :func:`cross_validated`)."""
+    :func:`cross_validated`) and the keywords' lemmas."""
     options = options or SuggestOptions()
     found, learnt, n_folds, validation = cross_validated(training, examples, options, memo)
     suggested = np.nan_to_num(found, nan=-1.0) >= options.threshold
     everywhere = np.ones(len(training.segments), dtype=bool)
     raters = {SUGGEST: ("model", suggested, everywhere),
               KEYWORDS: ("baseline", keyword_matrix(training.lemmas, keyword_sets(
-                  codebook, training.codes), training.codes), everywhere)}
+                  codebook, training.codes, memo=memo), training.codes), everywhere)}
     for coder in sorted(set(codings.codings[S.CODER]) - set(NOT_CODERS) - {training.coding}):
         reviewed = codings.reviewed.loc[codings.reviewed[S.CODER] == coder, S.TRANSCRIPT_ID]
         raters[coder] = ("coder", indicator(codings.codings[codings.codings[S.CODER] == coder],

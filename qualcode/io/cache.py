@@ -65,6 +65,9 @@ class Cache:
         memory = (f"{kind}!", key)
         if memory in _MEMORY and self.read:
             value, said = _MEMORY[memory]
+            path = self._path(kind, key, ".json")
+            if path is not None and not path.exists():  # known from another study's folder
+                self._put_value(kind, key, value, said, encode)
         else:
             stored = self.get_json(kind, key)
             value = None
@@ -83,12 +86,16 @@ class Cache:
                     if not issubclass(other.category, QualcodeWarning):
                         warnings.warn_explicit(other.message, other.category, other.filename,
                                                other.lineno)
-                self.put_json(kind, key, {"fingerprint": fingerprint(value),
-                                          "warnings": said, "value": encode(value)})
+                self._put_value(kind, key, value, said, encode)
             self._remember(*memory, (value, said))
         for message in said:
             warnings.warn(message, QualcodeWarning, stacklevel=2)
         return value
+
+    def _put_value(self, kind: str, key: str, value: object, said: list[str],
+                   encode: Callable[[object], object]) -> None:
+        self.put_json(kind, key, {"fingerprint": fingerprint(value), "warnings": said,
+                                  "value": encode(value)})
 
     def get_json(self, kind: str, key: str) -> object | None:
         """The JSON value stored, or None."""

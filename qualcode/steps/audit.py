@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import pandas as pd
 from qualcode.errors import ConfidentialityError
 from qualcode.fingerprint import file_digest, fingerprint, source_fingerprint
 from qualcode.io.cache import Cache
-from qualcode.names import NameMatcher, study_matcher
+from qualcode.names import NameHit, NameMatcher, study_matcher
 from qualcode.paths import ANALYSES, IDENTITIES_FILE
 from qualcode.study import Identity, Study
 
@@ -59,14 +59,15 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES,
     to_review = 0
     names = None if cache is None else fingerprint(
         source_fingerprint(), matcher.owners, matcher.first_names, matcher.ordinary)
+    hits = _memo_hits(matcher)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         shown = f"{name}/{path.relative_to(folder).as_posix()}"
         if cache is None:
-            found, review = _audit_file(path, folder, shown, matcher)
+            found, review = _audit_file(path, folder, shown, hits)
         else:
             found, review = cache.value(
                 "audit", fingerprint(names, shown, file_digest(path)),
-                lambda p=path, s=shown: _audit_file(p, folder, s, matcher),
+                lambda p=path, s=shown: _audit_file(p, folder, s, hits),
                 encode=list, decode=lambda stored: (
                     [(str(f), int(line), str(key)) for f, line, key in stored[0]],
                     int(stored[1])))
@@ -75,15 +76,29 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES,
     return Audit(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)), to_review)
 
 
-def _audit_file(path: Path, folder: Path, shown: str, matcher: NameMatcher
+def _memo_hits(matcher: NameMatcher) -> Callable[[str, str], list[NameHit]]:
+    """``matcher.hits(text, cells=cells)``, each text looked in once: the pieces of office
+    files repeat (a docx of 40,000 pieces has about 1,000 different ones)."""
+    known: dict[tuple[str, str], list[NameHit]] = {}
+
+    def hits(text: str, cells: str) -> list[NameHit]:
+        if (text, cells) not in known:
+            known[(text, cells)] = matcher.hits(text, cells=cells)
+        return known[(text, cells)]
+    return hits
+
+
+def _audit_file(path: Path, folder: Path, shown: str,
+                hits: Callable[[str, str], list[NameHit]]
                 ) -> tuple[list[tuple[str, int, str]], int]:
-    """The names found in one file (and its path), and its ordinary words to review."""
+    """The names found in one file (and its path), and its ordinary words to review
+    (``hits``: :func:`_memo_hits`)."""
     rows, to_review = [], 0
     chunks = [(0, str(path.relative_to(folder)))]
     chunks += list(output_texts(path))
     cells = "," if path.suffix.lower() == ".csv" else ""
     for line, text in chunks:
-        for hit in matcher.hits(text, cells=cells):
+        for hit in hits(text, cells):
             if hit.is_name:
                 rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
             else:
@@ -128,37 +143,35 @@ def _archive_texts(path: Path) -> Iterator[str]:
                 yield from _xml_texts(data)
 
 
-def _xml_texts(data: bytes) -> Iterator[str]:
+def _xml_texts(data: bytes) -> list[str]:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
                              recover=True)
     root = etree.fromstring(data, parser=parser)
     if root is None:
-        return
-    yield from _element_texts(root)
+        return []
+    found: list[str] = []
+    for node in root.iter():  # attribute values
+        found += map(str, node.attrib.values())
+    _texts(root, found)
+    return found
 
 
-def _element_texts(element) -> Iterator[str]:
-    """Attribute values, and texts: a paragraph or string as one piece, others piece by
-    piece with their tails."""
-    for node in element.iter():
-        yield from (str(v) for v in node.attrib.values())
-    yield from _texts(element)
-
-
-def _texts(element) -> Iterator[str]:
+def _texts(element, found: list[str]) -> None:
+    """Texts into ``found``: a paragraph or string as one piece, others piece by piece with
+    their tails (a list, not generators: an office file has some 40,000 pieces)."""
     if not isinstance(element.tag, str):  # comments and processing instructions
         return
     if element.tag.rsplit("}", 1)[-1] in _BLOCKS:
-        yield "".join(element.itertext())
+        found.append("".join(element.itertext()))
         return
     if element.text:
-        yield element.text
+        found.append(element.text)
     for child in element:
-        yield from _texts(child)
+        _texts(child, found)
         if child.tail:
-            yield child.tail
+            found.append(child.tail)
 
 
 def _png_texts(data: bytes) -> Iterator[str]:

@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.errors import CodingError, QualcodeWarning
+from qualcode.fingerprint import file_digest, fingerprint, source_fingerprint
+from qualcode.io.cache import Cache
 from qualcode.io.codings import read_coding_csv
-from qualcode.io.sheets import read_sheet
+from qualcode.io.sheets import SheetCoding, read_sheet
 from qualcode.io.worddocs import read_comments
 from qualcode.paths import (
     BACKUPS_FOLDER,
@@ -111,13 +113,14 @@ def _files(folder: Path) -> list[Path]:
 def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
                        segment_transcripts: dict[str, str], coder_names: dict[str, str],
                        transcript_names: dict[str, str],
-                       code_guids: dict[str, str], pseudonyms: frozenset[str] = frozenset()
-                       ) -> RawCodings:
+                       code_guids: dict[str, str], pseudonyms: frozenset[str] = frozenset(),
+                       cache: Cache | None = None) -> RawCodings:
     """Read all coding files; ``coder_names`` maps a coder's id and name (folded) to its id,
     for Word comment authors and REFI-QDA users; ``transcript_names`` maps folded group ids
     and transcript file names to transcript ids, and ``code_guids`` the GUIDs of exported
     codes to their ids, for REFI-QDA projects; Word files whose text differs only by names
-    now replaced by ``pseudonyms`` are realigned."""
+    now replaced by ``pseudonyms`` are realigned; ``cache`` keeps what each workbook held,
+    by its bytes (reading workbooks is most of the time collecting takes)."""
     raw = RawCodings()
     others = [str(path.relative_to(root)) for path in other_files(folder)]
     if others:
@@ -131,7 +134,7 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
         if suffix in REFUSED:
             raise CodingError(f"not read: {REFUSED[suffix]}", path=path)
         if suffix in SHEET_SUFFIXES:
-            _sheet(raw, path, source, segment_transcripts)
+            _sheet(raw, path, source, segment_transcripts, cache)
         elif suffix == ".csv":
             _csv(raw, path, source, segment_transcripts)
         elif suffix == ".qdpx":
@@ -142,8 +145,11 @@ def read_coding_folder(folder: Path, *, root: Path, canonical: dict[str, str],
     return raw
 
 
-def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:
-    coder, texts, codings, _ = read_sheet(path)
+def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts,
+           cache: Cache | None) -> None:
+    coder, texts, codings, _ = read_sheet(path) if cache is None else cache.value(
+        "sheet", fingerprint(source_fingerprint(), file_digest(path)), lambda: read_sheet(path),
+        encode=_sheet_json, decode=_json_sheet)
     coder = coder or path.stem
     raw.sheets.append((coder, source, frozenset(texts)))
     for segment_id, (row, text) in texts.items():
@@ -152,6 +158,20 @@ def _sheet(raw: RawCodings, path: Path, source: str, segment_transcripts) -> Non
     for coding in codings:
         raw.segments.append((coder, coding.segment_id, coding.code_id, source,
                              f"row {coding.row}"))
+
+
+def _sheet_json(sheet) -> list:
+    """What :func:`read_sheet` returned, as JSON (see :func:`_json_sheet`)."""
+    coder, texts, codings, notes = sheet
+    return [coder, [[segment, row, text] for segment, (row, text) in texts.items()],
+            [[c.segment_id, c.code_id, c.row] for c in codings], list(notes.items())]
+
+
+def _json_sheet(stored: list):
+    """The value :func:`_sheet_json` stored (the cache checks it by its fingerprint)."""
+    coder, texts, codings, notes = stored
+    return (coder, {segment: (row, text) for segment, row, text in texts},
+            [SheetCoding(*coding) for coding in codings], dict(notes))
 
 
 def _csv(raw: RawCodings, path: Path, source: str, segment_transcripts) -> None:

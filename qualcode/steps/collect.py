@@ -29,6 +29,7 @@ from qualcode.coding import (
 from qualcode.decisions import CONSENSUS, REVIEW, Kind, Typed, merge_typed
 from qualcode.errors import CodingError, QualcodeWarning, UndecidedError
 from qualcode.interchange import code_guids
+from qualcode.io.cache import Cache
 from qualcode.io.decisions import read_decisions, read_disagreements
 from qualcode.io.suggestions import read_kept_suggestions, read_review_sheet
 from qualcode.paths import ANALYSES, CODINGS, DECISIONS_FILE, DECISIONS_FOLDER, SUGGESTIONS_FILE
@@ -60,9 +61,11 @@ class CodingStage:
 
 
 def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
-                    suggestions: pd.DataFrame | None = None) -> Codings:
+                    suggestions: pd.DataFrame | None = None, *, cache: Cache | None = None
+                    ) -> Codings:
     """Every coder's codings in ``study/codings``, checked against segments and codebook,
-    with the ``suggestions`` their reviewer accepted (see :func:`reviewed_suggestions`)."""
+    with the ``suggestions`` their reviewer accepted (see :func:`reviewed_suggestions`);
+    ``cache`` keeps what each workbook held, by its bytes."""
     segments = imported.segments
     names = {fold(c.id): c.id for c in study.coders}
     names |= {fold(c.name): c.id for c in study.coders if c.name}
@@ -72,7 +75,7 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
                              segment_transcripts=transcript_of, coder_names=names,
                              transcript_names=transcript_names(study),
                              code_guids=code_guids(codebook),
-                             pseudonyms=frozenset(study.speaker_ids()))
+                             pseudonyms=frozenset(study.speaker_ids()), cache=cache)
     if suggestions is not None:
         _accepted(raw, suggestions, transcript_of)
     codings = check_codings(*raw.tables(), raw.reviewed, segments, codebook,
@@ -182,12 +185,12 @@ def add_consensus(codings: Codings, segments: pd.DataFrame, decisions: pd.DataFr
                                                      kind="stable", ignore_index=True)), log
 
 
-def coding_stage_if_any(study: Study, imported: ImportResult, codebook: Codebook
-                        ) -> CodingStage | None:
+def coding_stage_if_any(study: Study, imported: ImportResult, codebook: Codebook, *,
+                        cache: Cache | None = None) -> CodingStage | None:
     """:func:`coding_stage`, or None when ``codings/`` holds no coder's file yet."""
     if not coding_files(study.paths.codings):
         return None
-    return coding_stage(study, imported, codebook)
+    return coding_stage(study, imported, codebook, cache=cache)
 
 
 def typed_decisions(study: Study) -> Typed:
@@ -196,20 +199,22 @@ def typed_decisions(study: Study) -> Typed:
     return read_typed(study, CONSENSUS, read_decisions, read_disagreements)
 
 
-def coded(study: Study, imported: ImportResult, codebook: Codebook
-          ) -> tuple[Codings, pd.DataFrame, Typed]:
+def coded(study: Study, imported: ImportResult, codebook: Codebook, *,
+          cache: Cache | None = None) -> tuple[Codings, pd.DataFrame, Typed]:
     """Every coder's codings with the suggestions they accepted (see
     :func:`reviewed_suggestions`), the suggestions and their review: what the disagreements
     are found in, before any consensus decision."""
     suggestions, review = reviewed_suggestions(study)
-    return collect_codings(study, imported, codebook, suggestions), suggestions, review
+    return (collect_codings(study, imported, codebook, suggestions, cache=cache), suggestions,
+            review)
 
 
-def coding_stage(study: Study, imported: ImportResult, codebook: Codebook) -> CodingStage:
+def coding_stage(study: Study, imported: ImportResult, codebook: Codebook, *,
+                 cache: Cache | None = None) -> CodingStage:
     """Collect the codings and, when the decisions (recorded or typed) decide every
     disagreement, the consensus. An incomplete consensus is not an error here: the status
     says so."""
-    codings, suggestions, review = coded(study, imported, codebook)
+    codings, suggestions, review = coded(study, imported, codebook, cache=cache)
     differ = disagreements(codings, imported.segments)
     decisions = typed_decisions(study)
     found = dict(suggestions=suggestions, decisions=decisions, review=review)

@@ -34,6 +34,8 @@ from qualcode.corpus import (
     segment_transcripts,
 )
 from qualcode.errors import QualcodeWarning, TranscriptError
+from qualcode.fingerprint import fingerprint, source_fingerprint
+from qualcode.io.cache import Cache, json_table, table_json
 from qualcode.io.transcripts import read_transcript
 from qualcode.names import study_matcher
 from qualcode.study import Study, load_identities
@@ -314,7 +316,18 @@ _NOT_NAMES = frozenset(("m. mme mlle dr pr me docteur docteure madame monsieur m
                         "professeur bah ben bon hein ouais euh sinon donc voila oui non").split())
 
 
-def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
+def name_check(segments: pd.DataFrame, study: Study) -> list[tuple[str, bool]]:
+    """The name check's lines (:func:`name_check_lines` of :func:`find_person_names`), its
+    findings kept in the study's private cache while the segments, the study's names and
+    ids and ``identities.csv`` are the same, so that spaCy is loaded only when they changed."""
+    cache = Cache(study.paths.cache)
+    lines = name_check_lines(find_person_names(segments, study, cache=cache))
+    cache.flush()
+    return lines
+
+
+def find_person_names(segments: pd.DataFrame, study: Study, *, cache: Cache | None = None
+                      ) -> pd.DataFrame:
     """Person names that spaCy's NER finds in the (already pseudonymised) segments.
 
     spaCy's small French model tags many capitalised words of spoken French as persons, so a
@@ -333,8 +346,22 @@ def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
     also an ordinary word) is marked ``listed``.
 
     The result is meant for the console only: it may hold real names, so it must never be
-    written to ``analyses/``. Columns: ``segment_id``, ``name``, ``listed``.
+    written to ``analyses/``. Columns: ``segment_id``, ``name``, ``listed``. ``cache`` keeps
+    the result while the segments, the study's names and ids and its identities are the
+    same.
     """
+    identities = load_identities(study)
+    if cache is None:
+        return _person_names(segments, study, identities)
+    key = fingerprint(source_fingerprint(), segments[[S.SEGMENT_ID, S.TEXT]],
+                      study.names_allowed, study.speaker_ids(), {r.id for r in study.roles},
+                      identities)  # what the result depends on, not where the study is
+    return cache.value("names", key, lambda: _person_names(segments, study, identities),
+                       encode=table_json, decode=json_table)
+
+
+def _person_names(segments: pd.DataFrame, study: Study, identities) -> pd.DataFrame:
+    """:func:`find_person_names`, computed."""
     allowed = _NOT_NAMES | {fold(n) for n in study.names_allowed} | \
         {fold(i) for i in study.speaker_ids()}
     texts = segments[S.TEXT].tolist()
@@ -349,7 +376,7 @@ def find_person_names(segments: pd.DataFrame, study: Study) -> pd.DataFrame:
         and any(texts[i][:k] in inside for k in range(1, min(len(texts[i]), longest) + 1))],
         allowed)
     ids = segments[S.SEGMENT_ID].tolist()
-    matcher = study_matcher(study, load_identities(study))
+    matcher = study_matcher(study, identities)
     rows = [(ids[i], name, any(h.key for h in matcher.hits(name)))
             for i, name, initial in sorted(found, key=lambda item: item[0])
             if not initial or name in inside]

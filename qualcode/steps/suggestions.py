@@ -51,8 +51,8 @@ def learn(stage: CodingStage, imported: ImportResult, codebook: Codebook,
           options: SuggestOptions, cache: Cache | None = None
           ) -> tuple[TrainingSet, Examples, dict[str, str]]:
     """What the suggestions learn from: the coding's units and labels, the codebook's
-    examples, and the lemmas of every codable segment (kept in ``cache`` while the segments'
-    texts are the same)."""
+    examples, and the lemmas of every codable segment (kept in ``cache`` while the texts are
+    the same)."""
     segments = imported.segments
     if cache is None:
         lemmas = segment_lemmas(segments)
@@ -63,7 +63,7 @@ def learn(stage: CodingStage, imported: ImportResult, codebook: Codebook,
                              decode=lambda stored: {str(k): str(v) for k, v in stored})
     training = training_set(stage.codings, imported.segments, codebook, lemmas,
                             coder=options.coder)
-    return training, codebook_examples(codebook, training.codes), lemmas
+    return training, codebook_examples(codebook, training.codes, memo=cache), lemmas
 
 
 RUN_SUGGESTIONS_UP_TO = 10_000

@@ -34,9 +34,8 @@ from qualcode.steps.collect import (
 )
 from qualcode.steps.imports import (
     ImportResult,
-    find_person_names,
     import_study,
-    name_check_lines,
+    name_check,
     names_line,
     preview_import,
     read_transcripts,
@@ -286,8 +285,8 @@ class StudyFolder:
             write_import(imported, study.paths.analyses)
             review = write_name_review(imported, study)
         lines = [*said, names_line(imported.names, review.relative_to(study.root))]
-        checked, said = _caught(lambda: find_person_names(imported.segments, study))
-        return [*lines, *said, *(line for line, _ in name_check_lines(checked))]
+        checked, said = _caught(lambda: name_check(imported.segments, study))
+        return [*lines, *said, *(line for line, _ in checked)]
 
     def forget(self) -> None:
         """Drop what is kept between requests: the next page loads the study again."""
@@ -301,18 +300,21 @@ class StudyFolder:
     def run_analysis(self, on_stage: StageHook) -> list[str]:
         """``qualcode run``: every stage (``on_stage`` told when each begins and ends), the
         outputs written as one set; returns the lines the command line prints of it: its
-        warnings, the names line, then the audit's verdict (last). A failure raises the
-        QualcodeError the command line prints. Either way the study is loaded again for the
-        next page (a run records the decisions typed under ``codings/``)."""
+        warnings, the names line, the name check's, then the audit's verdict (last). A
+        failure raises the QualcodeError the command line prints. Either way the study is
+        loaded again for the next page (a run records the decisions typed under
+        ``codings/``)."""
         try:
             study = load_study(self.root)
             result, said = _caught(lambda: run_study(study, on_stage=on_stage))
         finally:
             self.forget()
+        checked, told = _caught(lambda: name_check(result.imported.segments, study))
         warning = identities_warning(study)
         return [*said, names_line(result.imported.names,
                                   study.paths.name_review.relative_to(study.root)),
-                *([warning] if warning else []), audit_verdict(result.audit)]
+                *told, *(line for line, _ in checked), *([warning] if warning else []),
+                audit_verdict(result.audit)]
 
     def column_names(self, by: str) -> dict[str, str]:
         """How the study names the values of a matrix's column dimension: its sites' names
