@@ -29,11 +29,17 @@ def save_figure(stem: Path, draw: Callable, *args, **options) -> list[Path]:
     return reused(f"figure {stem.name}", key, lambda: _save(draw(*args, **options), stem))
 
 
+PNG_COMPRESSION = 1
+"""zlib's level for the figures' PNG files: lossless at every level; 1 writes the 300 dpi
+heat maps in half the time of the default 6, for files about 15% larger."""
+
+
 def _save(figure, stem: Path) -> list[Path]:
     import matplotlib
 
     paths = []
-    for suffix, options in ((".png", {"dpi": 300, "metadata": {"Software": None}}),
+    for suffix, options in ((".png", {"dpi": 300, "metadata": {"Software": None},
+                                      "pil_kwargs": {"compress_level": PNG_COMPRESSION}}),
                             (".svg", {"metadata": {"Date": None}})):
         path = stem.with_suffix(suffix)
         with matplotlib.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):

@@ -63,7 +63,9 @@ def write_checklist(*, results: Results, into: Path | None = None) -> list[Path]
     _, which = reference_codings(results.coding.codings.codings)
     domains = {code.id: codebook.text(code.label, study.language) for code in codebook.domains}
     words = study_wording(study)
-    figure = save_figure(analyses / FIGURES / "checklist", requirements_bars, found,
+    figure = save_figure(analyses / FIGURES / "checklist", requirements_bars,
+                         found[["domain", "priority"]].sort_values(["domain", "priority"])
+                         .reset_index(drop=True),  # what it draws, in an order ranks leave
                          domains=domains, priorities={p: words.label("priority", p)
                                                       for p in PRIORITIES},
                          language=study.language)
