@@ -103,8 +103,9 @@ def write_triangulation(result: Triangulation, study: Study, codebook: Codebook,
                            language=study.language, domain_labels=domains)
     written.append(write_csv(analyses / "cooccurrence.csv", result.pairs.assign(coding=which)))
     labels = {c.id: codebook.text(c.label, study.language) for c in codebook.codable}
+    drawn = result.pairs[["code_a", "code_b", "jaccard_participants"]]  # what it draws
     written += save_figure(analyses / FIGURES / "cooccurrence", cooccurrence_heatmap,
-                           result.pairs, labels, language=study.language)
+                           drawn, labels, language=study.language)
     written += [write_csv(analyses / "convergence.csv", result.merged),
                 write_csv(analyses / "convergence-summary.csv", result.summary)]
     written += record(study, confirmed, confirmed.merged, write_confirmed)
