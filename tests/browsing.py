@@ -74,3 +74,20 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def code_by_keyboard(page, codable: list[str], pairs: list[tuple[str, str]], *,
+                     position: int = 0) -> int:
+    """Code each (segment, code) of ``pairs`` on the coding page as a coder does by keyboard
+    (arrows to the segment, the code typed to filter the codebook, Enter), from the segment
+    at ``position`` of ``codable``; waits for each chip, returns the position reached."""
+    for segment_id, code_id in pairs:
+        step = codable.index(segment_id) - position
+        for _ in range(abs(step)):
+            page.keyboard.press("ArrowDown" if step > 0 else "ArrowUp")
+        position = codable.index(segment_id)
+        page.keyboard.type(code_id)
+        page.keyboard.press("Enter")
+        page.locator(f'[data-segment-id="{segment_id}"] .codes '
+                     f'[data-code-id="{code_id}"]').wait_for()
+    return position

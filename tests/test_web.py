@@ -38,6 +38,19 @@ def csrf(client: TestClient, page: str = "/code/A/FG1") -> dict[str, str]:
     return {"X-Qualcode-CSRF": re.search(r'name="csrf" content="([^"]+)"', html)[1]}
 
 
+def code_in_browser(client: TestClient, transcript: str,
+                    codes: dict[str, list[tuple[str, str]]]) -> None:
+    """Each coder's (segment, code) pairs added on ``transcript`` through the coding page's
+    API, then the transcript marked done, as a coder in the browser does."""
+    for coder, pairs in codes.items():
+        headers = csrf(client, f"/code/{coder}/{transcript}")
+        for segment_id, code_id in pairs:
+            client.post(f"/api/code/{coder}/{transcript}", headers=headers, json={
+                "op": "add", "segment_id": segment_id, "code_id": code_id})
+        client.post(f"/api/code/{coder}/{transcript}", headers=headers,
+                    json={"op": "done", "done": True})
+
+
 def collected(root):
     study = load_study(root)
     codebook, imported = prepare(study)

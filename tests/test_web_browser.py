@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
 from qualcode.steps.scaffold import init_study
-from tests.browsing import served, shot
+from tests.browsing import code_by_keyboard, served, shot
 from tests.conftest import codings_of
 
 
@@ -56,15 +56,7 @@ def test_a_new_coder_codes_a_transcript_in_the_browser_and_run_measures_agreemen
     shot(page, "coding-mouse")
 
     # By keyboard: arrows to the segment, type to filter the codes, Enter.
-    position = codable.index(targets[5][0])
-    for segment_id, code_id in targets[6:40]:
-        step = codable.index(segment_id) - position
-        for _ in range(abs(step)):
-            page.keyboard.press("ArrowDown" if step > 0 else "ArrowUp")
-        position = codable.index(segment_id)
-        page.keyboard.type(code_id)
-        page.keyboard.press("Enter")
-        chip(page, segment_id, code_id).wait_for()
+    code_by_keyboard(page, codable, targets[6:40], position=codable.index(targets[5][0]))
     assert page.locator("#filter").input_value() == ""
     shot(page, "coding-keyboard")
 

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from qualcode.cli import app as cli
 from qualcode.web.library import StudyFolder
 from tests.conftest import IDENTITIES, TRANSCRIPT, build_study
-from tests.test_web import HOSTS, NAMES, client_for, csrf
+from tests.test_web import HOSTS, NAMES, client_for, code_in_browser, csrf
 
 CODERS = "coders:\n  - {id: A, name: Alice Durand}\n  - {id: B}\n"
 CODES = {"A": [("FG1-0002", "housing.private_room"), ("FG1-0003", "housing.parking"),
@@ -48,13 +48,7 @@ def ran(tmp_path_factory):
     root = build_study(tmp_path_factory.mktemp("results") / "study", {"fg1.txt": TRANSCRIPT},
                        identities=IDENTITIES, extra=CODERS)
     with client_for(root) as client:
-        for coder, pairs in CODES.items():
-            headers = csrf(client, f"/code/{coder}/FG1")
-            for segment_id, code_id in pairs:
-                client.post(f"/api/code/{coder}/FG1", headers=headers, json={
-                    "op": "add", "segment_id": segment_id, "code_id": code_id})
-            client.post(f"/api/code/{coder}/FG1", headers=headers,
-                        json={"op": "done", "done": True})
+        code_in_browser(client, "FG1", CODES)
         before = client.get("/results").text
         seen = run_to_the_end(client, csrf(client, "/run"))
         overview = client.get("/").text

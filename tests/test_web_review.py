@@ -16,7 +16,7 @@ from qualcode.steps.coding import collect, decide_consensus, record_decision
 from qualcode.steps.collect import typed_decisions
 from qualcode.study import load_study
 from tests.conftest import IDENTITIES, TRANSCRIPT
-from tests.test_web import NAMES, client_for, csrf
+from tests.test_web import NAMES, client_for, code_in_browser, csrf
 
 
 @pytest.fixture
@@ -28,13 +28,7 @@ def study(make_study):
                    ("FG1-0002", "housing.private_bathroom")],
              "B": [("FG1-0002", "housing.private_room"), ("FG1-0004", "housing.parking")]}
     with client_for(root) as client:
-        for coder, pairs in codes.items():
-            headers = csrf(client, f"/code/{coder}/FG1")
-            for segment_id, code_id in pairs:
-                client.post(f"/api/code/{coder}/FG1", headers=headers, json={
-                    "op": "add", "segment_id": segment_id, "code_id": code_id})
-            client.post(f"/api/code/{coder}/FG1", headers=headers,
-                        json={"op": "done", "done": True})
+        code_in_browser(client, "FG1", codes)
     return root
 
 

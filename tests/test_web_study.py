@@ -17,7 +17,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from tests.browsing import free_port, shot
+from tests.browsing import code_by_keyboard, free_port, shot
 from tests.conftest import codings_of
 
 # Coder A's codings the new coder C leaves out (A and B both applied them, so each becomes a
@@ -59,11 +59,6 @@ def served_study(tmp_path_factory):
     server.wait(10)
 
 
-def codes_of(page, segment_id: str) -> list[str]:
-    return page.eval_on_selector_all(f'[data-segment-id="{segment_id}"] .codes [data-code-id]',
-                                     "els => els.map(e => e.dataset.codeId)")
-
-
 def test_a_study_from_coding_to_the_checklist_without_the_command_line(browser, served_study,
                                                                         tmp_path):
     docx = pytest.importorskip("docx")
@@ -81,17 +76,8 @@ def test_a_study_from_coding_to_the_checklist_without_the_command_line(browser, 
     to_code = [t for t in targets if t not in skipped]
     codable = page.eval_on_selector_all(".segment[data-codable]",
                                         "els => els.map(e => e.dataset.segmentId)")
-    position = 0
     page.click(f'[data-segment-id="{codable[0]}"] .text')
-    for segment_id, code_id in to_code:
-        step = codable.index(segment_id) - position
-        for _ in range(abs(step)):
-            page.keyboard.press("ArrowDown" if step > 0 else "ArrowUp")
-        position = codable.index(segment_id)
-        page.keyboard.type(code_id)
-        page.keyboard.press("Enter")
-        page.locator(f'[data-segment-id="{segment_id}"] .codes '
-                     f'[data-code-id="{code_id}"]').wait_for()
+    code_by_keyboard(page, codable, to_code)
     own = next(s for s in codable if s not in {t[0] for t in targets})
     page.click(f'[data-segment-id="{own}"] .text')
     page.click(f'.code[data-code-id="{ADDED[0]}"]')

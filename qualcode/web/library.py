@@ -128,11 +128,22 @@ class StudyFolder:
         self._deciding = threading.Lock()
         self.busy = threading.Lock()  # held by the study's running import or run
         self.job_lock = threading.Lock()  # guards the status of its tasks
-        self._differ: tuple[tuple, tuple[pd.DataFrame, tuple[str, ...]] | QualcodeError] \
-            | None = None
-        self._loaded: tuple[tuple, Loaded | QualcodeError] | None = None
-        self._collected: tuple[tuple, tuple[Codings, tuple[str, ...]] | QualcodeError] | None \
-            = None
+        self._kept: dict[str, tuple[tuple, object]] = {}  # what -> (its stamp, it or its error)
+
+    def _keep(self, what: str, stamp: tuple, make: Callable[[], object]):
+        """``make()``, kept under ``what`` until ``stamp`` (the files it reads) changes; a
+        QualcodeError it raised is kept and raised again the same way."""
+        with self._lock:
+            kept = self._kept.get(what)
+            if kept is None or kept[0] != stamp:
+                try:
+                    kept = (stamp, make())
+                except QualcodeError as error:
+                    kept = (stamp, error)
+                self._kept[what] = kept
+        if isinstance(kept[1], QualcodeError):
+            raise kept[1]
+        return kept[1]
 
     def _inputs(self) -> tuple:
         try:
@@ -145,17 +156,7 @@ class StudyFolder:
 
     def loaded(self) -> Loaded:
         """The study loaded and imported; raises the QualcodeError the command line gives."""
-        with self._lock:
-            stamp = self._inputs()
-            if self._loaded is None or self._loaded[0] != stamp:
-                try:
-                    self._loaded = (stamp, self._load())
-                except QualcodeError as error:
-                    self._loaded = (stamp, error)
-            result = self._loaded[1]
-        if isinstance(result, QualcodeError):
-            raise result
-        return result
+        return self._keep("loaded", self._inputs(), self._load)
 
     def _load(self) -> Loaded:
         study = load_study(self.root)
@@ -169,18 +170,9 @@ class StudyFolder:
         """Every coder's codings as ``qualcode collect`` reads them, with its warnings;
         raises the QualcodeError collect gives."""
         loaded = self.loaded()
-        with self._lock:
-            stamp = (id(loaded), *_tree(loaded.study.paths.codings))
-            if self._collected is None or self._collected[0] != stamp:
-                try:
-                    self._collected = (stamp, _caught(lambda: collect_codings(
-                        loaded.study, loaded.imported, loaded.codebook)))
-                except QualcodeError as error:
-                    self._collected = (stamp, error)
-            result = self._collected[1]
-        if isinstance(result, QualcodeError):
-            raise result
-        return result
+        return self._keep("collected", (id(loaded), *_tree(loaded.study.paths.codings)),
+                          lambda: _caught(lambda: collect_codings(
+                              loaded.study, loaded.imported, loaded.codebook)))
 
     def progress(self) -> dict[tuple[str, str], str]:
         """``(coder, transcript) -> "done" | "started"`` (see
@@ -198,19 +190,11 @@ class StudyFolder:
         loaded = self.loaded()
         decisions = {loaded.study.paths.codings / CONSENSUS.record,
                      workbook_path(loaded.study, CONSENSUS)}
-        with self._lock:
-            stamp = (id(loaded), *(s for s in _tree(loaded.study.paths.codings)
-                                   if Path(s[0]) not in decisions))
-            if self._differ is None or self._differ[0] != stamp:
-                try:
-                    self._differ = (stamp, _caught(lambda: disagreements(
-                        coded(loaded.study, loaded.imported, loaded.codebook)[0],
-                        loaded.imported.segments)))
-                except QualcodeError as error:
-                    self._differ = (stamp, error)
-            result = self._differ[1]
-        if isinstance(result, QualcodeError):
-            raise result
+        stamp = (id(loaded), *(s for s in _tree(loaded.study.paths.codings)
+                               if Path(s[0]) not in decisions))
+        result = self._keep("disagreements", stamp, lambda: _caught(lambda: disagreements(
+            coded(loaded.study, loaded.imported, loaded.codebook)[0],
+            loaded.imported.segments)))
         differ, said = result
         with os_errors():
             return differ, typed_decisions(loaded.study).merged, said
@@ -291,7 +275,7 @@ class StudyFolder:
     def forget(self) -> None:
         """Drop what is kept between requests: the next page loads the study again."""
         with self._lock:
-            self._loaded = self._collected = self._differ = None
+            self._kept.clear()
 
     def error_line(self, error: QualcodeError) -> str:
         """The one line the command line prints for ``error``, its file named in the study."""

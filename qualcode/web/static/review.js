@@ -2,7 +2,6 @@
 // once (POST /api/review). Keys: ↓/↑ (or n/p) move, g or k keeps, r or d drops, / writes the
 // rationale (Enter saves it with the decision shown), o shows one disagreement at a time.
 "use strict";
-const reviewCsrf = document.querySelector('meta[name="csrf"]').content;
 const counter = document.getElementById("settled");
 const list = document.querySelector(".disagreements");
 const items = Array.from(document.querySelectorAll(".disagreement"));
@@ -27,30 +26,12 @@ function decide(item, decision) {
 }
 
 async function save(item, decision) {
-  const state = item.querySelector(".saved-state");
-  state.textContent = "…";
-  const response = await fetch("/api/review", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Qualcode-CSRF": reviewCsrf },
-    body: JSON.stringify({
-      segment_id: item.dataset.segmentId, code_id: item.dataset.codeId, decision,
-      rationale: item.querySelector(".rationale").value,
-      decided_by: item.querySelector(".decided-by").value,
-    }),
-  });
-  const answer = await response.json();
+  await saveChoice("/api/review", {
+    segment_id: item.dataset.segmentId, code_id: item.dataset.codeId, decision,
+    rationale: item.querySelector(".rationale").value,
+    decided_by: item.querySelector(".decided-by").value,
+  }, item, decision, counter, "settled");
   delete item.dataset.pending;
-  if (!response.ok) { state.textContent = answer.error; state.classList.add("problem"); return; }
-  state.classList.remove("problem");
-  if (!item.dataset.settled) {
-    counter.dataset.settled = Number(counter.dataset.settled) + 1;
-    counter.textContent = counter.textContent.replace(/^\d+/, counter.dataset.settled);
-  }
-  item.dataset.settled = decision;
-  item.classList.add("settled");
-  item.querySelectorAll("[data-decision]").forEach((button) =>
-    button.setAttribute("aria-pressed", String(button.dataset.decision === decision)));
-  state.textContent = "✓";
 }
 
 function next(from) {
