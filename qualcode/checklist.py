@@ -87,19 +87,34 @@ class PriorityRules:
         return PRIORITIES[2]
 
 
-def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.DataFrame,
-                  segments: pd.DataFrame, *, language: str = "fr",
+Quote = tuple[str, str, str]
+"""A representative quote: ``(segment_id, participant_id, text)``."""
+
+
+def code_segments(codings: pd.DataFrame, segments: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each code's codable segments in ``codings`` (``segment_id``, ``participant_id``,
+    ``text``, in the segments' order): what its quotes are chosen from."""
+    codable = segments.loc[segments[S.CODABLE], [S.SEGMENT_ID, "participant_id", S.TEXT]]
+    pairs = codings[[S.CODE_ID, S.SEGMENT_ID]].drop_duplicates()
+    joined = codable.reset_index(drop=True).reset_index(names="order").merge(
+        pairs, on=S.SEGMENT_ID).sort_values([S.CODE_ID, "order"], kind="stable")
+    return {code: rows.drop(columns=[S.CODE_ID, "order"]).reset_index(drop=True)
+            for code, rows in joined.groupby(S.CODE_ID, sort=False)}
+
+
+def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook,
+                  quotes: Mapping[str, list[Quote]], *, language: str = "fr",
                   agreement: pd.DataFrame | None = None,
-                  convergence: pd.DataFrame | None = None,
-                  requirements_only: bool = False) -> pd.DataFrame:
+                  convergence: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per codable code (in codebook order) with its evidence: sites, participants
     and segments that raised it (overall and its share per site), its evidence ``score``, its
     agreement and convergence, and its representative quotes. The results of the report read
-    it for any codebook; :func:`requirements` for the codes that name a requirement.
+    it for any codebook; :func:`requirements` the rows of the codes that name a requirement.
 
-    ``site_matrix`` is the framework matrix by site of the reference coding;
-    ``agreement`` the per-code agreement table and ``convergence`` the per-code convergence
-    summary, when they exist.
+    ``site_matrix`` is the framework matrix by site of the reference coding; ``quotes`` each
+    code's :func:`representative_quotes` (a code without any has none); ``agreement`` the
+    per-code agreement table and ``convergence`` the per-code convergence summary, when they
+    exist.
     """
     sites = list(dict.fromkeys(site_matrix["value"]))
     cells = site_matrix.set_index([S.CODE_ID, "value"])
@@ -108,8 +123,6 @@ def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Dat
         else pd.Series(dtype=object)
     rows = []
     for code in codebook.codable:
-        if requirements_only and code.requirement is None:
-            continue
         per_site = cells.loc[code.id] if code.id in cells.index.get_level_values(0) else None
         n_participants = int(per_site["n_participants"].sum()) if per_site is not None else 0
         total = int(per_site["n_column_participants"].sum()) if per_site is not None else 0
@@ -117,7 +130,7 @@ def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Dat
         share = n_participants / total if total else 0.0
         alpha = float(status.loc[code.id, "krippendorff_alpha"]) \
             if status is not None and code.id in status.index else float("nan")
-        quotes = representative_quotes(codings, segments, code.id)
+        chosen = quotes.get(code.id, [])
         row = {S.CODE_ID: code.id, "domain": code.domain,
                "label": codebook.text(code.label, language), "n_sites": n_sites,
                "n_sites_total": len(sites), "n_participants": n_participants,
@@ -128,8 +141,8 @@ def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Dat
                if status is not None and code.id in status.index else "",
                "to_confirm": bool(alpha < 0.667),
                "convergence": classes.get(code.id, ""),
-               "quotes": "\n".join(quote(text, pid, sid) for sid, pid, text in quotes),
-               "quote_ids": ", ".join(sid for sid, _, _ in quotes)}
+               "quotes": "\n".join(quote(text, pid, sid) for sid, pid, text in chosen),
+               "quote_ids": ", ".join(sid for sid, _, _ in chosen)}
         for site in sites:
             row[f"share_{site}"] = float(per_site.loc[site, "share_participants"]) \
                 if per_site is not None else 0.0
@@ -146,16 +159,13 @@ def code_evidence(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Dat
     return pd.DataFrame(rows, columns=columns)  # columns too when there is no row
 
 
-def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.DataFrame,
-                 segments: pd.DataFrame, *, language: str = "fr",
-                 rules: PriorityRules = PriorityRules(),
-                 agreement: pd.DataFrame | None = None,
-                 convergence: pd.DataFrame | None = None) -> pd.DataFrame:
+def requirements(evidence: pd.DataFrame, codebook: Codebook, *, language: str = "fr",
+                 rules: PriorityRules = PriorityRules()) -> pd.DataFrame:
     """One row per requirement, by priority then evidence score (see the module docstring),
-    with its text, category, evidence (:func:`code_evidence`), priority and quotes."""
-    evidence = code_evidence(site_matrix, codebook, codings, segments, language=language,
-                             agreement=agreement, convergence=convergence,
-                             requirements_only=True)
+    with its text, category, evidence (the rows of :func:`code_evidence` whose code names a
+    requirement), priority and quotes."""
+    evidence = evidence[[codebook[code_id].requirement is not None
+                         for code_id in evidence[S.CODE_ID]]].reset_index(drop=True)
     found = [codebook[code_id].requirement for code_id in evidence[S.CODE_ID]]
     table = evidence.assign(
         requirement_id=[r.id for r in found],
@@ -174,15 +184,12 @@ def requirements(site_matrix: pd.DataFrame, codebook: Codebook, codings: pd.Data
         .reset_index(drop=True)
 
 
-def representative_quotes(codings: pd.DataFrame, segments: pd.DataFrame, code_id: str, *,
-                          n: int = 3) -> list[tuple[str, str, str]]:
-    """``(segment_id, participant_id, text)`` of up to ``n`` segments of ``code_id`` closest
-    to the TF-IDF centroid of the code's segments, complete sentences of 6 to 60 words first,
-    one per participant; ties broken by segment id."""
+def representative_quotes(mine: pd.DataFrame, *, n: int = 3) -> list[Quote]:
+    """Up to ``n`` of a code's segments ``mine`` (:func:`code_segments`) closest to the
+    TF-IDF centroid of them all, complete sentences of 6 to 60 words first, one per
+    participant; ties broken by segment id."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    ids = set(codings.loc[codings[S.CODE_ID] == code_id, S.SEGMENT_ID])
-    mine = segments[segments[S.SEGMENT_ID].isin(ids) & segments[S.CODABLE]]
     if mine.empty:
         return []
     texts = mine[S.TEXT].tolist()

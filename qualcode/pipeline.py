@@ -32,7 +32,12 @@ from qualcode.report.codebook import codebook_markdown, write_codebook_docx
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
 from qualcode.steps.audit import Audit, audit_folder, check_paths, raise_findings
-from qualcode.steps.checklist import checklist_table, load_designs, write_checklist
+from qualcode.steps.checklist import (
+    checklist_table,
+    code_evidence_table,
+    load_designs,
+    write_checklist,
+)
 from qualcode.steps.coding import write_coding
 from qualcode.steps.collect import CodingStage, coding_stage_if_any
 from qualcode.steps.imports import ImportResult, Progress
@@ -159,12 +164,14 @@ def compute(study: Study, timer: StageTimer, *, progress: Progress | None = None
     with timer("saturation"):
         saturated = compute_saturation(stage, imported, study, SaturationOptions())
     with timer("checklist"):
-        found = checklist_table(stage, imported, study, codebook, agreement,
-                                triangulated.site, triangulated.summary)
+        evidence = code_evidence_table(stage, imported, study, codebook, agreement,
+                                       triangulated.site, triangulated.summary, cache=cache)
+        found = checklist_table(evidence, study, codebook)
         found = None if found.empty else found  # no code names a requirement: no checklist
         assessments = () if found is None else tuple(assess(d, found) for d in designs)
     return replace(results, agreement=agreement, suggestions=quality,
-                   triangulation=triangulated, saturation=saturated, checklist=found,
+                   triangulation=triangulated, saturation=saturated, evidence=evidence,
+                   checklist=found,
                    assessments=assessments)
 
 

@@ -13,6 +13,7 @@ is also a name part and that the pseudonymiser leaves as written (``petit`` in l
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -54,56 +55,81 @@ def audit_folder(folder: Path, matcher: NameMatcher, *, name: str = ANALYSES,
                  cache: Cache | None = None) -> Audit:
     """Every name of ``matcher`` in the files under ``folder`` and in their paths; files are
     shown under ``name`` (a run audits its staging folder as the ``analyses/`` it becomes).
-    ``cache`` keeps each file's findings by its bytes, its name and the matcher's names."""
+    ``cache`` keeps each file's findings, and each archive member's, by its bytes, its name
+    and the matcher's names: a new Word file is mostly members already seen (its styles)."""
     rows: list[tuple[str, int, str]] = []
     to_review = 0
-    names = None if cache is None else fingerprint(
-        source_fingerprint(), matcher.owners, matcher.first_names, matcher.ordinary)
-    hits = _memo_hits(matcher)
+    looker = _Looker(matcher, cache)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         shown = f"{name}/{path.relative_to(folder).as_posix()}"
-        if cache is None:
-            found, review = _audit_file(path, folder, shown, hits)
-        else:
-            found, review = cache.value(
-                "audit", fingerprint(names, shown, file_digest(path)),
-                lambda p=path, s=shown: _audit_file(p, folder, s, hits),
-                encode=list, decode=lambda stored: (
-                    [(str(f), int(line), str(key)) for f, line, key in stored[0]],
-                    int(stored[1])))
-        rows += found
+        found, review = looker.kept(
+            "audit", (shown, file_digest(path)),
+            lambda p=path: _audit_file(p, folder, looker))
+        rows += [(shown, line, key) for line, key in found]
         to_review += review
     return Audit(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)), to_review)
 
 
-def _memo_hits(matcher: NameMatcher) -> Callable[[str, str], list[NameHit]]:
-    """``matcher.hits(text, cells=cells)``, each text looked in once: the pieces of office
-    files repeat (a docx of 40,000 pieces has about 1,000 different ones)."""
-    known: dict[tuple[str, str], list[NameHit]] = {}
-
-    def hits(text: str, cells: str) -> list[NameHit]:
-        if (text, cells) not in known:
-            known[(text, cells)] = matcher.hits(text, cells=cells)
-        return known[(text, cells)]
-    return hits
+Found = tuple[list[tuple[int, str]], int]
+"""The names found in some texts, as ``(line, name)``, and how many ordinary words that are
+also name parts they hold."""
 
 
-def _audit_file(path: Path, folder: Path, shown: str,
-                hits: Callable[[str, str], list[NameHit]]
-                ) -> tuple[list[tuple[str, int, str]], int]:
-    """The names found in one file (and its path), and its ordinary words to review
-    (``hits``: :func:`_memo_hits`)."""
-    rows, to_review = [], 0
-    chunks = [(0, str(path.relative_to(folder)))]
-    chunks += list(output_texts(path))
-    cells = "," if path.suffix.lower() == ".csv" else ""
-    for line, text in chunks:
-        for hit in hits(text, cells):
-            if hit.is_name:
-                rows.append((shown, line + text.count("\n", 0, hit.start), hit.key))
-            else:
-                to_review += 1
-    return rows, to_review
+class _Looker:
+    """The names of ``matcher`` in texts, each distinct text looked in once (the pieces of
+    office files repeat: a docx of 40,000 pieces has about 1,000 different ones), and what
+    was found kept in ``cache`` when there is one."""
+
+    def __init__(self, matcher: NameMatcher, cache: Cache | None) -> None:
+        self.matcher, self.cache = matcher, cache
+        self.known: dict[tuple[str, str], list[NameHit]] = {}
+        self.names = None if cache is None else fingerprint(
+            source_fingerprint(), matcher.owners, matcher.first_names, matcher.ordinary)
+
+    def look(self, chunks: Iterable[tuple[int, str]], cells: str = "") -> Found:
+        """The names in ``chunks`` (``(line, text)``: a hit's line is counted inside its
+        text); ``cells`` as :meth:`NameMatcher.hits` takes it."""
+        found, to_review = [], 0
+        for line, text in chunks:
+            if (text, cells) not in self.known:
+                self.known[(text, cells)] = self.matcher.hits(text, cells=cells)
+            for hit in self.known[(text, cells)]:
+                if hit.is_name:
+                    found.append((line + text.count("\n", 0, hit.start), hit.key))
+                else:
+                    to_review += 1
+        return found, to_review
+
+    def kept(self, kind: str, what: tuple, look: Callable[[], Found]) -> Found:
+        """``look()``, or what it found before for the same ``what`` (with the same names)."""
+        if self.cache is None:
+            return look()
+        return self.cache.value(kind, fingerprint(self.names, what), look, encode=list,
+                                decode=lambda stored: ([(int(line), str(key))
+                                                        for line, key in stored[0]],
+                                                       int(stored[1])))
+
+
+def _audit_file(path: Path, folder: Path, looker: _Looker) -> Found:
+    """The names found in one file and its path, and its ordinary words to review; an
+    archive member by member."""
+    found, to_review = looker.look([(0, str(path.relative_to(folder)))])
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"PK\x03\x04"):
+        parts = [looker.kept("audit-member", (member, hashlib.sha256(data).hexdigest()),
+                             lambda m=member, d=data: looker.look(
+                                 (0, text) for text in _member_texts(m, d)))
+                 for member, data in _archive_members(path)]
+    elif magic == b"\x89PNG\r\n\x1a\n":
+        parts = [looker.look((0, text) for text in _png_texts(path.read_bytes()))]
+    else:  # a text file: line 1, a hit's line counted inside it
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        parts = [looker.look([(1, text)], "," if path.suffix.lower() == ".csv" else "")]
+    for names, review in parts:
+        found += names
+        to_review += review
+    return found, to_review
 
 
 def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
@@ -111,36 +137,28 @@ def audit(study: Study, identities: tuple[Identity, ...]) -> Audit:
     return audit_folder(study.paths.analyses, study_matcher(study, identities))
 
 
-def output_texts(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line, text)`` pieces of one output: line 1 for a whole text file (the line of a hit
-    is counted inside the piece), 0 for pieces of an archive."""
-    with path.open("rb") as handle:
-        magic = handle.read(8)
-    if magic.startswith(b"PK\x03\x04"):
-        yield from ((0, text) for text in _archive_texts(path))
-    elif magic == b"\x89PNG\r\n\x1a\n":
-        yield from ((0, text) for text in _png_texts(path.read_bytes()))
-    else:
-        yield 1, path.read_bytes().decode("utf-8", errors="replace")
-
-
-def _archive_texts(path: Path) -> Iterator[str]:
-    """The texts of every XML and text member of a zip archive (docx, xlsx, qdpx...)."""
+def _archive_members(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every member of a zip archive (docx, xlsx, qdpx...) by name, with its bytes when it is
+    an XML or text member (else none: only its name is looked in)."""
     with zipfile.ZipFile(path) as archive:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            name = info.filename.lower()
-            yield info.filename
-            if not name.endswith((*_XML_SUFFIXES, ".txt")):
+            if not info.filename.lower().endswith((*_XML_SUFFIXES, ".txt")):
+                yield info.filename, b""
                 continue
             if info.file_size > _MAX_MEMBER:
                 raise ConfidentialityError(
                     f"member {info.filename} is too large to audit; delete the file and run "
                     "again", path=path)
-            data = archive.read(info)
-            if name.endswith(".txt"):
-                yield data.decode("utf-8", errors="replace")
-            else:
-                yield from _xml_texts(data)
+            yield info.filename, archive.read(info)
+
+
+def _member_texts(member: str, data: bytes) -> list[str]:
+    """The texts of an archive member: its name, then its text or the texts of its XML."""
+    if not data:
+        return [member]
+    if member.lower().endswith(".txt"):
+        return [member, data.decode("utf-8", errors="replace")]
+    return [member, *_xml_texts(data)]
 
 
 def _xml_texts(data: bytes) -> list[str]:

@@ -10,9 +10,18 @@ import pandas as pd
 
 from qualcode.agreement.tables import AgreementTables
 from qualcode.assessment import Design, assess, design_files, load_design
-from qualcode.checklist import PRIORITIES, PriorityRules, requirements
+from qualcode.checklist import (
+    PRIORITIES,
+    PriorityRules,
+    code_evidence,
+    code_segments,
+    representative_quotes,
+    requirements,
+)
 from qualcode.codebook import Codebook
 from qualcode.coding import CONSENSUS, reference_codings
+from qualcode.fingerprint import fingerprint, source_fingerprint
+from qualcode.io.cache import Cache
 from qualcode.io.files import write_csv, write_text
 from qualcode.paths import FIGURES
 from qualcode.report.checklist import (
@@ -34,16 +43,29 @@ from qualcode.study import Study
 from qualcode.triangulation import confirmed_convergence, framework_matrix
 
 
-def checklist_table(stage: CodingStage, imported: ImportResult, study: Study,
-                    codebook: Codebook, agreement: AgreementTables | None,
-                    site: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """The requirements with their evidence and priority, from the site matrix and the
-    convergence summary of the reference coding."""
+def code_evidence_table(stage: CodingStage, imported: ImportResult, study: Study,
+                        codebook: Codebook, agreement: AgreementTables | None,
+                        site: pd.DataFrame, summary: pd.DataFrame, *,
+                        cache: Cache | None = None) -> pd.DataFrame:
+    """The evidence of every code (:func:`qualcode.checklist.code_evidence`) from the site
+    matrix and the convergence summary of the reference coding; ``cache`` keeps each code's
+    quotes by the segments they are chosen from (one decision changes one code's)."""
     codings, _ = reference_codings(stage.codings.codings)
-    rules = PriorityRules.from_study(study.checklist)
-    return requirements(site, codebook, codings, imported.segments, language=study.language,
-                        rules=rules, agreement=None if agreement is None else agreement.codes,
-                        convergence=summary)
+    cache = cache or Cache(None)
+    quotes = {code: cache.value("quotes", fingerprint(source_fingerprint(), mine),
+                                lambda m=mine: representative_quotes(m), encode=list,
+                                decode=lambda stored: [tuple(map(str, q)) for q in stored])
+              for code, mine in code_segments(codings, imported.segments).items()}
+    return code_evidence(site, codebook, quotes, language=study.language,
+                         agreement=None if agreement is None else agreement.codes,
+                         convergence=summary)
+
+
+def checklist_table(evidence: pd.DataFrame, study: Study, codebook: Codebook) -> pd.DataFrame:
+    """The requirements with their evidence and priority, from the codes' ``evidence``
+    (:func:`code_evidence_table`)."""
+    return requirements(evidence, codebook, language=study.language,
+                        rules=PriorityRules.from_study(study.checklist))
 
 
 def load_designs(study: Study, codebook: Codebook) -> tuple[Design, ...]:
@@ -95,7 +117,9 @@ def assess_design(study: Study, path: Path) -> tuple[dict, pd.DataFrame, list[Pa
     site = framework_matrix(codings, imported.segments, study, codebook, dimension="site")
     _, convergence_by_code = confirmed_convergence(site, codebook,
                                                    confirmations(study).merged)
-    table = checklist_table(stage, imported, study, codebook, None, site, convergence_by_code)
+    evidence = code_evidence_table(stage, imported, study, codebook, None, site,
+                                   convergence_by_code)
+    table = checklist_table(evidence, study, codebook)
     summary, gaps = assess(load_design(path, set(table["requirement_id"])), table)
     target = study.paths.analyses / f"assessment-{Path(path).stem}.csv"
     return summary, gaps, [write_csv(target, gaps)]

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode import schema as S
-from qualcode.checklist import code_evidence
 from qualcode.coding import CONSENSUS, reference_codings
 from qualcode.paths import FIGURES
 from qualcode.report.extracts import write_extracts
@@ -47,20 +46,12 @@ def write_report(*, results: Results, into: Path | None = None) -> Path:
 
 
 def _evidence(results: Results) -> tuple[pd.DataFrame, int]:
-    """The evidence of every code (for the results of any codebook), from the site matrix
-    and convergence triangulation computed, and how many of the codes' convergence classes
-    are settled: confirmed by the researchers, or silences."""
-    triangulation, stage = results.triangulation, results.coding
-    codings, _ = reference_codings(stage.codings.codings)
-    agreement = results.agreement
-    codes = code_evidence(triangulation.site, results.codebook, codings,
-                          results.imported.segments, language=results.study.language,
-                          agreement=None if agreement is None else agreement.codes,
-                          convergence=triangulation.summary)
-    merged = triangulation.merged
+    """The evidence of every code (for the results of any codebook), and how many of the
+    codes' convergence classes are settled: confirmed by the researchers, or silences."""
+    merged = results.triangulation.merged
     settled = (merged["confirmed"] != "") | (merged["suggested"] == "silence")
     per_code = settled[merged["row"] == "code"].groupby(merged[S.CODE_ID]).all()
-    return codes, int(per_code.sum())
+    return results.evidence, int(per_code.sum())
 
 
 def write_extract_report(results: Results, *, into: Path | None = None) -> Path:

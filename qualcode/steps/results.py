@@ -34,6 +34,9 @@ class Results:
     suggestions: SuggestionQuality | None = None
     triangulation: Triangulation | None = None
     saturation: Saturation | None = None
+    evidence: pd.DataFrame | None = None
+    """The evidence of every code (:func:`qualcode.checklist.code_evidence`), which the
+    report shows and the checklist ranks."""
     checklist: pd.DataFrame | None = None
     assessments: tuple[tuple[dict, pd.DataFrame], ...] = ()
     """Each design of ``designs/`` against the checklist: its scores and its gaps."""
