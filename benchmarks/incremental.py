@@ -1,6 +1,7 @@
 """Incremental runs on the demo: a full run (``--force``) against a run after one new
-consensus decision, in one warm process (as the browser's server runs them) and as a new
-``qualcode run`` process each time. Prints the median of 5 of each and the ratio.
+consensus decision, in one warm process (as the browser's server runs them: figures drawn by
+its worker processes) and as a new ``qualcode run`` process each time. Prints the median of
+5 of each and the ratio.
 
     python benchmarks/incremental.py
 """
@@ -52,7 +53,8 @@ def main() -> None:
         init_study(root, demo=True)
         results = {}
         for where, full, again in (
-                ("in-process (warm)", lambda: run(root, force=True), lambda: run(root)),
+                ("in-process (warm)", lambda: run(root, force=True, background=True),
+                 lambda: run(root, background=True)),
                 ("CLI process", lambda: cli(root, "--force"), lambda: cli(root))):
             run(root)  # a previous set and a warm cache
             forced, incremental = [], []

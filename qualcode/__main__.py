@@ -2,4 +2,5 @@
 
 from qualcode.cli import app
 
-app(prog_name="qualcode")
+if __name__ == "__main__":  # not again in a worker process (qualcode.io.workers)
+    app(prog_name="qualcode")

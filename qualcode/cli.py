@@ -46,7 +46,7 @@ def friendly(command: F) -> F:
     def wrapper(*args, **kwargs):
         from qualcode.process import own_process
 
-        own_process()  # the command line owns its process: heap padding, reading worker
+        own_process()  # the command line owns its process: heap, reading and figure workers
         try:
             with warnings.catch_warnings(record=True) as caught, os_errors():
                 warnings.simplefilter("always", QualcodeWarning)

@@ -26,9 +26,12 @@ from qualcode.io.cache import Cache
 from qualcode.io.files import TEMPORARY, os_errors, remove_temporary, write_text
 from qualcode.io.folders import interrupted, replaced_as_a_set
 from qualcode.io.reuse import Reuse, reused, session
+from qualcode.io.workers import workers
 from qualcode.names import study_matcher
 from qualcode.paths import ANALYSES, FIGURES, INPUTS, MANIFEST, TRANSCRIPTS
+from qualcode.process import owned
 from qualcode.report.codebook import codebook_markdown, write_codebook_docx
+from qualcode.report.figures import prepare as prepare_figures
 from qualcode.saturation import Saturation
 from qualcode.steps.agreement import AgreementOptions, compute_agreement, write_agreement
 from qualcode.steps.audit import Audit, audit_folder, check_paths, raise_findings
@@ -77,16 +80,24 @@ ends, in order: the browser shows a run's progress with it."""
 
 
 def run(root: Path = Path("."), *, progress: Progress | None = None,
-        on_stage: StageHook | None = None, force: bool = False) -> RunResult:
+        on_stage: StageHook | None = None, force: bool = False,
+        background: bool | None = None) -> RunResult:
     """Import the study at ``root`` and write the analysis into ``root/analyses``."""
-    return run_study(load_study(root), progress=progress, on_stage=on_stage, force=force)
+    return run_study(load_study(root), progress=progress, on_stage=on_stage, force=force,
+                     background=background)
 
 
 def run_study(study: Study, *, progress: Progress | None = None,
-              on_stage: StageHook | None = None, force: bool = False) -> RunResult:
+              on_stage: StageHook | None = None, force: bool = False,
+              background: bool | None = None) -> RunResult:
     """Every stage for an already loaded study; see :func:`run`. The seconds each stage took
     are kept in ``analyses/run.json`` (``seconds``), so a slow stage can be named; ``on_stage``
     is told when each begins and ends.
+
+    With ``background``, the figures are drawn by worker processes while the run goes on
+    (:mod:`qualcode.io.workers`; the same bytes); by default (None) only when the entry point
+    that owns the process allowed it (:func:`qualcode.process.own_process`, which the command
+    line, and so the browser's server, calls).
 
     Runs are incremental: what an output was made from is fingerprinted
     (:mod:`qualcode.fingerprint`, qualcode's own code included) and recorded in ``run.json``
@@ -107,10 +118,14 @@ def run_study(study: Study, *, progress: Progress | None = None,
     its place, a folder that cannot be written); every system fault is a :class:`SystemFault`.
     """
     target = study.paths.analyses
+    pool = workers() if (owned() if background is None else background) else None
+    if pool is not None:
+        pool.warm(prepare_figures)  # while the run computes
     remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
                                         folders=OUTPUT_FOLDERS) as staging, \
-            session(Reuse(target, staging, previous_records(target), force=force)) as reuse:
+            session(Reuse(target, staging, previous_records(target), force=force,
+                          pool=pool)) as reuse:
         cache = Cache(study.paths.cache, read=not force)
         result = _compute_and_write(study, staging, progress, StageTimer(on_stage, reuse),
                                     reuse, cache)
@@ -127,6 +142,8 @@ def _compute_and_write(study: Study, analyses: Path, progress: Progress | None,
     check_paths(input_files(study), matcher, root=study.root)
     results = compute(study, timer, progress=progress, cache=cache)
     written = write_results(results, analyses, timer)
+    with timer("figures"):  # drawn by worker processes meanwhile
+        reuse.settle()
     written.append(write_manifest(study, analyses, written, timer.seconds, reuse))
     with timer("audit"):
         audited = audit_folder(analyses, matcher, cache=cache)
@@ -220,8 +237,8 @@ def write_results(results: Results, analyses: Path, timer: StageTimer) -> list[P
         written += output("write checklist", (results,),
                           lambda: write_checklist(results=results, into=analyses))
     written += output("report", (results,),
-                      lambda: [write_report(results=results, into=analyses),
-                               write_extract_report(results, into=analyses)])
+                      lambda: [write_extract_report(results, into=analyses),  # while the
+                               write_report(results=results, into=analyses)])  # figures draw
     return written
 
 

@@ -4,7 +4,10 @@ owns its process (the command line) turns them on with :func:`own_process`.
 - :func:`pad_heap` tunes glibc's allocator for spaCy's sentence splitting;
 - large imports may read their transcripts in a forked worker process
   (:func:`qualcode.steps.imports.import_study`); a library caller's process is not forked
-  unless it asks (``background=True``).
+  unless it asks (``background=True``);
+- runs may draw their figures in worker processes kept for the next run
+  (:func:`qualcode.pipeline.run`, :mod:`qualcode.io.workers`); a library caller's run starts
+  none unless it asks (``background=True``).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ _OWNED = False
 
 
 def own_process() -> None:
-    """For the entry point that owns this process: pad the heap for spaCy and let large
-    imports read in a worker process."""
+    """For the entry point that owns this process: pad the heap for spaCy, let large
+    imports read in a worker process and runs draw their figures in worker processes."""
     global _OWNED
     pad_heap()
     _OWNED = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 from qualcode.errors import QualcodeWarning
+from qualcode.io.workers import WorkerDied, workers
 from qualcode.paths import INPUTS
 from qualcode.pipeline import run
 from qualcode.steps.coding import record_decision
@@ -141,3 +144,33 @@ def test_a_reused_output_gives_its_warnings_again(demo: Path, tmp_path: Path) ->
     assert said[0] == said[1] == {"study.yaml: coder C's name holds a name of identities.csv, "
                                   "so the outputs name this coder 'C' only"}
     assert "exports (REFI-QDA, IRaMuTeQ)" in manifest(root)["reused"]
+
+
+def test_figures_drawn_by_workers_equal_those_drawn_here(demo: Path, tmp_path: Path) -> None:
+    """The figures a run hands to worker processes have the bytes the run itself draws."""
+    assert workers() is not None or (os.cpu_count() or 1) < 2
+    run(demo, force=True, background=True)
+    by_workers = outputs(demo / "analyses")
+    root = tmp_path / "demo"
+    shutil.copytree(demo, root)
+    run(root, force=True, background=False)
+    assert outputs(root / "analyses") == by_workers
+
+
+def test_a_figure_whose_worker_died_is_drawn_here(demo: Path, tmp_path: Path,
+                                                  monkeypatch) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(demo, root)
+
+    class Dying:
+        def warm(self, function) -> None:
+            pass
+
+        def submit(self, function, *arguments) -> Future:
+            future: Future = Future()
+            future.set_exception(WorkerDied("a worker process ended: killed"))
+            return future
+
+    monkeypatch.setattr("qualcode.pipeline.workers", Dying)
+    run(root, force=True, background=True)
+    assert outputs(root / "analyses") == outputs(demo / "analyses")

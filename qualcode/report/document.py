@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.io.files import write_office
+from qualcode.io.reuse import ready
 from qualcode.report.wording import Wording, typography
 
 LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
@@ -107,7 +108,10 @@ class Numbering:
         """The figure at ``path`` (when it was written) with its caption below."""
         from docx.shared import Cm
 
-        if path is None or not Path(path).is_file():
+        if path is None:
+            return
+        ready(path)  # drawn by a worker of the run
+        if not Path(path).is_file():
             return
         document.add_picture(str(path), width=Cm(width))
         self.figures += 1

@@ -14,19 +14,36 @@ import pandas as pd
 
 from qualcode.fingerprint import fingerprint, source_fingerprint
 from qualcode.io.files import write_atomic
-from qualcode.io.reuse import reused
+from qualcode.io.reuse import Job, reused
 from qualcode.report.wording import FIGURE_WORDS as _WORDS
 
 
 def save_figure(stem: Path, draw: Callable, *args, **options) -> list[Path]:
     """Write the figure ``draw(*args, **options)`` makes as ``stem.png`` (300 dpi) and
     ``stem.svg`` (text kept as text, so it can be searched and edited), atomically and
-    reproducibly; in an incremental run, the previous files when the figure's data are the
-    same (:func:`qualcode.io.reuse.reused`)."""
+    reproducibly; in a run, the previous files when the figure's data are the same, else
+    drawn by a worker process while the run goes on (:mod:`qualcode.io.reuse`: read them
+    after :func:`qualcode.io.reuse.ready`). ``draw`` is a function of this module."""
     def key() -> str:
         return fingerprint(source_fingerprint(), draw.__module__, draw.__qualname__, args,
                            options)
-    return reused(f"figure {stem.name}", key, lambda: _save(draw(*args, **options), stem))
+    paths = tuple(stem.with_suffix(suffix) for suffix in FORMATS)
+    return reused(f"figure {stem.name}", key, Job(_draw, (stem, draw, args, options), paths))
+
+
+FORMATS = (".png", ".svg")
+
+
+def prepare() -> None:
+    """Import what drawing takes: a worker process that did so draws its first figure at
+    once (:meth:`qualcode.io.workers.Workers.warm`)."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure  # noqa: F401
+
+
+def _draw(stem: Path, draw: Callable, args: tuple, options: dict) -> list[Path]:
+    return _save(draw(*args, **options), stem)
 
 
 PNG_COMPRESSION = 1
@@ -38,9 +55,10 @@ def _save(figure, stem: Path) -> list[Path]:
     import matplotlib
 
     paths = []
-    for suffix, options in ((".png", {"dpi": 300, "metadata": {"Software": None},
-                                      "pil_kwargs": {"compress_level": PNG_COMPRESSION}}),
-                            (".svg", {"metadata": {"Date": None}})):
+    for suffix, options in zip(FORMATS, (
+            {"dpi": 300, "metadata": {"Software": None},
+             "pil_kwargs": {"compress_level": PNG_COMPRESSION}},
+            {"metadata": {"Date": None}}), strict=True):
         path = stem.with_suffix(suffix)
         with matplotlib.rc_context({"svg.hashsalt": "qualcode", "svg.fonttype": "none"}):
             write_atomic(path, lambda tmp, o=options, f=suffix[1:]: figure.savefig(

@@ -252,6 +252,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "write saturation": ("Écriture de la saturation", "Writing the saturation"),
     "write checklist": ("Écriture du cahier des exigences", "Writing the checklist"),
     "report": ("Rapport et extraits", "Report and extracts"),
+    "figures": ("Figures", "Figures"),
     "audit": ("Audit de confidentialité", "Confidentiality audit"),
 }
 
