@@ -166,7 +166,10 @@ def test_a_figure_whose_worker_died_is_drawn_here(demo: Path, tmp_path: Path,
         def warm(self, function) -> None:
             pass
 
-        def submit(self, function, *arguments) -> Future:
+        def submit(self, function, job) -> Future:  # killed while writing its PNG
+            png = job.paths[0]
+            png.parent.mkdir(parents=True, exist_ok=True)
+            (png.parent / f".{png.name}.k1ll3d00.tmp").write_bytes(b"\x89PNG\r\n")
             future: Future = Future()
             future.set_exception(WorkerDied("a worker process ended: killed"))
             return future
@@ -174,3 +177,4 @@ def test_a_figure_whose_worker_died_is_drawn_here(demo: Path, tmp_path: Path,
     monkeypatch.setattr("qualcode.pipeline.workers", Dying)
     run(root, force=True, background=True)
     assert outputs(root / "analyses") == outputs(demo / "analyses")
+    assert not list((root / "analyses").rglob("*.tmp"))

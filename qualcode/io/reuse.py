@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import glob
 import hashlib
 import warnings
 from collections.abc import Callable, Iterator
@@ -125,7 +126,10 @@ class Reuse:
         job, future = self.pending.pop(name)
         try:
             said = future.result()
-        except WorkerDied:  # killed, out of memory: written here instead
+        except WorkerDied:  # killed, out of memory: written here instead, what it left removed
+            for path in job.paths:
+                for left in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+                    left.unlink(missing_ok=True)
             said = _run_job(job)
         for message in said:
             warnings.warn(message, QualcodeWarning, stacklevel=3)
