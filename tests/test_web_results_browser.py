@@ -63,3 +63,20 @@ def test_run_in_the_browser_then_read_the_results(browser, demo, site, tmp_path)
     first = pd.read_csv(demo / "analyses" / "checklist.csv")["requirement_id"].iloc[0]
     assert any(first in t for t in texts)  # the docx is the run's, as listed
     page.close()
+
+
+def test_a_second_run_hides_the_last_verdict_and_reuses_the_outputs(browser, demo, site):
+    page = browser.new_page(viewport={"width": 1366, "height": 860})
+    page.goto(site + "/run")
+    if page.locator("#run-verdict").is_hidden():  # no run yet in this module's server
+        page.click('[data-action="run"]')
+        page.wait_for_selector('#run-verdict:not([hidden])', timeout=180_000)
+    page.click('[data-action="run"]')
+    assert page.locator("#run-verdict").is_hidden()  # not the last run's, under the new one
+    assert page.locator("#run-next").is_hidden()
+    page.wait_for_selector('#run-verdict:not([hidden])', timeout=180_000)
+    states = dict(zip(*[page.eval_on_selector_all("[data-stage]", f"els => els.map(e => {js})")
+                        for js in ("e.dataset.stage", "e.dataset.state")], strict=True))
+    assert states["report"] == states["write checklist"] == "reused"  # nothing changed
+    assert states["audit"] == "done"
+    page.close()

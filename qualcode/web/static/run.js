@@ -46,12 +46,14 @@ async function pollRun() {
   const response = await fetch("/api/run");
   const status = await response.json();
   showRun(status);
-  if (status.state === "running") setTimeout(pollRun, 400);
+  if (status.state === "running") setTimeout(pollRun, 250);
 }
 
 runButton.addEventListener("click", async () => {
   runButton.disabled = true;
   stageList.replaceChildren();
+  for (const id of ["run-error", "run-lines", "run-verdict"]) showText(id, "");  // the last run's
+  document.getElementById("run-next").hidden = true;
   const response = await fetch("/api/run", {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Qualcode-CSRF": runCsrf },
