@@ -170,7 +170,9 @@ def run(study: StudyDir = Path("."),
     """Run every stage on the study and write the analysis into analyses/.
 
     Runs are incremental: outputs whose inputs did not change since the last run are
-    reused (byte for byte what a full run writes); --force recomputes everything.
+    reused (byte for byte what a full run writes); --force recomputes everything. One run
+    at a time: a run started while another writes analyses/ (from the browser or another
+    terminal) is refused.
 
     Example: qualcode run            (in a clone of qualcode: analyses the demo study)
     """

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "BusyError",
     "CodebookError",
     "CodingError",
     "ConfidentialityError",
@@ -112,6 +113,11 @@ class UndecidedError(CodingError):
                  line: int | str | None = None) -> None:
         self.undecided = undecided
         super().__init__(message, path=path, line=line)
+
+
+class BusyError(QualcodeError):
+    """Another qualcode command (a run from the browser, another terminal) is writing the same
+    files right now."""
 
 
 class SystemFault(QualcodeError):

@@ -22,6 +22,9 @@ DESIGNS = "designs"
 ANALYSES = "analyses"
 CACHE = ".qualcode/cache"
 """The study's private cache of expensive computations (safe to delete)."""
+RUN_LOCK = ".qualcode/analyses.lock"
+"""Locked by the run writing ``analyses/`` where a folder cannot be (Windows; elsewhere the
+study folder is): a second run at the same time is refused."""
 
 # Inside codings/
 SHEETS_FOLDER = "sheets"
@@ -66,6 +69,10 @@ class StudyPaths:
     @property
     def cache(self) -> Path:
         return self.root / CACHE
+
+    @property
+    def run_lock(self) -> Path:
+        return self.root / RUN_LOCK
 
     @property
     def designs(self) -> Path:

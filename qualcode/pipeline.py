@@ -119,13 +119,14 @@ def run_study(study: Study, *, progress: Progress | None = None,
     """
     target = study.paths.analyses
     pool = workers() if (owned() if background is None else background) else None
-    if pool is not None:
-        pool.warm(prepare_figures)  # while the run computes
     remove_temporary(study.paths.codings)  # left by killed writers (analyses/ is rebuilt)
     with os_errors(), replaced_as_a_set(target, marker=MANIFEST, own=previous_outputs(target),
-                                        folders=OUTPUT_FOLDERS) as staging, \
+                                        folders=OUTPUT_FOLDERS,
+                                        lock=study.paths.run_lock) as staging, \
             session(Reuse(target, staging, previous_records(target), force=force,
                           pool=pool)) as reuse:
+        if pool is not None:
+            pool.warm(prepare_figures)  # while the run computes
         cache = Cache(study.paths.cache, read=not force)
         result = _compute_and_write(study, staging, progress, StageTimer(on_stage, reuse),
                                     reuse, cache)

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.errors import SystemFault
+from qualcode.errors import BusyError, SystemFault
 from qualcode.io.folders import repair, replaced_as_a_set
 from qualcode.pipeline import incomplete_outputs, run
 from qualcode.study import load_study
@@ -162,6 +162,21 @@ def test_repair_removes_an_unfinished_set(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analyses"]
 
 
+def test_a_second_writer_is_refused_while_the_first_builds_its_set(tmp_path):
+    """Two writers at once would each take the other's staging folder for an interrupted
+    one: the second is told to wait, the first finishes as if alone."""
+    target, lock = outputs_set(tmp_path), tmp_path / ".qualcode" / "analyses.lock"
+    with replaced_as_a_set(target, marker="run.json", own=OWN, lock=lock) as staging:
+        write_new(staging)
+        with pytest.raises(BusyError, match="another qualcode command is writing analyses/"), \
+                replaced_as_a_set(target, marker="run.json", own=OWN, lock=lock):
+            pass
+        assert (staging / "codings.csv").read_text(encoding="utf-8") == "nouveau\n"
+    assert (target / "codings.csv").read_text(encoding="utf-8") == "nouveau\n"
+    with replaced_as_a_set(target, marker="run.json", own=OWN, lock=lock) as staging:
+        write_new(staging)  # released
+
+
 # --- a real run, killed ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -256,3 +271,18 @@ def test_audit_flags_outputs_missing_from_the_set(completed, tmp_path):
                        "run 'qualcode run' to make a complete set")
     (root / "analyses" / "run.json").unlink()
     assert "no run.json" in incomplete_outputs(load_study(root))
+
+
+def test_a_run_while_another_writes_the_outputs_says_so_in_one_line(completed, tmp_path):
+    root = shutil.copytree(completed, tmp_path / "study")
+    before = contents(root / "analyses")
+    with replaced_as_a_set(root / "analyses", marker="run.json",  # a run from the browser
+                           lock=load_study(root).paths.run_lock) as staging:
+        result = runner.invoke(app, ["run", "--study", str(root)])
+        assert contents(root / "analyses") == before and staging.is_dir()
+        shutil.copytree(root / "analyses", staging, dirs_exist_ok=True)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: {root / 'analyses'}: another qualcode command is writing analyses/ right now "
+        "(a run from the browser or from another terminal); wait for it to end, then run again")
+    assert contents(root / "analyses") == before

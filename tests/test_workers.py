@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,36 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert log.read_text() == "ran\n"
     assert (tmp_path / "demo" / "analyses" / "figures" / "suggestions.png").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="an orphan keeps its parent id on Windows")
+def test_a_worker_ends_with_the_run_that_started_it(tmp_path: Path) -> None:
+    """A run killed while its worker draws: the worker stops too, instead of writing into
+    what the next run makes."""
+    script = textwrap.dedent("""
+        import os, time
+        from qualcode.io.workers import Workers
+        pool = Workers(1)
+        print(pool.submit(os.getpid).result(60), flush=True)
+        pool.submit(time.sleep, 60)
+        time.sleep(0.5)
+        os._exit(9)  # killed
+    """)
+    done = subprocess.run([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, timeout=120, cwd=ROOT)
+    worker = int(done.stdout.split()[0])
+    for _ in range(50):
+        if not alive(worker):
+            break
+        time.sleep(0.1)
+    assert not alive(worker)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie nobody reaped does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")

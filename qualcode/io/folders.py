@@ -13,6 +13,9 @@ hence two renames.) A writer killed at any moment leaves one of these states, wh
 - ``.<name>-old`` beside the folder: killed while removing the old set, which is removed; if
   the folder has no marker (the file written last into a complete set), another command made
   it meanwhile, and the old set's files it lacks are moved in first.
+
+One writer at a time: a writer that asks for it locks the folder holding the set while it
+builds and swaps it, and a second one is refused with a :class:`BusyError`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import shutil
 from collections.abc import Collection, Iterator
 from pathlib import Path, PurePosixPath
 
-from qualcode.errors import SystemFault
+from qualcode.errors import BusyError, SystemFault
 from qualcode.io.files import FAULTS, TEMPORARY, os_errors
 
 NEW, OLD = "new", "old"
@@ -37,7 +40,8 @@ def sibling(target: Path, which: str) -> Path:
 
 @contextlib.contextmanager
 def replaced_as_a_set(target: Path, *, marker: str, own: Collection[str] = (),
-                      folders: Collection[str] = ()) -> Iterator[Path]:
+                      folders: Collection[str] = (), lock: Path | None = None
+                      ) -> Iterator[Path]:
     """Yield an empty staging folder to write the new set of ``target`` into (``marker``
     last); when the block ends, the staging folder replaces ``target``. ``own`` are the files
     of the previous set (POSIX paths relative to ``target``): they are replaced, and every
@@ -47,28 +51,79 @@ def replaced_as_a_set(target: Path, *, marker: str, own: Collection[str] = (),
     Before the block, the previous states are repaired and ``target`` is checked: a file in
     place of ``target``, of a folder of ``own`` or of one of ``folders`` (those the new set
     will have), or a folder that cannot be written, raises a :class:`SystemFault` before any
-    work."""
+    work. With ``lock``, a second writer of ``target`` at the same time is refused with a
+    :class:`BusyError` (see :func:`_alone`)."""
     target = Path(os.path.realpath(target))  # a symbolic link: the set goes where it points
-    repair(target, marker=marker)
-    new = sibling(target, NEW)
-    _check(target, own, folders)
-    with os_errors(target.parent):  # the set is made beside target: its folder must be writable
-        new.mkdir()
-    if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
-        new.rmdir()
-        raise SystemFault(FAULTS[errno.EACCES], path=target)
+    with _alone(target, lock):
+        repair(target, marker=marker)
+        new = sibling(target, NEW)
+        _check(target, own, folders)
+        with os_errors(target.parent):  # the set is made beside target: it must be writable
+            new.mkdir()
+        if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+            new.rmdir()
+            raise SystemFault(FAULTS[errno.EACCES], path=target)
+        try:
+            yield new
+            with os_errors():
+                if target.is_dir():
+                    _carry_over(target, new, skip=set(own) | {marker})
+                _swap(new, target)
+        except BaseException as error:
+            shutil.rmtree(new, ignore_errors=True)
+            if isinstance(error, SystemFault) and error.path is not None \
+                    and error.path.is_relative_to(new):  # name the file meant, not the staged one
+                error.path = target / error.path.relative_to(new)
+            raise
+
+
+@contextlib.contextmanager
+def _alone(target: Path, lock: Path | None) -> Iterator[None]:
+    """With ``lock``, be the only writer of ``target`` for the block, or raise a
+    :class:`BusyError`: two writers of one set would take each other's staging folder for an
+    interrupted one. The folder holding ``target`` is locked (POSIX ``flock``: nothing is
+    written, and the system releases the lock of a killed writer); where folders cannot be
+    locked (Windows), the file ``lock`` is, made empty the first time and kept (removing it
+    would race). A file system that locks nothing (some network shares) leaves the writer
+    unguarded rather than refused."""
+    if lock is None:
+        yield
+        return
+    if os.name == "nt":
+        with os_errors(lock):
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    else:
+        with os_errors(target.parent):
+            fd = os.open(target.parent, os.O_RDONLY)
     try:
-        yield new
-        with os_errors():
-            if target.is_dir():
-                _carry_over(target, new, skip=set(own) | {marker})
-            _swap(new, target)
-    except BaseException as error:
-        shutil.rmtree(new, ignore_errors=True)
-        if isinstance(error, SystemFault) and error.path is not None \
-                and error.path.is_relative_to(new):  # name the file meant, not the staged one
-            error.path = target / error.path.relative_to(new)
-        raise
+        if not _lock(fd):
+            raise BusyError(
+                f"another qualcode command is writing {target.name}/ right now (a run from "
+                "the browser or from another terminal); wait for it to end, then run again",
+                path=target)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock(fd: int) -> bool:
+    """Lock the open ``fd`` for this writer alone, without waiting: False when another holds
+    it, True when locked or when the file system cannot lock."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)  # the first byte
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        return err.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES,
+                                 errno.EDEADLK)
+    return True
 
 
 def repair(target: Path, *, marker: str) -> None:

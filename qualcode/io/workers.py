@@ -21,6 +21,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -90,7 +91,10 @@ class Workers:
 
 
 def _send(channel, value: object) -> None:
-    data = pickle.dumps(value)
+    _write(channel, pickle.dumps(value))
+
+
+def _write(channel, data: bytes) -> None:
     channel.write(len(data).to_bytes(8, "little") + data)
     channel.flush()
 
@@ -130,9 +134,12 @@ def _start() -> subprocess.Popen:
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(
         [package_parent, *filter(None, [environment.get("PYTHONPATH")])])
+    # Out of the terminal's process group: Ctrl-C is for the run to handle, not its workers.
+    apart = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else \
+        {"start_new_session": True}
     process = subprocess.Popen(
         [sys.executable, "-c", "from qualcode.io.workers import serve; serve()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment, **apart)
     _send(process.stdin, list(sys.path))  # the calls' functions are found as here
     return process
 
@@ -141,12 +148,17 @@ def serve() -> None:
     """A worker's loop: the caller's ``sys.path``, then each pickled ``(function,
     arguments)`` from standard input called and ``(done, result or error, traceback)``
     pickled to standard output, until the input ends. Whatever the calls print goes to
-    standard error, never into the answers."""
+    standard error, never into the answers. Ctrl-C is left to the caller; a worker whose
+    caller is gone ends quietly."""
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     calls = sys.stdin.buffer
-    sys.path[:] = pickle.loads(_receive(calls))
+    try:
+        sys.path[:] = pickle.loads(_receive(calls))
+    except EOFError:  # the caller is gone before its first call
+        return
     while True:
         try:
             function, arguments = pickle.loads(_receive(calls))
@@ -157,7 +169,20 @@ def serve() -> None:
         except Exception as err:  # every error goes back to the caller
             answer = (False, err, traceback.format_exc())
         try:
-            _send(answers, answer)
+            data = pickle.dumps(answer)
         except Exception as err:  # an answer that cannot be pickled
-            _send(answers, (False, RuntimeError(f"{answer[1]!r} ({err})"),
-                            traceback.format_exc()))
+            data = pickle.dumps((False, RuntimeError(f"{answer[1]!r} ({err})"),
+                                 traceback.format_exc()))
+        try:
+            _write(answers, data)
+        except OSError:  # the caller is gone (a refused or killed run): nobody to answer
+            return
+
+
+def _orphaned(parent: int) -> None:
+    """End this worker as soon as the process it works for is gone: a killed run must not
+    leave a worker writing into a staging folder the next run makes. (POSIX gives an orphan
+    another parent; on Windows a closed console ends its worker with it.)"""
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(0)

@@ -55,6 +55,7 @@ _GITIGNORE = f"""\
 {NAME_REVIEW_FILE}
 # everything qualcode writes; regenerate with `qualcode run`
 analyses/
+.analyses-*
 # qualcode's private cache (pseudonymised text, the names found); safe to delete
 .qualcode/
 """
