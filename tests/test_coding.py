@@ -194,6 +194,22 @@ def test_coding_word_comments_map_to_segments_and_spans(study):
                        "cabinets."}
 
 
+def test_coding_word_file_is_a4_and_in_the_study_language(study):
+    """A French coder's Word file prints on A4, Word checks its spelling in French, and the
+    instructions stand apart in italics."""
+    from docx.oxml.ns import qn
+
+    [path] = export_docx(study)
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    lang = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert lang.get(qn("w:val")) == "fr-FR"
+    assert round(section.left_margin.cm, 1) == 2.0
+    assert document.paragraphs[1].runs[0].italic  # the instructions, apart from the text
+
+
 def test_coding_word_comment_on_the_whole_last_turn_is_kept(study):
     from qualcode.steps.imports import import_study
 

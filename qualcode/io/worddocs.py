@@ -39,17 +39,20 @@ class CommentSpan:
 
 
 def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: str,
-                          language: str) -> None:
-    """One paragraph per turn of the canonical ``text``, the speaker id in bold."""
+                          language: str, document=None) -> None:
+    """One paragraph per turn of the canonical ``text``, the speaker id in bold, into
+    ``document`` (an empty python-docx document laid out by the caller; default: python-docx's
+    own). The text is written as imported, never retouched: it is compared with the imported
+    transcript when the comments are read back."""
     import docx
 
     from qualcode.io.files import write_office
 
-    document = docx.Document()
+    document = document if document is not None else docx.Document()
     document.core_properties.identifier = transcript_id
     document.core_properties.title = title
     document.add_heading(title, level=1)
-    document.add_paragraph(_INSTRUCTIONS.get(language, _INSTRUCTIONS["en"])).italic = True
+    document.add_paragraph().add_run(_INSTRUCTIONS.get(language, _INSTRUCTIONS["en"])).italic = True
     for turn in text.split("\n\n"):
         speaker, _, said = turn.partition(" : ")
         paragraph = document.add_paragraph()

@@ -23,6 +23,7 @@ from qualcode.io.sheets import read_sheet, sheet_segments, write_sheet
 from qualcode.io.suggestions import write_kept_suggestions
 from qualcode.io.worddocs import write_transcript_docx
 from qualcode.paths import CODINGS, DECISIONS_FILE
+from qualcode.report.document import new_document
 from qualcode.steps.collect import (
     CodingStage,
     add_consensus,
@@ -179,7 +180,8 @@ def export_docx(study: Study) -> list[Path]:
         path = study.paths.word / f"{transcript.id}.docx"
         write_transcript_docx(path, transcript.id, transcript.text,
                               title=f"{study.title} — {transcript.id}",
-                              language=study.language)
+                              language=study.language,
+                              document=new_document(study.language))  # A4, spelling in it
         paths.append(path)
     return paths
 
