@@ -263,6 +263,14 @@ def uncovered_spans(spans: pd.DataFrame, segments: pd.DataFrame, *,
     return {str(k): int(v) for k, v in left.groupby(S.CODER).size().items()}
 
 
+def uncovered_message(uncovered: dict[str, int]) -> str:
+    """What to tell about :func:`uncovered_spans` (non-empty), and how to fix it."""
+    return ("spans that code no segment (each covers less than span_share of every segment "
+            "it touches): " + ", ".join(f"{n} of coder {coder}"
+                                        for coder, n in sorted(uncovered.items()))
+            + "; widen them, or lower span_share in study.yaml")
+
+
 def summarise_coders(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """One row per coder: segments coded, codings, codes used, codable codes never used."""
     rows = []

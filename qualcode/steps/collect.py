@@ -24,6 +24,7 @@ from qualcode.coding import (
     check_codings,
     disagreements,
     human_codings,
+    uncovered_message,
     uncovered_spans,
 )
 from qualcode.decisions import CONSENSUS, REVIEW, Kind, Typed, merge_typed
@@ -86,11 +87,7 @@ def collect_codings(study: Study, imported: ImportResult, codebook: Codebook,
                             unfinished=raw.unfinished)
     uncovered = uncovered_spans(codings.spans, segments, share=study.span_share)
     if uncovered:
-        warnings.warn("spans that code no segment (each covers less than span_share of every "
-                      "segment it touches): " + ", ".join(
-                          f"{n} of coder {coder}" for coder, n in sorted(uncovered.items()))
-                      + "; widen them, or lower span_share in study.yaml", QualcodeWarning,
-                      stacklevel=2)
+        warnings.warn(uncovered_message(uncovered), QualcodeWarning, stacklevel=2)
     return codings
 
 

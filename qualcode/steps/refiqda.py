@@ -28,7 +28,12 @@ import yaml
 
 from qualcode import schema as S
 from qualcode.codebook import Codebook, load_codebook
-from qualcode.coding import CodeResolver, spans_to_segments, uncovered_spans
+from qualcode.coding import (
+    CodeResolver,
+    spans_to_segments,
+    uncovered_message,
+    uncovered_spans,
+)
 from qualcode.corpus import detect_turns, label_key
 from qualcode.errors import CodebookError, CodingError, QualcodeError, QualcodeWarning
 from qualcode.interchange import (
@@ -187,10 +192,7 @@ def _uncovered(table: pd.DataFrame, segments: pd.DataFrame, share: float) -> dic
     spans = table.rename(columns={"location": S.SOURCE})[list(S.SPAN_COLUMNS)]
     uncovered = uncovered_spans(spans, segments, share=share)
     if uncovered:
-        warnings.warn("spans that code no segment (each covers less than span_share of every "
-                      "segment it touches): " + ", ".join(
-                          f"{n} of coder {coder}" for coder, n in sorted(uncovered.items())),
-                      QualcodeWarning, stacklevel=3)
+        warnings.warn(uncovered_message(uncovered), QualcodeWarning, stacklevel=3)
     return uncovered
 
 
