@@ -4,6 +4,7 @@ replaced, and a study script without a main guard not run again by the workers."
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -39,6 +40,12 @@ def test_an_error_comes_back_with_its_place(pool: Workers) -> None:
     assert str(caught.value) == "study.yaml:12: le site 'fg4' n'existe pas; ajoutez-le sous sites:"
     assert isinstance(caught.value.__cause__, WorkerTraceback)
     assert "raise_study_error" in str(caught.value.__cause__)
+
+
+def test_a_call_that_cannot_be_sent_fails_instead_of_waiting(pool: Workers) -> None:
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        pool.submit(lambda: "Dax").result(60)
+    assert pool.submit(len, "Dax").result(60) == 3  # the worker still answers
 
 
 def test_a_dead_worker_fails_its_call_and_is_replaced(pool: Workers) -> None:

@@ -68,9 +68,14 @@ class Workers:
             if not future.set_running_or_notify_cancel():
                 continue
             try:
+                call = pickle.dumps((function, arguments))
+            except Exception as err:  # a lambda, an open file...: the caller's bug, told to it
+                future.set_exception(err)
+                continue
+            try:
                 if process is None or process.poll() is not None:
                     process = _start()
-                _send(process.stdin, (function, arguments))
+                _write(process.stdin, call)
                 answer = _receive(process.stdout)
             except (OSError, EOFError) as err:
                 if process is not None:
