@@ -12,7 +12,12 @@ line number in a text file (``study.yaml:12``) or, in other files, the element's
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "BusyError",
@@ -28,6 +33,7 @@ __all__ = [
     "UndecidedError",
     "error_line",
     "place",
+    "qualcode_warnings",
 ]
 
 
@@ -128,3 +134,16 @@ class SystemFault(QualcodeError):
 
 class QualcodeWarning(UserWarning):
     """Something the researcher should look at, which does not stop the analysis."""
+
+
+def qualcode_warnings(compute: Callable[[], T]) -> tuple[T, list[str]]:
+    """``compute()`` and the messages of the :class:`QualcodeWarning` it gave, held back for
+    the caller to give (again: a cached value, a worker's figure); other warnings pass
+    through as they were."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QualcodeWarning)
+        value = compute()
+    for other in caught:
+        if not issubclass(other.category, QualcodeWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return value, [str(w.message) for w in caught if issubclass(w.category, QualcodeWarning)]

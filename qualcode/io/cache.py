@@ -25,7 +25,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from qualcode.errors import QualcodeWarning
+from qualcode.errors import QualcodeWarning, qualcode_warnings
 from qualcode.fingerprint import fingerprint
 
 T = TypeVar("T")
@@ -77,15 +77,7 @@ class Cache:
                 if fingerprint(value) != stored["fingerprint"]:
                     value = None
             if value is None:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always", QualcodeWarning)
-                    value = compute()
-                said = [str(w.message) for w in caught
-                        if issubclass(w.category, QualcodeWarning)]
-                for other in caught:  # other warnings pass through as they were
-                    if not issubclass(other.category, QualcodeWarning):
-                        warnings.warn_explicit(other.message, other.category, other.filename,
-                                               other.lineno)
+                value, said = qualcode_warnings(compute)
                 self._put_value(kind, key, value, said, encode)
             self._remember(*memory, (value, said))
         for message in said:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import io
 import os
 import re
@@ -89,6 +90,13 @@ def remove_temporary(folder: Path, *, older_than: float = 60.0) -> None:
             if TEMPORARY.fullmatch(path.name) and path.is_file() \
                     and time.time() - path.stat().st_mtime > older_than:
                 path.unlink()
+
+
+def remove_temporaries_of(path: Path) -> None:
+    """Remove the temporary files a killed :func:`write_atomic` of ``path`` left."""
+    for left in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        if TEMPORARY.fullmatch(left.name):
+            left.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:

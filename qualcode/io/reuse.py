@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import glob
 import hashlib
 import warnings
 from collections.abc import Callable, Iterator
@@ -29,7 +28,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.errors import QualcodeWarning
+from qualcode.errors import QualcodeWarning, qualcode_warnings
+from qualcode.io.files import remove_temporaries_of
 from qualcode.io.workers import WorkerDied, Workers
 
 _SESSION: contextvars.ContextVar[Reuse | None] = contextvars.ContextVar("reuse", default=None)
@@ -50,15 +50,9 @@ class Job:
 
 
 def _run_job(job: Job) -> list[str]:
-    """``job`` in a worker process; the :class:`QualcodeWarning` it gave, to be given again
+    """``job`` (in a worker process); the :class:`QualcodeWarning` it gave, to be given again
     in the run."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", QualcodeWarning)
-        job()
-    for other in caught:
-        if not issubclass(other.category, QualcodeWarning):
-            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
-    return [str(w.message) for w in caught if issubclass(w.category, QualcodeWarning)]
+    return qualcode_warnings(job)[1]
 
 
 class Reuse:
@@ -128,8 +122,7 @@ class Reuse:
             said = future.result()
         except WorkerDied:  # killed, out of memory: written here instead, what it left removed
             for path in job.paths:
-                for left in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-                    left.unlink(missing_ok=True)
+                remove_temporaries_of(path)
             said = _run_job(job)
         for message in said:
             warnings.warn(message, QualcodeWarning, stacklevel=3)

@@ -39,16 +39,13 @@ class CommentSpan:
 
 
 def write_transcript_docx(path: Path, transcript_id: str, text: str, *, title: str,
-                          language: str, document=None) -> None:
+                          language: str, document) -> None:
     """One paragraph per turn of the canonical ``text``, the speaker id in bold, into
-    ``document`` (an empty python-docx document laid out by the caller; default: python-docx's
-    own). The text is written as imported, never retouched: it is compared with the imported
-    transcript when the comments are read back."""
-    import docx
-
+    ``document`` (an empty python-docx document laid out by the caller). The text is written
+    as imported, never retouched: it is compared with the imported transcript when the
+    comments are read back."""
     from qualcode.io.files import write_office
 
-    document = document if document is not None else docx.Document()
     document.core_properties.identifier = transcript_id
     document.core_properties.title = title
     document.add_heading(title, level=1)

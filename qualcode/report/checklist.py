@@ -20,8 +20,7 @@ import pandas as pd
 from qualcode.agreement.tables import AgreementTables
 from qualcode.checklist import PRIORITIES, PriorityRules
 from qualcode.codebook import SECTIONS, Codebook
-from qualcode.io.reuse import ready
-from qualcode.report.document import new_document, save_document
+from qualcode.report.document import add_figure, new_document, save_document
 from qualcode.report.wording import Wording, study_wording
 from qualcode.study import Study
 
@@ -193,10 +192,7 @@ def write_checklist_docx(path: Path, table: pd.DataFrame, context: ChecklistCont
     document.add_heading(words("checklist.method"), level=1)
     for text in _method(context):
         document.add_paragraph(text)
-    if figure is not None:
-        ready(figure)  # drawn by a worker of the run
-        if figure.is_file():
-            document.add_picture(str(figure), width=Cm(15))
+    add_figure(document, figure, 15)
     return save_document(path, document, study.language)
 
 

@@ -93,6 +93,20 @@ def _paragraphs(document):
             yield from walk(part)
 
 
+def add_figure(document, path: Path | None, width: float) -> bool:
+    """The figure at ``path``, ``width`` cm wide, once written (a worker of the run may still
+    be drawing it); whether there was one."""
+    from docx.shared import Cm
+
+    if path is None:
+        return False
+    ready(path)
+    if not Path(path).is_file():
+        return False
+    document.add_picture(str(path), width=Cm(width))
+    return True
+
+
 class Numbering:
     """Numbered captions of tables and figures: "Tableau 1. ...", "Figure 2. ..."."""
 
@@ -106,14 +120,8 @@ class Numbering:
 
     def figure(self, document, path: Path | None, caption: str, width: float = 16) -> None:
         """The figure at ``path`` (when it was written) with its caption below."""
-        from docx.shared import Cm
-
-        if path is None:
+        if not add_figure(document, path, width):
             return
-        ready(path)  # drawn by a worker of the run
-        if not Path(path).is_file():
-            return
-        document.add_picture(str(path), width=Cm(width))
         self.figures += 1
         self._caption(document, self.words("report.figure", n=self.figures, caption=caption))
 
